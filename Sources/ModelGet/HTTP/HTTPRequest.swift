@@ -1,0 +1,68 @@
+import Foundation
+
+/// An HTTP request as the registry client describes it to a transport.
+public struct HTTPRequest: Sendable {
+    /// The request method.
+    public enum Method: String, Sendable {
+        case get = "GET", head = "HEAD", put = "PUT", post = "POST", patch = "PATCH", delete = "DELETE"
+    }
+
+    /// Where the request body comes from; file bodies are read as they are sent.
+    public enum Body: Sendable {
+        case data(Data)
+        case file(path: String, offset: Int64, length: Int64)
+
+        /// The number of bytes the body sends.
+        public var length: Int64 {
+            switch self {
+            case let .data(data): return Int64(data.count)
+            case let .file(_, _, length): return length
+            }
+        }
+    }
+
+    public var method: Method
+    public var url: URL
+    public var headers: HTTPHeaders
+    public var body: Body?
+    /// `Range: bytes=lower-upper` (upper nil: to the end).
+    public var range: (lower: Int64, upper: Int64?)?
+    /// Skip TLS certificate verification (for `--insecure` registries).
+    public var skipTLSVerification: Bool
+    /// Cut the transfer when no byte moves for this long.
+    public var stallTimeout: TimeInterval
+    /// The most bytes of a response body kept in memory when no sink takes it.
+    public var maximumBodySize: Int
+
+    public init(
+        method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,
+        range: (lower: Int64, upper: Int64?)? = nil, skipTLSVerification: Bool = false,
+        stallTimeout: TimeInterval = 30, maximumBodySize: Int = 4 << 20
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.range = range
+        self.skipTLSVerification = skipTLSVerification
+        self.stallTimeout = stallTimeout
+        self.maximumBodySize = maximumBodySize
+    }
+}
+
+/// An HTTP response. `body` holds the bytes no sink took (error bodies,
+/// manifests, token responses), capped by the request's `maximumBodySize`.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Data
+    /// The URL that answered.
+    public var url: URL
+
+    public init(status: Int, headers: HTTPHeaders, body: Data, url: URL) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.url = url
+    }
+}

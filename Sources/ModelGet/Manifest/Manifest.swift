@@ -1,0 +1,107 @@
+import Foundation
+
+/// An image manifest (Docker v2 schema 2 or OCI), as Ollama models use.
+public struct ImageManifest: Codable, Hashable, Sendable {
+    public var schemaVersion: Int
+    public var mediaType: String?
+    public var config: Descriptor
+    public var layers: [Descriptor]
+    public var annotations: [String: String]?
+
+    /// The config followed by the layers, without duplicates.
+    public var blobs: [Descriptor] {
+        var seen = Set<Digest>()
+        return ([config] + layers).filter { seen.insert($0.digest).inserted }
+    }
+}
+
+/// An OCI image index or Docker manifest list.
+public struct ImageIndex: Codable, Hashable, Sendable {
+    public var schemaVersion: Int
+    public var mediaType: String?
+    public var manifests: [Descriptor]
+}
+
+/// A manifest body as served, decoded by its own media type.
+public enum ManifestDocument: Sendable {
+    case image(ImageManifest)
+    case index(ImageIndex)
+
+    /// The largest manifest body modelget parses.
+    public static let maximumSize = 4 << 20
+
+    /// Decodes a manifest body. The media type comes from the body's
+    /// `mediaType` field, else from `contentType`, else from its shape.
+    public static func decode(_ data: Data, contentType: String?) throws -> (ManifestDocument, mediaType: String) {
+        guard data.count <= maximumSize else { throw ModelGetError.manifestTooLarge(limit: maximumSize) }
+        struct Probe: Decodable {
+            var schemaVersion: Int?
+            var mediaType: String?
+            var manifests: [AnyDecodable]?
+            var layers: [AnyDecodable]?
+        }
+        struct AnyDecodable: Decodable {}
+        let probe: Probe
+        do {
+            probe = try JSONDecoder().decode(Probe.self, from: data)
+        } catch {
+            throw ModelGetError.invalidManifest(reason: "not a JSON object")
+        }
+        guard probe.schemaVersion == 2 else {
+            throw ModelGetError.invalidManifest(reason: "schemaVersion is \(probe.schemaVersion.map(String.init) ?? "missing"), want 2")
+        }
+        let headerType = contentType.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+        let isIndex: Bool
+        let mediaType: String
+        if let declared = probe.mediaType {
+            mediaType = declared
+            isIndex = MediaType.isIndex(declared)
+        } else if let headerType, MediaType.manifestTypes.contains(headerType) {
+            mediaType = headerType
+            isIndex = MediaType.isIndex(headerType)
+        } else {
+            isIndex = probe.manifests != nil && probe.layers == nil
+            mediaType = isIndex ? MediaType.ociIndex : MediaType.ociManifest
+        }
+        do {
+            if isIndex {
+                let index = try JSONDecoder().decode(ImageIndex.self, from: data)
+                try index.manifests.forEach(validate)
+                return (.index(index), mediaType)
+            }
+            let manifest = try JSONDecoder().decode(ImageManifest.self, from: data)
+            try validate(manifest.config)
+            try manifest.layers.forEach(validate)
+            return (.image(manifest), mediaType)
+        } catch let error as ModelGetError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ModelGetError.invalidManifest(reason: describe(context))
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ModelGetError.invalidManifest(reason: "missing \"\(key.stringValue)\" at \(path(context))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw ModelGetError.invalidManifest(reason: "wrong type at \(path(context))")
+        } catch {
+            throw ModelGetError.invalidManifest(reason: "\(error)")
+        }
+    }
+
+    private static func validate(_ descriptor: Descriptor) throws {
+        guard descriptor.size >= 0 else {
+            throw ModelGetError.invalidManifest(reason: "negative size for \(descriptor.digest)")
+        }
+        guard !descriptor.mediaType.isEmpty, descriptor.mediaType.utf8.count <= 255 else {
+            throw ModelGetError.invalidManifest(reason: "bad media type for \(descriptor.digest)")
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let p = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return p.isEmpty ? "top level" : p
+    }
+
+    private static func describe(_ context: DecodingError.Context) -> String {
+        if let underlying = context.underlyingError as? ModelGetError { return underlying.description + " at " + path(context) }
+        return context.debugDescription + " at " + path(context)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Options for a pull.
+public struct PullOptions: Sendable {
+    /// Blobs transferred at once.
+    public var concurrency: Int
+    /// The platform chosen from an image index.
+    public var platform: Platform
+    /// Retries per blob.
+    public var retry: RetryPolicy
+
+    public init(concurrency: Int = 64, platform: Platform = .current, retry: RetryPolicy = RetryPolicy()) {
+        self.concurrency = concurrency
+        self.platform = platform
+        self.retry = retry
+    }
+}
+
+/// What a finished pull did.
+public struct PullResult: Sendable, Equatable {
+    public var reference: String
+    public var manifestDigest: String
+    public var blobs: Int
+    public var totalBytes: Int64
+    /// Blobs that were already in the store.
+    public var blobsPresent: Int
+    /// Bytes that crossed the network.
+    public var bytesTransferred: Int64
+}
+
+/// Pulls a model into a store: resolve the manifest, fetch every blob that
+/// is missing (`concurrency` at once, each verified), then write the
+/// manifest, only after every blob it names is in place.
+public struct ModelPuller: Sendable {
+    public let store: ModelStore
+    public let options: PullOptions
+
+    public init(store: ModelStore, options: PullOptions = PullOptions()) {
+        self.store = store
+        self.options = options
+    }
+
+    /// Pulls `reference` from `client`'s registry.
+    public func pull(_ reference: Reference, client: RegistryClient, progress: TransferProgress = TransferProgress()) async throws -> PullResult {
+        let (fetched, manifest) = try await client.resolveImage(
+            repository: reference.repository, reference: reference.manifestReference, platform: options.platform)
+        try store.prepare()
+        let blobs = manifest.blobs
+        progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
+        var missing: [Descriptor] = []
+        for blob in blobs {
+            if store.hasBlob(blob) {
+                progress.addPresent(blob.size)
+                progress.blobDone()
+            } else {
+                missing.append(blob)
+            }
+        }
+        let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
+                                        retry: options.retry, progress: progress)
+        // Biggest first: a huge blob starts early instead of trailing at the end.
+        try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
+            try await downloader.download($0)
+        }
+        try store.writeManifest(fetched.data, for: reference)
+        return PullResult(
+            reference: reference.description, manifestDigest: fetched.digest.description, blobs: blobs.count,
+            totalBytes: progress.totalBytes, blobsPresent: blobs.count - missing.count,
+            bytesTransferred: progress.transferredBytes)
+    }
+}
+
+/// Runs `body` for every element with at most `limit` running at once; the
+/// first error cancels the rest and is rethrown.
+func forEachConcurrently<T: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var iterator = items.makeIterator()
+        for _ in 0..<max(1, limit) {
+            guard let item = iterator.next() else { break }
+            group.addTask { try await body(item) }
+        }
+        while try await group.next() != nil {
+            if let item = iterator.next() {
+                group.addTask { try await body(item) }
+            }
+        }
+    }
+}

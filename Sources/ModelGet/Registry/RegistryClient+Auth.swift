@@ -1,0 +1,121 @@
+import Foundation
+
+extension RegistryClient {
+    /// The token scope for pulling from `repository`.
+    static func pullScope(_ repository: String) -> String { "repository:\(repository):pull" }
+
+    /// Sends a request to the registry, answering its auth challenge once:
+    /// a `401` with `Bearer` fetches a token for `scopes` (cached per
+    /// scope set); with `Basic` the request is repeated with credentials.
+    func authorizedSend(_ original: HTTPRequest, scopes: [String], sink: ResponseBodySink? = nil,
+                        uploadObserver: UploadProgressObserver? = nil) async throws -> HTTPResponse {
+        var request = original
+        let useAuth = isRegistryOrigin(request.url)
+        if useAuth, let header = knownAuthorization(scopes: scopes) {
+            request.headers.set("Authorization", header)
+        }
+        let response = try await http.send(request, sink: sink, uploadObserver: uploadObserver)
+        guard response.status == 401, useAuth else { return response }
+        let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
+        guard let header = try await answer(challenges, scopes: scopes, failed: request.headers["Authorization"], response: response) else {
+            return response
+        }
+        request.headers.set("Authorization", header)
+        let retried = try await http.send(request, sink: sink, uploadObserver: uploadObserver)
+        if retried.status == 401 {
+            throw ModelGetError.authenticationFailed(host: host, reason: Self.reason(retried, credentials: credentials))
+        }
+        return retried
+    }
+
+    private func knownAuthorization(scopes: [String]) -> String? {
+        switch authMode.withLock({ $0 }) {
+        case .unknown:
+            return nil
+        case .basic:
+            return credentials?.basicAuthorization
+        case let .bearer(realm, service):
+            return tokens.token(for: TokenCache.key(realm: realm, service: service, scopes: scopes)).map { "Bearer " + $0 }
+        }
+    }
+
+    /// Works out the `Authorization` header that answers the challenges,
+    /// or nil when there is nothing better to send.
+    private func answer(_ challenges: [AuthChallenge], scopes: [String], failed: String?, response: HTTPResponse) async throws -> String? {
+        if let bearer = challenges.first(where: { $0.scheme == "bearer" }), let realm = bearer.parameters["realm"] {
+            let service = bearer.parameters["service"]
+            var wanted = scopes
+            if let scope = bearer.parameters["scope"] {
+                for s in scope.split(separator: " ").map(String.init) where !wanted.contains(s) { wanted.append(s) }
+            }
+            authMode.withLock { $0 = .bearer(realm: realm, service: service) }
+            let key = TokenCache.key(realm: realm, service: service, scopes: scopes)
+            tokens.remove(key)
+            let token = try await fetchToken(realm: realm, service: service, scopes: wanted)
+            tokens.store(token.value, for: key, expiresIn: token.expiresIn)
+            return "Bearer " + token.value
+        }
+        if challenges.contains(where: { $0.scheme == "basic" }) {
+            authMode.withLock { $0 = .basic }
+            guard let credentials else {
+                throw ModelGetError.authenticationFailed(
+                    host: host, reason: "the registry requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)")
+            }
+            guard failed == nil else {
+                throw ModelGetError.authenticationFailed(host: host, reason: "user \(credentials.username) was refused: \(Self.reason(response, credentials: credentials))")
+            }
+            return credentials.basicAuthorization
+        }
+        return nil
+    }
+
+    /// Asks the token service named in a challenge for a token.
+    private func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> (value: String, expiresIn: TimeInterval) {
+        guard var components = URLComponents(string: realm), let scheme = components.scheme?.lowercased(),
+              components.host != nil else {
+            throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not an absolute URL")
+        }
+        guard scheme == "https" || (scheme == "http" && insecure) else {
+            throw ModelGetError.insecureCredentialExchange(
+                realm: realm, reason: "the token service is not HTTPS (pass --insecure to allow plain HTTP)")
+        }
+        var items = components.queryItems ?? []
+        if let service { items.append(URLQueryItem(name: "service", value: service)) }
+        for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+        components.queryItems = items
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        guard let url = components.url else {
+            throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not a valid URL")
+        }
+        var headers = HTTPHeaders()
+        if let credentials { headers.set("Authorization", credentials.basicAuthorization) }
+        let response = try await http.send(request(.get, url, headers: headers))
+        if (300..<400).contains(response.status) {
+            throw ModelGetError.insecureCredentialExchange(realm: url.redacted, reason: "the token service redirected (HTTP \(response.status)); refusing to follow with credentials")
+        }
+        if response.status == 401 || response.status == 403 {
+            let who = credentials.map { "user \($0.username) was refused by the token service" }
+                ?? "the token service requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)"
+            throw ModelGetError.authenticationFailed(host: host, reason: who)
+        }
+        guard response.status == 200 else { throw RegistryErrorBody.error(for: response, url: url) }
+        guard let body = try? JSONDecoder().decode(TokenResponse.self, from: response.body),
+              let token = body.token ?? body.access_token, !token.isEmpty else {
+            throw ModelGetError.authenticationFailed(host: host, reason: "the token service answered without a token")
+        }
+        return (token, TimeInterval(body.expires_in ?? 60))
+    }
+
+    private static func reason(_ response: HTTPResponse, credentials: Credentials?) -> String {
+        let entry = (try? JSONDecoder().decode(RegistryErrorBody.self, from: response.body))?.errors?.first
+        let text = [entry?.code, entry?.message].compactMap { $0 }.joined(separator: ": ")
+        return text.isEmpty ? "HTTP \(response.status)" : text
+    }
+}
+
+/// How a registry asked to be authenticated, learned from its first 401.
+enum AuthMode: Sendable {
+    case unknown
+    case basic
+    case bearer(realm: String, service: String?)
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+
+/// A client for one registry's distribution API (`/v2/`). It adds
+/// credentials only to requests for the registry's own host and to the
+/// token realm the registry names, and never follows a redirect with them.
+public final class RegistryClient: Sendable {
+    /// `host[:port]` as the user named it.
+    public let host: String
+    /// The registry's base URL, `scheme://host/`.
+    public let baseURL: URL
+    /// Plain HTTP and unverified TLS are allowed for this registry.
+    public let insecure: Bool
+    let http: HTTPClient
+    let credentials: Credentials?
+    let tokens = TokenCache()
+    let authMode = Mutex<AuthMode>(.unknown)
+    let stallTimeout: TimeInterval
+
+    /// Makes a client. `scheme` is `https` unless the reference spelled
+    /// `http://`, or the registry is `insecure` and its HTTPS port does not
+    /// answer TLS (see `connect`).
+    public init(host: String, scheme: String = "https", insecure: Bool, http: HTTPClient = CurlEngine.shared,
+                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30) throws {
+        guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
+        let mapped = host == "docker.io" ? "registry-1.docker.io" : host
+        guard let url = URL(string: "\(scheme)://\(mapped)/") else {
+            throw ModelGetError.invalidReference(host, reason: "not a valid host")
+        }
+        self.host = host
+        self.baseURL = url
+        self.insecure = insecure
+        self.http = http
+        self.credentials = credentials.credentials(for: host)
+        self.stallTimeout = stallTimeout
+    }
+
+    /// Makes a client for a reference's registry; with `insecure` and no
+    /// scheme in the reference, HTTPS is tried first, then plain HTTP.
+    public static func connect(to reference: Reference, insecure: Bool, http: HTTPClient = CurlEngine.shared,
+                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30) async throws -> RegistryClient {
+        if let scheme = reference.scheme {
+            let client = try RegistryClient(host: reference.host, scheme: scheme, insecure: insecure, http: http,
+                                            credentials: credentials, stallTimeout: stallTimeout)
+            return client
+        }
+        let secure = try RegistryClient(host: reference.host, scheme: "https", insecure: insecure, http: http,
+                                        credentials: credentials, stallTimeout: stallTimeout)
+        guard insecure else { return secure }
+        do {
+            try await secure.ping()
+            return secure
+        } catch ModelGetError.network {
+            return try RegistryClient(host: reference.host, scheme: "http", insecure: true, http: http,
+                                      credentials: credentials, stallTimeout: stallTimeout)
+        }
+    }
+
+    /// `GET /v2/`: checks that a registry answers (401 counts: it asks for auth).
+    public func ping() async throws {
+        let url = baseURL.appendingPathComponent("v2/")
+        let response = try await http.send(request(.get, url))
+        guard (200..<300).contains(response.status) || response.status == 401 else {
+            throw RegistryErrorBody.error(for: response, url: url)
+        }
+    }
+
+    /// The URL of `/v2/<repository>/<suffix>`.
+    func url(_ repository: String, _ suffix: String) -> URL {
+        URL(string: "v2/\(repository)/\(suffix)", relativeTo: baseURL)!.absoluteURL
+    }
+
+    /// A request with this registry's TLS and stall settings.
+    func request(_ method: HTTPRequest.Method, _ url: URL, headers: HTTPHeaders = HTTPHeaders(),
+                 body: HTTPRequest.Body? = nil) -> HTTPRequest {
+        HTTPRequest(method: method, url: url, headers: headers, body: body,
+                    skipTLSVerification: insecure, stallTimeout: stallTimeout)
+    }
+
+    /// True when `url` is on this registry's own scheme, host and port.
+    func isRegistryOrigin(_ url: URL) -> Bool {
+        url.scheme == baseURL.scheme && url.host == baseURL.host && url.port == baseURL.port
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Small POSIX helpers the store uses: errors become `ModelGetError`s that
+/// name the path, and `ENOSPC` becomes `.diskFull`.
+enum FileIO {
+    static func error(_ path: String, needed: Int64 = 0, code: Int32 = errno) -> ModelGetError {
+        if code == ENOSPC || code == EDQUOT { return .diskFull(path: path, needed: needed) }
+        return .fileSystem(path: path, reason: String(cString: strerror(code)))
+    }
+
+    /// Writes all of `bytes` at `offset`, retrying short writes.
+    static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error(path, needed: Int64(bytes.count - done))
+            }
+            done += n
+        }
+    }
+
+    static func fsync(_ fd: Int32, path: String) throws {
+        guard Glibc.fsync(fd) == 0 else { throw error(path) }
+    }
+
+    /// fsyncs a directory so a rename inside it is durable.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = Glibc.fsync(fd)
+        close(fd)
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw ModelGetError.fileSystem(path: path, reason: "cannot create directory")
+        }
+    }
+
+    /// Writes `data` to `path` atomically: a temporary file beside it,
+    /// fsync, rename, fsync of the directory.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        let temp = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw error(temp) }
+        do {
+            try data.withUnsafeBytes { try pwriteAll(fd, $0, at: 0, path: temp) }
+            try fsync(fd, path: temp)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            let failure = error(path)
+            unlink(temp)
+            throw failure
+        }
+        syncDirectory(directory)
+    }
+
+    /// The size of a regular file, or nil when there is none.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// Hashes `length` bytes of an open file from the start.
+    static func hashPrefix(_ fd: Int32, length: Int64, into hasher: SHA256Hasher, path: String) throws {
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while offset < length {
+            let want = Int(min(Int64(chunk), length - offset))
+            let n = pread(fd, buffer.baseAddress, want, off_t(offset))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw error(path) }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += Int64(n)
+        }
+    }
+}

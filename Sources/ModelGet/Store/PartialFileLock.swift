@@ -1,0 +1,39 @@
+import Foundation
+
+/// An exclusive `flock` on a blob's partial file, so that two modelget
+/// processes never write the same partial file at once.
+final class PartialFileLock: Sendable {
+    let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// Opens (creating) and locks `path`. While another process holds the
+    /// lock it waits, and returns nil as soon as `done()` says the work was
+    /// finished by the other process.
+    static func acquire(_ path: String, until done: @Sendable () -> Bool) async throws -> PartialFileLock? {
+        while true {
+            if done() { return nil }
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw FileIO.error(path) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                // The holder may have renamed the file away before we locked it.
+                var opened = stat(), current = stat()
+                if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino {
+                    guard done() else { return PartialFileLock(fd: fd) }
+                    // Finished by another process just before we created this file.
+                    unlink(path)
+                    close(fd)
+                    return nil
+                }
+            }
+            close(fd)
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+    }
+
+    /// Unlocks and closes the file (the file itself stays for resume or was renamed).
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

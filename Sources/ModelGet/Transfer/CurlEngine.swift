@@ -1,0 +1,106 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// The libcurl transport: one multi handle driven by one thread of its
+/// own. Any thread may submit requests; only the engine thread touches
+/// curl handles. Connections (and HTTP/2 streams) are reused across
+/// requests through the multi handle's connection cache.
+public final class CurlEngine: HTTPClient, @unchecked Sendable {
+    private let multi: OpaquePointer
+    private let inbox = Mutex<[CurlTransfer]>([])
+    private var active: [OpaquePointer: CurlTransfer] = [:]
+
+    /// The process-wide engine.
+    public static let shared = CurlEngine()
+
+    public init() {
+        OpenSSLInit.once
+        CurlEngine.globalInit
+        multi = curl_multi_init()
+        mg_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        mg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "modelget-curl"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    private static let globalInit: Void = {
+        signal(SIGPIPE, SIG_IGN)
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    public func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
+        let holder = Mutex<CurlTransfer?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let transfer: CurlTransfer
+                do {
+                    transfer = try CurlTransfer(request: request, sink: sink, uploadObserver: uploadObserver) {
+                        continuation.resume(with: $0)
+                    }
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                holder.withLock { $0 = transfer }
+                if Task.isCancelled { transfer.cancelled.set() }
+                inbox.withLock { $0.append(transfer) }
+                curl_multi_wakeup(multi)
+            }
+        } onCancel: {
+            holder.withLock { $0?.cancelled.set() }
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    private func run() {
+        while true {
+            let incoming = inbox.withLock { queue -> [CurlTransfer] in
+                defer { queue.removeAll(keepingCapacity: true) }
+                return queue
+            }
+            for transfer in incoming { add(transfer) }
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var message = mg_multi_message()
+            while mg_multi_next_done(multi, &message) != 0 {
+                guard let easy = message.easy, let transfer = active.removeValue(forKey: easy) else { continue }
+                let result = message.result
+                curl_multi_remove_handle(multi, easy)
+                transfer.finish(result)
+            }
+            var fds: Int32 = 0
+            curl_multi_poll(multi, nil, 0, active.isEmpty ? 1000 : 250, &fds)
+        }
+    }
+
+    private func add(_ transfer: CurlTransfer) {
+        do {
+            try transfer.configure()
+        } catch {
+            transfer.fail(error)
+            return
+        }
+        active[transfer.easy] = transfer
+        curl_multi_add_handle(multi, transfer.easy)
+    }
+
+    /// A one-line description of a curl result code.
+    static func describe(_ code: CURLcode) -> String {
+        switch code {
+        case CURLE_COULDNT_CONNECT: return "could not connect"
+        case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host"
+        case CURLE_OPERATION_TIMEDOUT: return "timed out"
+        case CURLE_PARTIAL_FILE: return "connection closed before the whole body arrived"
+        case CURLE_RECV_ERROR: return "connection broken while receiving"
+        case CURLE_SEND_ERROR: return "connection broken while sending"
+        case CURLE_GOT_NOTHING: return "server closed the connection without answering"
+        case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed (a plain-HTTP registry needs --insecure)"
+        case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate not trusted (use --insecure for a self-signed registry)"
+        default: return String(cString: curl_easy_strerror(code))
+        }
+    }
+}

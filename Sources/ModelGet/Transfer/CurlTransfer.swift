@@ -1,0 +1,263 @@
+import CCurl
+import Foundation
+
+/// One request on one libcurl easy handle: its options, callbacks and the
+/// response as it arrives. Lives on the engine's thread from `start` until
+/// it finishes; curl reaches it through an unretained pointer while the
+/// engine's table of active transfers keeps it alive.
+final class CurlTransfer: @unchecked Sendable {
+    let easy: OpaquePointer
+    let request: HTTPRequest
+    let sink: ResponseBodySink?
+    let uploadObserver: UploadProgressObserver?
+    private let completion: (Result<HTTPResponse, Error>) -> Void
+
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var body = Data()
+    private var sinkAccepted: Bool?
+    /// The error a callback hit; reported instead of curl's own code.
+    private(set) var callbackError: Error?
+
+    private var uploadFD: Int32 = -1
+    private var uploadData: Data?
+    private var uploadOffset: Int64 = 0
+    private var uploadSent: Int64 = 0
+
+    private var lastActivity = Date()
+    private var lastCount: Int64 = -1
+    /// Set from any thread to stop the transfer at its next progress callback.
+    let cancelled = ManagedAtomicFlag()
+
+    init(request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?,
+         completion: @escaping (Result<HTTPResponse, Error>) -> Void) throws {
+        guard let easy = curl_easy_init() else {
+            throw ModelGetError.network(url: request.url.absoluteString, reason: "curl_easy_init failed")
+        }
+        self.easy = easy
+        self.request = request
+        self.sink = sink
+        self.uploadObserver = uploadObserver
+        self.completion = completion
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        if uploadFD >= 0 { close(uploadFD) }
+        curl_easy_cleanup(easy)
+    }
+
+    /// Sets every option; called on the engine thread before the handle is added.
+    func configure() throws {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        mg_easy_setopt_string(easy, CURLOPT_URL, request.url.absoluteString)
+        mg_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        mg_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        mg_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
+        mg_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 30)
+        mg_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        mg_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        mg_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        if request.skipTLSVerification {
+            mg_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
+            mg_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        mg_easy_setopt_pointer(easy, CURLOPT_PRIVATE, me)
+        mg_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        mg_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        mg_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        mg_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        mg_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, me)
+        mg_easy_setopt_xferinfo_callback(easy, curlProgressCallback)
+
+        var fields = request.headers
+        switch request.method {
+        case .get:
+            break
+        case .head:
+            mg_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        case .put, .patch:
+            mg_easy_setopt_long(easy, CURLOPT_UPLOAD, 1)
+            mg_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body?.length ?? 0))
+            if request.method == .patch { mg_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "PATCH") }
+            fields.set("Expect", "")
+        case .post:
+            mg_easy_setopt_long(easy, CURLOPT_POST, 1)
+            mg_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body?.length ?? 0))
+            fields.set("Expect", "")
+        case .delete:
+            mg_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "DELETE")
+        }
+        if let body = request.body {
+            try openBody(body)
+            mg_easy_setopt_pointer(easy, CURLOPT_READDATA, me)
+            mg_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback)
+        }
+        if let range = request.range {
+            mg_easy_setopt_string(easy, CURLOPT_RANGE, "\(range.lower)-\(range.upper.map(String.init) ?? "")")
+        }
+        for (name, value) in fields {
+            // "Name;" sends an empty header; "Name:" would remove it.
+            let line = value.isEmpty ? "\(name):" : "\(name): \(value)"
+            headerList = curl_slist_append(headerList, line)
+        }
+        if fields[ "Content-Type"] == nil && request.body != nil {
+            headerList = curl_slist_append(headerList, "Content-Type:")
+        }
+        mg_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+    }
+
+    private func openBody(_ body: HTTPRequest.Body) throws {
+        switch body {
+        case let .data(data):
+            uploadData = data
+        case let .file(path, offset, _):
+            uploadFD = open(path, O_RDONLY | O_CLOEXEC)
+            guard uploadFD >= 0 else {
+                throw ModelGetError.fileSystem(path: path, reason: String(cString: strerror(errno)))
+            }
+            uploadOffset = offset
+        }
+    }
+
+    // MARK: callbacks (engine thread)
+
+    func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        var text = String(decoding: line, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        if text.hasPrefix("HTTP/") {
+            // A new response in a chain (100 Continue, a redirect): start over.
+            let parts = text.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = HTTPHeaders()
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = String(text[..<colon]).trimmingCharacters(in: .whitespaces)
+        let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        headers.add(name, value)
+    }
+
+    /// Returns false to abort the transfer.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if sinkAccepted == nil {
+            do {
+                sinkAccepted = try sink?.begin(status: status, headers: headers) ?? false
+            } catch {
+                callbackError = error
+                return false
+            }
+        }
+        if sinkAccepted == true, let sink {
+            do {
+                try sink.write(bytes)
+            } catch {
+                callbackError = error
+                return false
+            }
+            return true
+        }
+        guard body.count + bytes.count <= request.maximumBodySize else {
+            callbackError = ModelGetError.network(
+                url: request.url.absoluteString, reason: "response body larger than \(request.maximumBodySize) bytes")
+            return false
+        }
+        body.append(bytes.bindMemory(to: UInt8.self))
+        return true
+    }
+
+    /// Fills `buffer` with request body bytes; returns the count, or nil on error.
+    func readBody(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        let remaining = (request.body?.length ?? 0) - uploadSent
+        let want = Int(min(Int64(buffer.count), max(remaining, 0)))
+        guard want > 0 else { return 0 }
+        var count = 0
+        if let data = uploadData {
+            let start = data.startIndex + Int(uploadSent)
+            data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + want))
+            count = want
+        } else {
+            let n = pread(uploadFD, buffer.baseAddress, want, off_t(uploadOffset + uploadSent))
+            guard n >= 0 else {
+                callbackError = ModelGetError.fileSystem(path: request.url.path, reason: String(cString: strerror(errno)))
+                return nil
+            }
+            guard n > 0 else {
+                callbackError = ModelGetError.fileSystem(path: request.url.path, reason: "file shrank while it was being uploaded")
+                return nil
+            }
+            count = n
+        }
+        uploadSent += Int64(count)
+        uploadObserver?.didSend(count)
+        return count
+    }
+
+    /// Returns false to abort: when cancelled or stalled.
+    func progress(downloaded: Int64, uploaded: Int64) -> Bool {
+        if cancelled.isSet {
+            callbackError = callbackError ?? ModelGetError.cancelled
+            return false
+        }
+        let now = Date()
+        let count = downloaded + uploaded
+        if count != lastCount {
+            lastCount = count
+            lastActivity = now
+        } else if now.timeIntervalSince(lastActivity) > request.stallTimeout {
+            callbackError = ModelGetError.network(
+                url: request.url.absoluteString,
+                reason: "stalled: no data for \(Int(request.stallTimeout)) s")
+            return false
+        }
+        return true
+    }
+
+    /// Reports the outcome; called once on the engine thread after removal.
+    func finish(_ code: CURLcode) {
+        if let callbackError {
+            completion(.failure(callbackError))
+        } else if code != CURLE_OK {
+            completion(.failure(ModelGetError.network(url: request.url.absoluteString, reason: CurlEngine.describe(code))))
+        } else {
+            if sinkAccepted == nil, let sink {
+                // An empty body: the sink still sees the response.
+                do {
+                    sinkAccepted = try sink.begin(status: status, headers: headers)
+                } catch {
+                    completion(.failure(error))
+                    return
+                }
+            }
+            completion(.success(HTTPResponse(status: status, headers: headers, body: body, url: request.url)))
+        }
+    }
+
+    /// Reports a failure before the handle was ever added.
+    func fail(_ error: Error) {
+        completion(.failure(error))
+    }
+}
+
+private func transfer(_ pointer: UnsafeMutableRawPointer?) -> CurlTransfer {
+    Unmanaged<CurlTransfer>.fromOpaque(pointer!).takeUnretainedValue()
+}
+
+private let curlHeaderCallback: mg_data_callback = { data, size, count, context in
+    transfer(context).receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+    return size * count
+}
+
+private let curlWriteCallback: mg_data_callback = { data, size, count, context in
+    transfer(context).receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+}
+
+private let curlReadCallback: mg_data_callback = { data, size, count, context in
+    let buffer = UnsafeMutableRawBufferPointer(start: data, count: size * count)
+    return transfer(context).readBody(into: buffer) ?? Int(CURL_READFUNC_ABORT)
+}
+
+private let curlProgressCallback: mg_xferinfo_callback = { context, _, downloaded, _, uploaded in
+    transfer(context).progress(downloaded: Int64(downloaded), uploaded: Int64(uploaded)) ? 0 : 1
+}

@@ -1,0 +1,50 @@
+import COpenSSL
+import Foundation
+
+/// Incremental SHA-256 over OpenSSL's libcrypto.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() {
+        OpenSSLInit.once
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit {
+        EVP_MD_CTX_free(context)
+    }
+
+    /// Adds bytes to the hash.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    /// Finishes and returns the 64 lowercase hex characters.
+    public func finalizeHex() -> String {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context, &out, &length)
+        let table = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in out {
+            hex.append(table[Int(byte >> 4)])
+            hex.append(table[Int(byte & 15)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// The SHA-256 of a byte sequence, as lowercase hex.
+    public static func hex<D: ContiguousBytes>(of data: D) -> String {
+        let hasher = SHA256Hasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeHex()
+    }
+}
+
+/// Runs OpenSSL's atexit-free initialisation once per process.
+enum OpenSSLInit {
+    static let once: Void = { _ = mg_openssl_init() }()
+}

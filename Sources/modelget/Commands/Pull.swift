@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget pull REF`: fetch a model into the store.
+struct Pull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pull a model into the models directory (Ollama's layout).",
+        discussion: "REF is [scheme://][host[:port]/][namespace/]name[:tag][@sha256:…]; defaults: registry.ollama.ai, library, latest."
+    )
+
+    @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")
+    var reference: String
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Transfers at once.")
+    var concurrency = 64
+
+    @Option(name: .long, help: "Cut and resume a transfer that receives nothing for this many seconds.")
+    var stallTimeout: Double = 30
+
+    func validate() throws {
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
+        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
+        do {
+            _ = try Reference(parsing: reference)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let ref = try Reference(parsing: reference)
+        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: stallTimeout)
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
+        display.start()
+        let started = Date()
+        let result: PullResult
+        do {
+            result = try await ModelPuller(store: global.store, options: PullOptions(concurrency: concurrency))
+                .pull(ref, client: client, progress: progress)
+        } catch {
+            display.stop()
+            if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
+            throw error
+        }
+        display.stop()
+        let seconds = Date().timeIntervalSince(started)
+        if global.json {
+            JSONLines.emit([
+                "event": "done", "reference": result.reference, "digest": result.manifestDigest,
+                "blobs": result.blobs, "blobs_present": result.blobsPresent, "total_bytes": result.totalBytes,
+                "bytes_transferred": result.bytesTransferred, "seconds": (seconds * 1000).rounded() / 1000,
+            ])
+        } else {
+            let fetched = result.blobs - result.blobsPresent
+            print("pulled \(result.reference) (\(result.manifestDigest.prefix(19))): \(result.blobs) blobs, "
+                + "\(ProgressFormat.bytes(result.totalBytes)); fetched \(fetched) blobs "
+                + "(\(ProgressFormat.bytes(result.bytesTransferred))) in \(ProgressFormat.duration(seconds))")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import ModelGet
+
+/// Shows a `TransferProgress` while an operation runs: a redrawn line on
+/// a terminal (10 Hz), one JSON object per line with `--json` (1 Hz), and
+/// nothing otherwise (the command prints a summary at the end).
+final class ProgressDisplay: @unchecked Sendable {
+    enum Mode { case terminal, json, quiet }
+
+    let progress: TransferProgress
+    let label: String
+    let mode: Mode
+    private var task: Task<Void, Never>?
+    private var meter = SpeedMeter()
+    private let startTime = Date()
+
+    init(progress: TransferProgress, label: String, json: Bool) {
+        self.progress = progress
+        self.label = label
+        self.mode = json ? .json : (Terminal.canRedraw ? .terminal : .quiet)
+    }
+
+    func start() {
+        guard mode != .quiet else { return }
+        let interval: UInt64 = mode == .terminal ? 100_000_000 : 1_000_000_000
+        task = Task { [self] in
+            while !Task.isCancelled {
+                tick()
+                try? await Task.sleep(nanoseconds: interval)
+            }
+        }
+    }
+
+    /// Stops drawing and clears the live line.
+    func stop() {
+        task?.cancel()
+        task = nil
+        if mode == .terminal { Terminal.write("\r\u{1B}[K") }
+    }
+
+    private func tick() {
+        let now = Date().timeIntervalSince(startTime)
+        meter.record(bytes: progress.completedBytes, at: now)
+        let speed = meter.bytesPerSecond
+        let eta = meter.eta(remaining: progress.totalBytes - progress.completedBytes)
+        switch mode {
+        case .terminal:
+            let line = ProgressFormat.line(
+                label: label, completed: progress.completedBytes, total: progress.totalBytes,
+                blobsDone: progress.completedBlobs, blobs: progress.totalBlobs,
+                bytesPerSecond: speed, eta: eta, width: Terminal.width)
+            Terminal.write("\r" + line + "\u{1B}[K")
+        case .json:
+            var event: [String: Any] = [
+                "event": "progress", "completed_bytes": progress.completedBytes, "total_bytes": progress.totalBytes,
+                "completed_blobs": progress.completedBlobs, "total_blobs": progress.totalBlobs,
+            ]
+            if let speed { event["bytes_per_second"] = Int64(speed) }
+            if let eta { event["eta_seconds"] = Int(eta.rounded()) }
+            JSONLines.emit(event)
+        case .quiet:
+            break
+        }
+    }
+}
+
+/// One JSON object per line on stdout.
+enum JSONLines {
+    static func emit(_ object: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}

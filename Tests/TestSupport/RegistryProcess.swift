@@ -32,29 +32,22 @@ public final class RegistryProcess: Sendable {
 
     /// Starts a registry with `auth` and waits until it answers.
     public init(auth: Auth = .none) throws {
-        directory = try TemporaryDirectory.make(prefix: "modelget-registry")
-        storageRoot = directory.appendingPathComponent("storage", isDirectory: true)
-        logFile = directory.appendingPathComponent("registry.log")
-        try FileManager.default.createDirectory(at: storageRoot, withIntermediateDirectories: true)
-        let authSection = try Self.authSection(auth, in: directory)
-        // The port is free when picked but could be taken before the
-        // registry binds it; a lost race shows as an early exit, so retry.
-        var attempt = 0
-        while true {
-            attempt += 1
-            var configuration = RegistryConfiguration(storageRoot: storageRoot, port: try LoopbackSocket.freePort())
-            configuration.auth = authSection
-            let started = try Self.launch(configuration, in: directory, log: logFile)
-            if Self.waitUntilReady(started, port: configuration.port) {
-                port = configuration.port
-                process = Mutex(started)
-                return
-            }
-            Self.end(started)
-            if started.isRunning || attempt == 3 {
-                throw TestSupportError.registryNotReady(log: Self.tail(of: logFile))
-            }
+        let directory = try TemporaryDirectory.make(prefix: "modelget-registry")
+        let storageRoot = directory.appendingPathComponent("storage", isDirectory: true)
+        let logFile = directory.appendingPathComponent("registry.log")
+        do {
+            try FileManager.default.createDirectory(at: storageRoot, withIntermediateDirectories: true)
+            let (process, port) = try Self.start(
+                auth: try Self.authSection(auth, in: directory), storageRoot: storageRoot, in: directory, log: logFile)
+            self.process = Mutex(process)
+            self.port = port
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
         }
+        self.directory = directory
+        self.storageRoot = storageRoot
+        self.logFile = logFile
     }
 
     deinit {
@@ -92,6 +85,26 @@ public final class RegistryProcess: Sendable {
                 realm: tokens.realm, service: tokens.service, issuer: tokens.issuer,
                 rootCertBundle: tokens.rootCertBundle)
         }
+    }
+
+    /// Launches on a free port and waits for it. The port is free when
+    /// picked but could be taken before the registry binds it; a lost race
+    /// shows as an early exit, so that is retried.
+    private static func start(
+        auth: RegistryConfiguration.AuthSection?, storageRoot: URL, in directory: URL, log: URL
+    ) throws -> (Process, Int) {
+        for attempt in 1...3 {
+            var configuration = RegistryConfiguration(storageRoot: storageRoot, port: try LoopbackSocket.freePort())
+            configuration.auth = auth
+            let process = try launch(configuration, in: directory, log: log)
+            if waitUntilReady(process, port: configuration.port) {
+                return (process, configuration.port)
+            }
+            let exitedEarly = !process.isRunning
+            end(process)
+            if !exitedEarly || attempt == 3 { break }
+        }
+        throw TestSupportError.registryNotReady(log: tail(of: log))
     }
 
     private static func launch(_ configuration: RegistryConfiguration, in directory: URL, log: URL) throws -> Process {

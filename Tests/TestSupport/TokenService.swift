@@ -31,21 +31,29 @@ public final class TokenService: Sendable {
         expiresIn: Int = 300,
         address: String = "127.0.0.1"
     ) throws {
-        directory = try TemporaryDirectory.make(prefix: "modelget-token")
+        let directory = try TemporaryDirectory.make(prefix: "modelget-token")
         let keyFile = directory.appendingPathComponent("key.pem")
-        rootCertBundle = directory.appendingPathComponent("cert.pem")
-        try Command.run("openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2",
-            "-subj", "/CN=modelget-test-token", "-keyout", keyFile.path, "-out", rootCertBundle.path,
-        ])
-        let signer = try JWTSigner(
-            privateKeyPEM: try Data(contentsOf: keyFile),
-            certificatePEM: try String(contentsOf: rootCertBundle, encoding: .utf8))
-        let logic = TokenIssuer(service: service, issuer: issuer, users: users, expiresIn: expiresIn, signer: signer)
+        let certificate = directory.appendingPathComponent("cert.pem")
+        do {
+            try Command.run("openssl", [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2",
+                "-subj", "/CN=modelget-test-token", "-keyout", keyFile.path, "-out", certificate.path,
+            ])
+            let signer = try JWTSigner(
+                privateKeyPEM: try Data(contentsOf: keyFile),
+                certificatePEM: try String(contentsOf: certificate, encoding: .utf8))
+            let logic = TokenIssuer(
+                service: service, issuer: issuer, users: users, expiresIn: expiresIn, signer: signer)
+            server = try LoopbackHTTPServer(address: address) { logic.respond(to: $0) }
+            issuerLogic = logic
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        self.directory = directory
+        self.rootCertBundle = certificate
         self.service = service
         self.issuer = issuer
-        issuerLogic = logic
-        server = try LoopbackHTTPServer(address: address) { logic.respond(to: $0) }
     }
 
     deinit {

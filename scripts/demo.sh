@@ -37,7 +37,7 @@ PORT=$(free_port)
 registry_pid=$!
 
 for _ in $(seq 100); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/v2/"; then break; fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/v2/" 2>/dev/null; then break; fi
     sleep 0.1
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/v2/" || { cat "$TMP/registry.log"; exit 1; }

@@ -43,7 +43,7 @@ public struct ModelInfo: Sendable {
         for layer in manifest.layers where layer.size <= textLimit {
             let textTypes = [MediaType.ollamaTemplate, MediaType.ollamaSystem, MediaType.ollamaLicense, MediaType.ollamaParams]
             guard textTypes.contains(layer.mediaType) else { continue }
-            let text = String(decoding: try await read(layer), as: UTF8.self)
+            let text = ModelInfo.printableText(try await read(layer))
             switch layer.mediaType {
             case MediaType.ollamaTemplate: info.template = text
             case MediaType.ollamaSystem: info.system = text
@@ -102,5 +102,16 @@ final class MemorySink: ResponseBodySink {
             throw ModelGetError.sizeMismatch(digest: "blob", expected: limit, actual: Int64(data.count + bytes.count))
         }
         data.append(contentsOf: bytes)
+    }
+}
+
+extension ModelInfo {
+    /// The layer as text, or a note when it is not printable UTF-8 (a
+    /// hostile or mislabelled layer must not write control codes to a terminal).
+    static func printableText(_ data: Data) -> String {
+        guard let text = String(data: data, encoding: .utf8),
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" })
+        else { return "(\(data.count) bytes, not text)" }
+        return text
     }
 }

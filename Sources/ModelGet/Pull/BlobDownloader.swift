@@ -35,9 +35,14 @@ struct BlobDownloader: Sendable {
             let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: store.partialStatePath(digest), size: descriptor.size)
             progress.addPresent(blob.completed.count)
             let hasher = PrefixHasher(fd: lock.fd, path: partial, written: blob.completed)
+            let checkpoints = periodicCheckpoints(of: blob)
             do {
                 try await fetchMissing(descriptor, into: blob, hasher: hasher)
+                checkpoints.cancel()
+                await checkpoints.value
             } catch {
+                checkpoints.cancel()
+                await checkpoints.value
                 // Keep what arrived for the next run, even when cancelled.
                 try? blob.checkpoint()
                 throw error
@@ -61,13 +66,29 @@ struct BlobDownloader: Sendable {
         }
     }
 
+    /// Records the part state every `checkpointInterval` while bytes
+    /// arrive, so even a `kill -9` or a power cut loses little.
+    private func periodicCheckpoints(of blob: PartialBlob) -> Task<Void, Never> {
+        let interval = plan.checkpointInterval
+        return Task {
+            while true {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                } catch {
+                    return
+                }
+                try? blob.checkpoint()
+            }
+        }
+    }
+
     /// Fetches every range the partial file lacks.
     private func fetchMissing(_ descriptor: Descriptor, into blob: PartialBlob, hasher: PrefixHasher) async throws {
         let source = BlobSource(client: client, repository: repository, digest: descriptor.digest)
         let missing = blob.missing
         guard !missing.isEmpty else { return }
         let part = PartFetcher(source: source, blob: blob, hasher: hasher, retry: retry, progress: progress,
-                               slots: slots, checkpointInterval: plan.checkpointInterval)
+                               slots: slots)
         guard descriptor.size >= plan.threshold else {
             for range in missing {
                 if try await part.fetch(range, acceptsWholeBody: true) { return }
@@ -82,11 +103,11 @@ struct BlobDownloader: Sendable {
         if probe != first { parts.insert(probe.upperBound..<first.upperBound, at: 0) }
         if try await part.fetch(probe, acceptsWholeBody: true) { return }
 
-        let queue = Mutex(parts[...])
+        let queue = PartQueue(parts)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(plan.parallelParts, parts.count) {
                 group.addTask {
-                    while let range = queue.withLock({ $0.popFirst() }) {
+                    while let range = queue.next() {
                         _ = try await part.fetch(range, acceptsWholeBody: false)
                     }
                 }
@@ -97,4 +118,13 @@ struct BlobDownloader: Sendable {
 
     /// The first request of a parted blob.
     static let probeSize: Int64 = 1 << 20
+}
+
+/// The parts of a blob not yet taken by a worker, lowest first.
+private final class PartQueue: Sendable {
+    private let parts: Mutex<ArraySlice<Range<Int64>>>
+
+    init(_ parts: [Range<Int64>]) { self.parts = Mutex(parts[...]) }
+
+    func next() -> Range<Int64>? { parts.withLock { $0.popFirst() } }
 }

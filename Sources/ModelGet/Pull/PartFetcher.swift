@@ -1,6 +1,7 @@
 import Foundation
 
-/// Fetches byte ranges of one blob into its partial file, each request
+/// Fetches byte ranges of one blob into its partial file (the sink records
+/// each write in the part state), each request
 /// holding a slot of the shared budget, retrying connection errors,
 /// stalls, 5xx, 408 and 429 (honouring `Retry-After`) from where the
 /// bytes stopped. Attempts are bounded per range; a retry that brought
@@ -13,7 +14,6 @@ struct PartFetcher: Sendable {
     let retry: RetryPolicy
     let progress: TransferProgress
     let slots: TransferSlots
-    let checkpointInterval: TimeInterval
 
     /// Fetches `range`; returns true when the server sent the whole blob
     /// instead (it ignores `Range`), which then needs nothing more.
@@ -29,10 +29,8 @@ struct PartFetcher: Sendable {
             do {
                 let asked = remaining == 0..<blob.size ? nil : remaining
                 let response = try await slots.withSlot { try await source.fetch(range: asked, sink: sink) }
-                blob.markDone(sink.writtenRange)
                 if (200..<300).contains(response.status) {
                     if sink.isComplete {
-                        try blob.checkpointIfDue(every: checkpointInterval)
                         return sink.receivedWholeBody
                     }
                     failure = ModelGetError.network(
@@ -45,7 +43,6 @@ struct PartFetcher: Sendable {
                     retryAfter = response.headers["Retry-After"]
                 }
             } catch {
-                blob.markDone(sink.writtenRange)
                 guard RetryPolicy.isRetryable(error) else { throw error }
                 failure = error
             }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A blob's partial file, preallocated to the blob's size, and the ranges
-/// of it that hold received bytes. Ranges are recorded as parts finish;
+/// of it that hold received bytes. Ranges are recorded as bytes are written;
 /// `checkpoint` fsyncs the file and then writes them to the sidecar.
 final class PartialBlob: Sendable {
     let fd: Int32
@@ -10,7 +10,6 @@ final class PartialBlob: Sendable {
     let statePath: String
     let size: Int64
     private let done: Mutex<ByteRanges>
-    private let lastCheckpoint = Mutex(Date())
 
     private init(fd: Int32, path: String, statePath: String, size: Int64, done: ByteRanges) {
         self.fd = fd
@@ -69,13 +68,6 @@ final class PartialBlob: Sendable {
         let snapshot = completed
         try FileIO.fsync(fd, path: path)
         try PartState(size: size, completed: snapshot).save(to: statePath)
-        lastCheckpoint.withLock { $0 = Date() }
-    }
-
-    /// Checkpoints when the last one is at least `interval` old.
-    func checkpointIfDue(every interval: TimeInterval) throws {
-        let due = lastCheckpoint.withLock { Date().timeIntervalSince($0) >= interval }
-        if due { try checkpoint() }
     }
 
     /// Throws away every byte and the sidecar, keeping the space reserved.

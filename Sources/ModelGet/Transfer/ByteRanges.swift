@@ -10,7 +10,7 @@ struct ByteRanges: Sendable, Equatable {
     }
 
     /// The number of bytes covered.
-    var count: Int64 { ranges.reduce(0) { $0 + $1.count } }
+    var count: Int64 { ranges.reduce(0) { $0 + Int64($1.count) } }
 
     var isEmpty: Bool { ranges.isEmpty }
 

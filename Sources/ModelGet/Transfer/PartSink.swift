@@ -34,9 +34,6 @@ final class PartSink: ResponseBodySink {
     /// The end of what this response may write.
     private var limit: Int64 { receivedWholeBody ? blob.size : range.upperBound }
 
-    /// The range this response covered so far.
-    var writtenRange: Range<Int64> { start..<(start + written) }
-
     /// True when every byte the response owed has arrived.
     var isComplete: Bool { start + written == limit }
 
@@ -72,6 +69,7 @@ final class PartSink: ResponseBodySink {
         }
         try FileIO.pwriteAll(blob.fd, bytes, at: offset, path: blob.path)
         hasher.didWrite(bytes, at: offset)
+        blob.markDone(offset..<(offset + Int64(bytes.count)))
         written += Int64(bytes.count)
         progress?.addTransferred(Int64(bytes.count))
     }

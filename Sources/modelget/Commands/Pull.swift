@@ -38,9 +38,18 @@ struct Pull: AsyncParsableCommand {
         display.start()
         let started = Date()
         let result: PullResult
+        let store = global.store
+        let options = PullOptions(concurrency: concurrency)
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
+        // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
+        let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
+        defer { interruption.remove() }
         do {
-            result = try await ModelPuller(store: global.store, options: PullOptions(concurrency: concurrency))
-                .pull(ref, client: client, progress: progress)
+            do {
+                result = try await pull.value
+            } catch where pull.isCancelled {
+                throw ModelGetError.cancelled
+            }
         } catch {
             display.stop()
             if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }

@@ -22,13 +22,22 @@ final class BlobSource: Sendable {
     func fetch(range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
         if let url = location.withLock({ $0 }) {
             let response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
-            guard [401, 403, 404, 410].contains(response.status) else { return response }
+            guard Self.isRefusal(response.status) else { return response }
             location.withLock { if $0 == url { $0 = nil } }
         }
-        let response = try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)
+        var response = try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)
+        if Self.isRefusal(response.status), !client.isRegistryOrigin(response.url) {
+            // A stale location handed out just before it expired: ask once more.
+            response = try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)
+        }
         if (200..<300).contains(response.status), !client.isRegistryOrigin(response.url) {
             location.withLock { $0 = response.url }
         }
         return response
+    }
+
+    /// How a CDN says a signed URL is no longer good.
+    private static func isRefusal(_ status: Int) -> Bool {
+        [401, 403, 404, 410].contains(status)
     }
 }

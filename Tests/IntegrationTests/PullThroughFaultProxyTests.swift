@@ -30,9 +30,9 @@ final class PullThroughFaultProxyTests: XCTestCase {
 
     private var store: ModelStore { ModelStore(root: work.appendingPathComponent("models")) }
 
-    private func pull(through proxy: FaultProxy, attempts: Int = 5) async throws -> PullResult {
+    private func pull(through proxy: FaultProxy, attempts: Int = 5, environment: [String: String] = [:]) async throws -> PullResult {
         let client = try RegistryClient(host: proxy.host, scheme: "http", insecure: true,
-                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path + "/none"]),
+                                        credentials: CredentialStore(environment: environment.merging(["DOCKER_CONFIG": work.path + "/none"]) { $1 }),
                                         stallTimeout: 2)
         let options = PullOptions(concurrency: 8, retry: RetryPolicy(maximumAttempts: attempts, baseDelay: 0.05, maximumDelay: 0.2),
                                   parts: Self.plan)
@@ -150,12 +150,17 @@ final class PullThroughFaultProxyTests: XCTestCase {
     }
 
     func testRedirectedBlobsComeFromTheCDNWithoutAuthorizationAndSurviveExpiry() async throws {
+        registry.stop()
+        registry = try RegistryProcess(auth: .htpasswd(user: "alice", password: "secret"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/faulty", tag: "v1")
         var faults = FaultProxy.Faults()
         faults.redirectBlobsToCDN = true
         faults.cdnForbiddenRequests = [3]
+        faults.cdnUpstreamAuthorization = "Basic " + Data("alice:secret".utf8).base64EncodedString()
         let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
-        _ = try await pull(through: proxy)
+        _ = try await pull(through: proxy, environment: ["MODELGET_USERNAME": "alice", "MODELGET_PASSWORD": "secret"])
         try assertEveryBlobVerifies()
+        XCTAssertTrue(proxy.requests.contains { !$0.onCDN && $0.headers["Authorization"] != nil }, "the registry side is authenticated")
         let cdn = proxy.requests.filter(\.onCDN)
         XCTAssertGreaterThanOrEqual(cdn.count, 8)
         XCTAssertTrue(cdn.allSatisfy { $0.headers["Authorization"] == nil }, "the CDN never sees Authorization")

@@ -52,7 +52,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noMatchingPlatform(wanted, available):
             return "no manifest for platform \(wanted); available: \(available.joined(separator: ", "))"
         case let .digestMismatch(digest, actual):
-            return "digest mismatch for \(digest): the bytes received hash to sha256:\(actual)"
+            let expected = digest.hasPrefix("sha256:") ? String(digest.dropFirst(7)) : digest
+            return "digest mismatch for \(digest): expected sha256 \(expected), the bytes received hash to \(actual)"
         case let .sizeMismatch(digest, expected, actual):
             return "size mismatch for \(digest): expected \(expected) bytes, got \(actual)"
         case let .fileSystem(path, reason):

@@ -73,6 +73,18 @@ enum FileIO {
         return Int64(info.st_size)
     }
 
+    /// Fills `buffer` from the file at `offset`; a short file is an error.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + Int64(done)))
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw error(path) }
+            guard n > 0 else { throw ModelGetError.fileSystem(path: path, reason: "file is shorter than expected") }
+            done += n
+        }
+    }
+
     /// Hashes `length` bytes of an open file from the start.
     static func hashPrefix(_ fd: Int32, length: Int64, into hasher: SHA256Hasher, path: String) throws {
         let chunk = 1 << 20

@@ -20,7 +20,15 @@ struct Pull: AsyncParsableCommand {
     @Option(name: .long, help: "Cut and resume a transfer that receives nothing for this many seconds.")
     var stallTimeout: Double = 30
 
+    @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
+    var parts = PartPlan().parallelParts
+
+    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
+    var partThreshold = Int(PartPlan().threshold >> 20)
+
     func validate() throws {
+        guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
+        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
         guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
         do {
@@ -38,9 +46,21 @@ struct Pull: AsyncParsableCommand {
         display.start()
         let started = Date()
         let result: PullResult
+        let store = global.store
+        var plan = PartPlan()
+        plan.parallelParts = parts
+        plan.threshold = Int64(partThreshold) << 20
+        let options = PullOptions(concurrency: concurrency, parts: plan)
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
+        // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
+        let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
+        defer { interruption.remove() }
         do {
-            result = try await ModelPuller(store: global.store, options: PullOptions(concurrency: concurrency))
-                .pull(ref, client: client, progress: progress)
+            do {
+                result = try await pull.value
+            } catch where pull.isCancelled {
+                throw ModelGetError.cancelled
+            }
         } catch {
             display.stop()
             if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }

@@ -74,6 +74,7 @@ public enum ManifestDocument: Sendable {
             try manifest.layers.forEach(validate)
             return (.image(manifest), mediaType)
         } catch let error as ModelGetError {
+            if case .invalidDigest = error { throw ModelGetError.invalidManifest(reason: error.description) }
             throw error
         } catch let DecodingError.dataCorrupted(context) {
             throw ModelGetError.invalidManifest(reason: describe(context))

@@ -23,7 +23,8 @@ extension RegistryClient {
         request.headers.set("Authorization", header)
         let retried = try await http.send(request, sink: sink, uploadObserver: uploadObserver)
         if retried.status == 401 {
-            throw ModelGetError.authenticationFailed(host: host, reason: Self.reason(retried, credentials: credentials))
+            let who = credentials.map { "user \($0.username) was refused" } ?? "anonymous access was refused"
+            throw ModelGetError.authenticationFailed(host: host, reason: "\(who): \(Self.reason(retried))")
         }
         return retried
     }
@@ -62,7 +63,7 @@ extension RegistryClient {
                     host: host, reason: "the registry requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)")
             }
             guard failed == nil else {
-                throw ModelGetError.authenticationFailed(host: host, reason: "user \(credentials.username) was refused: \(Self.reason(response, credentials: credentials))")
+                throw ModelGetError.authenticationFailed(host: host, reason: "user \(credentials.username) was refused: \(Self.reason(response))")
             }
             return credentials.basicAuthorization
         }
@@ -106,7 +107,7 @@ extension RegistryClient {
         return (token, TimeInterval(body.expires_in ?? 60))
     }
 
-    private static func reason(_ response: HTTPResponse, credentials: Credentials?) -> String {
+    private static func reason(_ response: HTTPResponse) -> String {
         let entry = (try? JSONDecoder().decode(RegistryErrorBody.self, from: response.body))?.errors?.first
         let text = [entry?.code, entry?.message].compactMap { $0 }.joined(separator: ": ")
         return text.isEmpty ? "HTTP \(response.status)" : text

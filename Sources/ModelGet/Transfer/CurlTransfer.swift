@@ -124,8 +124,8 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: callbacks (engine thread)
 
     func receiveHeader(_ line: UnsafeRawBufferPointer) {
-        var text = String(decoding: line, as: UTF8.self)
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        // "\r\n" is a single Character in Swift: trim by scalars.
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("HTTP/") {
             // A new response in a chain (100 Continue, a redirect): start over.
             let parts = text.split(separator: " ", maxSplits: 2)
@@ -134,8 +134,8 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         guard let colon = text.firstIndex(of: ":") else { return }
-        let name = String(text[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        let name = String(text[..<colon]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
         headers.add(name, value)
     }
 

@@ -1,0 +1,18 @@
+# Entry points for people and CI; see .ci/run for the CI machine setup.
+SWIFT ?= swift
+
+.PHONY: build test demo release
+
+build:
+	$(SWIFT) build
+
+# Unit and integration tests; the integration tests start docker-registry.
+test:
+	$(SWIFT) test
+
+# Pulls a small seeded model from a local registry (scripts/demo.sh).
+demo:
+	scripts/demo.sh
+
+release:
+	$(SWIFT) build -c release

@@ -1,0 +1,34 @@
+import XCTest
+@testable import ModelGet
+
+final class ContentRangeAndRetryTests: XCTestCase {
+    func testContentRange() {
+        XCTAssertEqual(ContentRange("bytes 100-199/1000"), ContentRange("bytes 100-199/1000"))
+        XCTAssertEqual(ContentRange("bytes 100-199/1000")?.start, 100)
+        XCTAssertEqual(ContentRange("bytes 0-9/*")?.total, nil)
+        XCTAssertNil(ContentRange("bytes 9-0/10"))
+        XCTAssertNil(ContentRange("items 0-9/10"))
+        XCTAssertNil(ContentRange("0-9"))
+    }
+
+    func testRetryableClassification() {
+        XCTAssertTrue(RetryPolicy.isRetryable(ModelGetError.network(url: "u", reason: "reset")))
+        for status in [408, 429, 500, 502, 503] {
+            XCTAssertTrue(RetryPolicy.isRetryable(ModelGetError.http(status: status, url: "u", code: nil, message: nil)))
+        }
+        for status in [400, 401, 403, 404] {
+            XCTAssertFalse(RetryPolicy.isRetryable(ModelGetError.http(status: status, url: "u", code: nil, message: nil)))
+        }
+        XCTAssertFalse(RetryPolicy.isRetryable(ModelGetError.digestMismatch(digest: "d", actual: "a")))
+    }
+
+    func testBackoffGrowsAndHonoursRetryAfter() {
+        let policy = RetryPolicy(maximumAttempts: 5, baseDelay: 1, maximumDelay: 8)
+        XCTAssertLessThanOrEqual(policy.delay(afterAttempt: 1), 1)
+        XCTAssertGreaterThanOrEqual(policy.delay(afterAttempt: 3), 2)
+        XCTAssertLessThanOrEqual(policy.delay(afterAttempt: 10), 8)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: "3"), 3)
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: "Mon, 12 Jan 1970 13:46:45 GMT", now: now), 5)
+    }
+}

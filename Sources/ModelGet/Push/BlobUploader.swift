@@ -60,12 +60,17 @@ struct BlobUploader: Sendable {
             throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: FileIO.size(path) ?? 0)
         }
         if blob.size < options.monolithicLimit {
-            let session = try await offered ?? newSession()
+            let session = try await offeredOrNew(offered)
             try await client.finishUpload(session: session, digest: digest, body: .file(path: path, offset: 0, length: blob.size),
                                           scopes: scopes, observer: counter)
             return .sent
         }
-        var session = try await resumedSession(digest, size: blob.size) ?? UploadSession(url: try await offered ?? newSession(), offset: 0)
+        var session: UploadSession
+        if let resumed = try await resumedSession(digest, size: blob.size) {
+            session = resumed
+        } else {
+            session = UploadSession(url: try await offeredOrNew(offered), offset: 0)
+        }
         try sessions.save(session.url, for: digest)
         while session.offset < blob.size {
             let length = min(options.chunkSize, blob.size - session.offset)
@@ -79,7 +84,9 @@ struct BlobUploader: Sendable {
         return .sent
     }
 
-    private func newSession() async throws -> URL {
+    /// The session a refused mount opened, else a new one.
+    private func offeredOrNew(_ offered: URL?) async throws -> URL {
+        if let offered { return offered }
         guard case let .session(url) = try await client.startUpload(repository: repository, scopes: scopes) else {
             throw ModelGetError.http(status: 201, url: repository, code: nil, message: "upload started without a session")
         }

@@ -73,4 +73,37 @@ final class PushResumeTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: saved), "the finished session is forgotten")
         try await fixture.assertPullsBack(model, from: destination, environment: environment)
     }
+
+    /// A chunk refused once mid-push: the retry in the same run asks the
+    /// session for its Range and goes on from there.
+    func testRetryInTheSameRunContinuesTheSession() async throws {
+        let origin = try RegistryProcess()
+        let model = try ModelSeeder.ollamaModel(layerSizes: [3_500_000], seed: 12, in: fixture.work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: origin.storageRoot, repository: "library/big", tag: "v1")
+        let originRef = try Reference(parsing: "\(origin.host)/library/big:v1")
+        let store = fixture.store("models")
+        _ = try await ModelPuller(store: store).pull(originRef, client: try fixture.client(origin.host))
+
+        let target = try RegistryProcess()
+        let proxy = try CountingProxy(upstream: target.host)
+        let destination = try Reference(parsing: "\(proxy.host)/library/big:v1")
+        let chunk: Int64 = 1 << 20
+        let patches = Mutex(0)
+        proxy.refuse { request in
+            guard request.method == "PATCH" else { return false }
+            return patches.withLock { count in
+                count += 1
+                return count == 3
+            }
+        }
+        let options = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk,
+                                  retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.01))
+        let result = try await ModelPusher(store: store, options: options)
+            .push(originRef, to: destination, client: try fixture.client(proxy.host))
+        XCTAssertEqual(result.sent, 2)
+        let ranges = proxy.requests.filter { $0.method == "PATCH" }.compactMap { $0.headers["Content-Range"] }
+        XCTAssertEqual(ranges, ["0-\(chunk - 1)", "\(chunk)-\(2 * chunk - 1)", "\(2 * chunk)-\(3 * chunk - 1)",
+                                "\(2 * chunk)-\(3 * chunk - 1)", "\(3 * chunk)-3499999"], "the refused chunk is sent again, nothing before it")
+        try await fixture.assertPullsBack(model, from: destination)
+    }
 }

@@ -30,7 +30,7 @@ struct BlobUploader: Sendable {
                 progress.blobDone()
                 return outcome
             } catch {
-                progress.discard(counter.count)
+                progress.discard(counter.count + counter.resumed)
                 guard RetryPolicy.isRetryable(error), attempt < options.retry.maximumAttempts else { throw error }
                 try await Task.sleep(nanoseconds: UInt64(options.retry.delay(afterAttempt: attempt) * 1e9))
             }
@@ -66,7 +66,7 @@ struct BlobUploader: Sendable {
             return .sent
         }
         var session: UploadSession
-        if let resumed = try await resumedSession(digest, size: blob.size) {
+        if let resumed = try await resumedSession(digest, size: blob.size, counter: counter) {
             session = resumed
         } else {
             session = UploadSession(url: try await offeredOrNew(offered), offset: 0)
@@ -95,7 +95,7 @@ struct BlobUploader: Sendable {
 
     /// The saved session for `digest`, asked for how much it holds; nil
     /// when there is none or the registry no longer knows it.
-    private func resumedSession(_ digest: Digest, size: Int64) async throws -> UploadSession? {
+    private func resumedSession(_ digest: Digest, size: Int64, counter: SentByteCounter) async throws -> UploadSession? {
         guard let saved = sessions.load(digest) else { return nil }
         guard client.isRegistryOrigin(saved),
               let status = try await client.uploadStatus(session: saved, scopes: scopes),
@@ -103,19 +103,28 @@ struct BlobUploader: Sendable {
             sessions.remove(digest)
             return nil
         }
-        progress.addPresent(status.offset)
+        counter.resume(from: status.offset)
         return UploadSession(url: status.session, offset: status.offset)
     }
 }
 
-/// Counts the request-body bytes of one attempt as curl sends them.
+/// Counts the request-body bytes of one attempt as curl sends them, and
+/// the bytes a resumed session already held.
 final class SentByteCounter: UploadProgressObserver, Sendable {
     private let sent = Atomic<Int64>(0)
+    private let held = Atomic<Int64>(0)
     private let progress: TransferProgress
 
     init(progress: TransferProgress) { self.progress = progress }
 
     var count: Int64 { sent.load(ordering: .relaxed) }
+    var resumed: Int64 { held.load(ordering: .relaxed) }
+
+    /// Counts the bytes a resumed session holds as done (not sent).
+    func resume(from offset: Int64) {
+        held.add(offset, ordering: .relaxed)
+        progress.addPresent(offset)
+    }
 
     func didSend(_ byteCount: Int) {
         sent.add(Int64(byteCount), ordering: .relaxed)

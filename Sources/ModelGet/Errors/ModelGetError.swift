@@ -19,6 +19,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case diskFull(path: String, needed: Int64)
     case cancelled
     case usage(String)
+    case modelNotFound(reference: String)
+    case noSuchLayer(model: String, wanted: String, available: [String])
+    case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
+    case mirrorUnavailable
 
     public var description: String {
         switch self {
@@ -59,6 +63,18 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cancelled"
         case let .usage(message):
             return message
+        case let .modelNotFound(reference):
+            return "\(reference): no such model in the models directory"
+        case let .noSuchLayer(model, wanted, available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return "\(model) has no layer \(wanted); its layers: \(list)"
+        case let .invalidSyncFile(path, line, field, reason):
+            var location = path
+            if let line { location += ":\(line)" }
+            if let field { location += ": \(field)" }
+            return "\(location): \(reason)"
+        case .mirrorUnavailable:
+            return "the sync file names a mirror, but this build of modelget cannot push yet"
         }
     }
 }

@@ -89,3 +89,31 @@ enum FileIO {
         }
     }
 }
+
+extension FileIO {
+    /// True when `path` is a regular file (symbolic links are not followed).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Hashes a whole file; returns its size and lowercase hex SHA-256.
+    static func hashFile(_ path: String) throws -> (size: Int64, hex: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw error(path) }
+        let hasher = SHA256Hasher()
+        try hashPrefix(fd, length: Int64(info.st_size), into: hasher, path: path)
+        return (Int64(info.st_size), hasher.finalizeHex())
+    }
+
+    /// Removes `path`'s empty parent directories up to, not including, `stop`.
+    static func removeEmptyParents(of path: String, upTo stop: String) {
+        var directory = (path as NSString).deletingLastPathComponent
+        while directory.hasPrefix(stop + "/"), rmdir(directory) == 0 {
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+    }
+}

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TestSupport
 import XCTest
 
@@ -47,6 +50,46 @@ final class SyncTests: XCTestCase {
         XCTAssertTrue(listed.contains("lib/a:latest") && !listed.contains("lib/b") && !listed.contains("lib/c"), listed)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cli.blobPath(a.layers[0].digest)))
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(b.layers[2].digest)))
+    }
+
+    func testSyncPushesEveryModelToTheMirror() throws {
+        let source = try RegistryProcess()
+        let mirror = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let a = try CLIHarness.seed(source, "lib/a", sizes: [1 << 20, 200], seed: 21, in: cli.scratch)
+        let b = try CLIHarness.seed(source, "lib/b", tag: "v2", sizes: [300_000], seed: 22, in: cli.scratch)
+        let list = cli.scratch.appendingPathComponent("models.json")
+        let entries = ["lib/a", "lib/b:v2"].map { "{\"name\": \"\(source.host)/\($0)\", \"insecure\": true}" }
+        try Data("{\"models\": [\(entries.joined(separator: ", "))], \"mirror\": {\"registry\": \"\(mirror.host)/copies\", \"insecure\": true}}".utf8)
+            .write(to: list)
+
+        var run = try cli.run(["sync", list.path])
+        XCTAssertEqual(run.status, 0, run.err + run.out.text)
+        XCTAssertTrue(run.out.text.contains("pushed to \(mirror.host)/copies/lib/a:latest"), run.out.text)
+
+        // The mirror serves both models, manifests byte for byte.
+        for (model, path) in [(a, "copies/lib/a/manifests/latest"), (b, "copies/lib/b/manifests/v2")] {
+            var request = URLRequest(url: URL(string: "http://\(mirror.host)/v2/\(path)")!)
+            request.setValue(model.mediaType, forHTTPHeaderField: "Accept")
+            let served = try Self.fetch(request)
+            XCTAssertEqual(served, model.manifest, path)
+        }
+        // A second run moves nothing: pulls fetch nothing, pushes skip.
+        run = try cli.run(["sync", list.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("nothing fetched"), run.out.text)
+    }
+
+    private static func fetch(_ request: URLRequest) throws -> Data {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Data?
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200 { result = data }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try XCTUnwrap(result, "\(request.url!) not served")
     }
 
     func testMalformedFileIsRejectedBeforeAnyFetch() throws {

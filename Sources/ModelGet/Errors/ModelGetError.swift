@@ -75,7 +75,7 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             if let field { location += ": \(field)" }
             return "\(location): \(reason)"
         case .mirrorUnavailable:
-            return "the sync file names a mirror, but this build of modelget cannot push yet"
+            return "the sync file names a mirror, but no mirror pusher was given to the syncer"
         }
     }
 }

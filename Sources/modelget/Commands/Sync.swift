@@ -15,9 +15,8 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         let list = try SyncFile.load(path: file)
-        let mirror: (any ModelMirror)? = nil
-        if list.mirror != nil, mirror == nil, !dryRun { throw ModelGetError.mirrorUnavailable }
         let store = global.models == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? global.store : global.store
+        let mirror = PushingMirror(store: store)
         let plan = try await SyncPlanner(store: store).plan(list, prune: prune)
         if dryRun { return printPlan(plan, list) }
         let progress = TransferProgress()

@@ -24,15 +24,9 @@ struct Copy: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the model in the models directory.")
     var keep = false
 
-    @Option(name: .long, help: "Blobs transferred at once.")
-    var concurrency = 64
-
-    @Option(name: .long, help: "Cut and retry a transfer that moves nothing for this many seconds.")
-    var stallTimeout: Double = 30
+    @OptionGroup var transfer: TransferOptions
 
     func validate() throws {
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
-        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
         do {
             _ = try PushDestination.resolve(destination, source: try Reference(parsing: source))
         } catch {
@@ -43,14 +37,14 @@ struct Copy: AsyncParsableCommand {
     func run() async throws {
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
-        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure, stallTimeout: stallTimeout)
-        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure, stallTimeout: stallTimeout)
+        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: false)
         if !global.json { display.start() }
         let started = Date()
         defer { display.stop() }
-        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: concurrency), keep: keep)
+        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
         let result = try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
         display.stop()
         PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)

@@ -14,11 +14,7 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Transfers at once.")
-    var concurrency = 64
-
-    @Option(name: .long, help: "Cut and resume a transfer that receives nothing for this many seconds.")
-    var stallTimeout: Double = 30
+    @OptionGroup var transfer: TransferOptions
 
     @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
     var parts = PartPlan().parallelParts
@@ -29,8 +25,6 @@ struct Pull: AsyncParsableCommand {
     func validate() throws {
         guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
         guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
-        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
         do {
             _ = try Reference(parsing: reference)
         } catch {
@@ -40,7 +34,7 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
-        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: stallTimeout)
+        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
         display.start()
@@ -50,7 +44,7 @@ struct Pull: AsyncParsableCommand {
         var plan = PartPlan()
         plan.parallelParts = parts
         plan.threshold = Int64(partThreshold) << 20
-        let options = PullOptions(concurrency: concurrency, parts: plan)
+        let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }

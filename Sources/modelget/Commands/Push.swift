@@ -24,15 +24,9 @@ struct Push: AsyncParsableCommand {
     @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")
     var mountFrom: String?
 
-    @Option(name: .long, help: "Blobs uploaded at once.")
-    var concurrency = 64
-
-    @Option(name: .long, help: "Cut and retry a transfer that moves nothing for this many seconds.")
-    var stallTimeout: Double = 30
+    @OptionGroup var transfer: TransferOptions
 
     func validate() throws {
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
-        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
         do {
             _ = try PushDestination.resolve(destination, source: try Reference(parsing: reference))
         } catch {
@@ -43,13 +37,13 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
-        let client = try await RegistryClient.connect(to: target, insecure: global.insecure, stallTimeout: stallTimeout)
+        let client = try await RegistryClient.connect(to: target, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: false)
         if !global.json { display.start() }
         let started = Date()
         defer { display.stop() }
-        let options = PushOptions(concurrency: concurrency, mountFrom: mountFrom)
+        let options = PushOptions(concurrency: transfer.concurrency, mountFrom: mountFrom)
         let result = try await ModelPusher(store: global.store, options: options)
             .push(source, to: target, client: client, progress: progress)
         display.stop()

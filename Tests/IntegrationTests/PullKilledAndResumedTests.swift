@@ -3,9 +3,9 @@ import ModelGet
 import TestSupport
 import XCTest
 
-/// `modelget pull` (the built binary) killed with SIGKILL half-way through
-/// a throttled download, then run again: the second run continues from the
-/// part state the first left, and every blob verifies.
+/// `modelget pull` (the built binary) stopped half-way through a throttled
+/// download (SIGKILL, or Ctrl-C's SIGINT), then run again: the second run
+/// continues from the part state the first left, and every blob verifies.
 final class PullKilledAndResumedTests: XCTestCase {
     private var work: URL!
 
@@ -40,6 +40,16 @@ final class PullKilledAndResumedTests: XCTestCase {
     }
 
     func testAPullKilledHalfWayResumesWithoutStartingOver() throws {
+        try interruptHalfWayAndResume(with: SIGKILL) { _ in }
+    }
+
+    func testCtrlCStopsCleanlyWithStatus130AndKeepsState() throws {
+        try interruptHalfWayAndResume(with: SIGINT) { status in
+            XCTAssertEqual(status, 130, "Ctrl-C exits 130")
+        }
+    }
+
+    private func interruptHalfWayAndResume(with signal: Int32, checkStatus: (Int32) -> Void) throws {
         let binary = try modelgetBinary()
         let registry = try RegistryProcess()
         // One layer above the default part threshold (fetched as parts), one below it, and the config.
@@ -56,11 +66,14 @@ final class PullKilledAndResumedTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertTrue(first.isRunning, "the first pull was still running at half way")
-        kill(first.processIdentifier, SIGKILL)
+        kill(first.processIdentifier, signal)
         first.waitUntilExit()
+        checkStatus(first.terminationStatus)
         let firstRun = proxy.bytesSent
         let partials = try FileManager.default.contentsOfDirectory(atPath: models.path + "/blobs").filter { $0.hasSuffix("-partial.json") }
-        XCTAssertFalse(partials.isEmpty, "the killed pull left its part state")
+        XCTAssertFalse(partials.isEmpty, "the interrupted pull left its part state")
+        let manifest = models.path + "/manifests/\(proxy.host)/library/big/v1"
+        XCTAssertFalse(FileManager.default.fileExists(atPath: manifest), "no manifest before every blob is in place")
 
         proxy.setFaults(FaultProxy.Faults())
         let second = try startPull(binary, host: proxy.host, models: models)

@@ -51,8 +51,10 @@ struct BlobDownloader: Sendable {
                 throw ModelGetError.network(url: digest.description, reason: "bytes missing after every part finished")
             }
             if actual == digest.hex {
-                try FileIO.fsync(lock.fd, path: partial)
-                try store.commitBlob(from: partial, digest: digest)
+                try await BlockingIO.run {
+                    try FileIO.fsync(lock.fd, path: partial)
+                    try store.commitBlob(from: partial, digest: digest)
+                }
                 blob.removeState()
                 progress.blobDone()
                 return
@@ -67,17 +69,25 @@ struct BlobDownloader: Sendable {
     }
 
     /// Records the part state every `checkpointInterval` while bytes
-    /// arrive, so even a `kill -9` or a power cut loses little.
+    /// arrive (so a Ctrl-C, `kill -9` or crash loses little), and every
+    /// `durableEvery` records fsyncs it (so a power cut loses little more).
     private func periodicCheckpoints(of blob: PartialBlob) -> Task<Void, Never> {
         let interval = plan.checkpointInterval
+        let durableEvery = plan.durableEvery
         return Task {
+            var count = 0
             while true {
                 do {
                     try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                 } catch {
                     return
                 }
-                try? blob.checkpoint()
+                count += 1
+                if count % durableEvery == 0 {
+                    _ = try? await BlockingIO.run { try blob.durableCheckpoint() }
+                } else {
+                    try? blob.checkpoint()
+                }
             }
         }
     }

@@ -9,15 +9,18 @@ public struct PartPlan: Sendable {
     public var partSize: Int64
     /// Parts of one blob in flight at once.
     public var parallelParts: Int
-    /// The most time between two fsynced checkpoints of the part state.
+    /// The most time between two records of the part state (cheap: no fsync).
     public var checkpointInterval: TimeInterval
+    /// Every this many records, the file is fsynced and the record made durable.
+    public var durableEvery: Int
 
     public init(threshold: Int64 = 64 << 20, partSize: Int64 = 64 << 20, parallelParts: Int = 4,
-                checkpointInterval: TimeInterval = 1) {
+                checkpointInterval: TimeInterval = 0.5, durableEvery: Int = 20) {
         self.threshold = threshold
         self.partSize = max(1, partSize)
         self.parallelParts = max(1, parallelParts)
         self.checkpointInterval = checkpointInterval
+        self.durableEvery = max(1, durableEvery)
     }
 
     /// The missing ranges cut into parts of at most `partSize` bytes.

@@ -42,8 +42,9 @@ enum FileIO {
     }
 
     /// Writes `data` to `path` atomically: a temporary file beside it,
-    /// fsync, rename, fsync of the directory.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    /// renamed over `path`; with `durable` (the default) the file is
+    /// fsynced before and the directory after the rename.
+    static func writeAtomically(_ data: Data, to path: String, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectories(directory)
         let temp = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -51,7 +52,7 @@ enum FileIO {
         guard fd >= 0 else { throw error(temp) }
         do {
             try data.withUnsafeBytes { try pwriteAll(fd, $0, at: 0, path: temp) }
-            try fsync(fd, path: temp)
+            if durable { try fsync(fd, path: temp) }
             close(fd)
         } catch {
             close(fd)
@@ -63,7 +64,7 @@ enum FileIO {
             unlink(temp)
             throw failure
         }
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
     }
 
     /// The size of a regular file, or nil when there is none.

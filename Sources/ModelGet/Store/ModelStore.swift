@@ -44,14 +44,18 @@ public struct ModelStore: Sendable {
         try FileIO.makeDirectories(manifestsDirectory)
     }
 
-    /// Writes a manifest atomically, byte for byte.
+    /// Writes a manifest atomically, byte for byte. The manifest is the
+    /// commit point, so the blobs directory is fsynced first: every rename
+    /// of a blob it names is durable before the manifest can be.
     public func writeManifest(_ data: Data, for reference: Reference) throws {
+        FileIO.syncDirectory(blobsDirectory)
         try FileIO.writeAtomically(data, to: manifestPath(reference))
     }
 
-    /// Moves a verified, fsynced partial file to its final name.
+    /// Moves a verified, fsynced partial file to its final name. The
+    /// directory is not fsynced here: a rename lost in a crash leaves only
+    /// the partial file, and `writeManifest` makes the renames durable.
     func commitBlob(from partial: String, digest: Digest) throws {
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }
-        FileIO.syncDirectory(blobsDirectory)
     }
 }

@@ -3,13 +3,15 @@ import Synchronization
 
 /// A blob's partial file, preallocated to the blob's size, and the ranges
 /// of it that hold received bytes. Ranges are recorded as bytes are written;
-/// `checkpoint` fsyncs the file and then writes them to the sidecar.
+/// `checkpoint` writes them to the sidecar, and `durableCheckpoint` fsyncs
+/// the file first and records them as durable too (see `PartState`).
 final class PartialBlob: Sendable {
     let fd: Int32
     let path: String
     let statePath: String
     let size: Int64
     private let done: Mutex<ByteRanges>
+    private let durable: Mutex<ByteRanges>
 
     private init(fd: Int32, path: String, statePath: String, size: Int64, done: ByteRanges) {
         self.fd = fd
@@ -17,6 +19,7 @@ final class PartialBlob: Sendable {
         self.statePath = statePath
         self.size = size
         self.done = Mutex(done)
+        self.durable = Mutex(ByteRanges())
     }
 
     /// Opens the partial file locked as `fd`: keeps the ranges its sidecar
@@ -61,13 +64,22 @@ final class PartialBlob: Sendable {
     /// Forgets every range (the file is being rewritten from byte 0).
     func clearDone() {
         done.withLock { $0 = ByteRanges() }
+        durable.withLock { $0 = ByteRanges() }
     }
 
-    /// fsyncs the file, then records what was done before the fsync.
+    /// Records the written ranges without waiting for the disk: enough for
+    /// a run after this process dies, while the machine stays up.
     func checkpoint() throws {
+        try PartState(size: size, completed: completed, durable: durable.withLock { $0 }).save(to: statePath, durable: false)
+    }
+
+    /// fsyncs the file, then records what was written before the fsync as
+    /// durable: enough for a run after a power cut.
+    func durableCheckpoint() throws {
         let snapshot = completed
         try FileIO.fsync(fd, path: path)
-        try PartState(size: size, completed: snapshot).save(to: statePath)
+        durable.withLock { $0 = snapshot }
+        try PartState(size: size, completed: completed, durable: snapshot).save(to: statePath, durable: true)
     }
 
     /// Throws away every byte and the sidecar, keeping the space reserved.

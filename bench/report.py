@@ -13,6 +13,8 @@ import subprocess
 import time
 
 FLOOR = {"small": "curl", "big": "curl", "push-big": "curl -T"}
+# The floor plus checking every digest (what modelget does too).
+VERIFIED_FLOOR = {"small": "curl+openssl", "big": "curl+openssl+fsync"}
 TITLES = {
     "small": "1. Many small blobs (pull)",
     "big": "2. One big layer (pull)",
@@ -24,12 +26,13 @@ TOOL_NOTES = {
     ("small", "modelget"): "Ollama model; verifies every blob, fsyncs",
     ("small", "curl"): "`--parallel --parallel-max 64`, no hashing",
     ("small", "curl+sha256sum"): "then `sha256sum -c` of all files (sequential)",
+    ("small", "curl+openssl"): "then `openssl dgst -sha256` of all files (SHA-NI): the verified floor",
     ("small", "oras"): "oras-py, same repo, one blob at a time, no digest check",
     ("small", "skopeo"): "OCI twin, `dir:`, verifies",
     ("big", "modelget"): "verifies, fsyncs",
     ("big", "curl"): "`curl -o`, one stream, no hashing",
-    ("big", "curl+sha256sum"): "then `sha256sum -c`",
-    ("big", "curl+sha256sum+fsync"): "then `sync FILE`",
+    ("big", "curl+sha256sum"): "then `sha256sum -c` (coreutils, no SHA-NI: slow)",
+    ("big", "curl+openssl+fsync"): "then `openssl dgst -sha256` (SHA-NI), `sync FILE`: the verified floor",
     ("big", "aria2c"): "`-x16 -s16`, no digest check",
     ("big", "oras"): "oras-py, no digest check",
     ("big", "skopeo"): "OCI twin, `dir:`, verifies",
@@ -127,14 +130,15 @@ def main():
       "spread is min–max. Loopback registry, its files in the page cache; every pull into a fresh empty directory; "
       "`sync` before every run (not timed).")
     w("")
-    w("| Scenario | Tool | Median s | Spread s | × floor | Peer ÷ modelget | MB/s | Peak RSS MiB | Notes |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    w("| Scenario | Tool | Median s | Spread s | × floor | × verified floor | Peer ÷ modelget | MB/s | Peak RSS MiB | Notes |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for scenario in TITLES:
         keys = [k for k in order if k[0] == scenario]
         if not keys:
             continue
         medians = {k[1]: statistics.median(runs[k]["secs"]) for k in keys if runs[k]["secs"]}
         floor = medians.get(FLOOR.get(scenario, ""))
+        vfloor = medians.get(VERIFIED_FLOOR.get(scenario, ""))
         mg = medians.get("modelget")
         for k in keys:
             r = runs[k]
@@ -143,18 +147,20 @@ def main():
             if r["fail"]:
                 note = (note + "; " if note else "") + f"**{r['fail']} run(s) failed**"
             if not r["secs"]:
-                w(f"| {TITLES[scenario]} | {tool} | — | — | — | — | — | — | {note} |")
+                w(f"| {TITLES[scenario]} | {tool} | — | — | — | — | — | — | — | {note} |")
                 continue
             med = medians[tool]
             spread = f"{min(r['secs']):.2f}–{max(r['secs']):.2f}"
             ratio = f"{med / floor:.2f}" if floor else "—"
+            vratio = f"{med / vfloor:.2f}" if vfloor else "—"
             vs = f"{med / mg:.2f}" if mg and not tool.startswith("modelget") else "—"
             nbytes = size.get(scenario)
             rate = f"{nbytes / med / 1e6:.0f}" if nbytes and "2nd repo" not in tool else "—"
             rss = f"{mib(max(r['rss']) * 1024):.0f}"
-            w(f"| {TITLES[scenario]} | {tool} | {med:.2f} | {spread} | {ratio} | {vs} | {rate} | {rss} | {note} |")
+            w(f"| {TITLES[scenario]} | {tool} | {med:.2f} | {spread} | {ratio} | {vratio} | {vs} | {rate} | {rss} | {note} |")
     w("")
-    w("× floor: median ÷ the transport floor's median (small: `curl --parallel`, big: `curl -o`, big push: `curl -T`). "
+    w("× floor: median ÷ the transport floor's median (small: `curl --parallel`, big: `curl -o`, big push: `curl -T`); "
+      "× verified floor: ÷ that floor followed by an OpenSSL SHA-256 of every file (and an fsync for the big layer). "
       "Peer ÷ modelget > 1 means modelget is that many times faster. MB/s = model bytes ÷ median (10^6 bytes). "
       "Peak RSS: the largest max RSS over the runs (`/usr/bin/time`), of the whole process tree for `bash -c` rows.")
 
@@ -167,12 +173,16 @@ def main():
         w("## Resume")
         w("")
         w("`modelget pull` of the big model killed with SIGKILL once it had written half the layer, then run again. "
-          "Ideal re-fetch = layer size − bytes written before the kill.")
+          "Ideal re-fetch = layer size − the partial file's size after the kill (or, for a preallocated partial, "
+          "− the bytes modelget had written, its wchar, read just before the kill).")
         w("")
         w("| Run | Written before kill | Partial file (size / allocated) | Ideal re-fetch | Re-fetched (`bytes_transferred`) | Registry served (Δrchar) | Overhead |")
         w("|---|---:|---:|---:|---:|---:|---:|")
         for _, rep, total, written, psize, palloc, transferred, served in resume:
-            ideal = int(total) - int(written)
+            # A partial that grows as bytes land says exactly what was kept;
+            # a preallocated one is full-size, so fall back to bytes written.
+            held = int(psize) if 0 < int(psize) < int(total) else int(written)
+            ideal = int(total) - held
             try:
                 overhead = f"{(int(transferred) - ideal) / (1 << 20):+.1f} MiB"
             except ValueError:

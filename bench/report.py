@@ -56,16 +56,17 @@ def load(path):
     runs = {}
     order = []
     with open(path) as f:
-        for scenario, tool, _rep, micros, rss in csv.reader(f, delimiter="\t"):
+        for scenario, tool, _rep, micros, rss, user, system in csv.reader(f, delimiter="\t"):
             key = (scenario, tool)
             if key not in runs:
-                runs[key] = {"secs": [], "rss": [], "fail": 0}
+                runs[key] = {"secs": [], "rss": [], "cpu": [], "fail": 0}
                 order.append(key)
             if micros == "FAIL":
                 runs[key]["fail"] += 1
             else:
                 runs[key]["secs"].append(int(micros) / 1e6)
                 runs[key]["rss"].append(int(rss))
+                runs[key]["cpu"].append(float(user) + float(system))
     return runs, order
 
 
@@ -130,8 +131,8 @@ def main():
       "spread is min–max. Loopback registry, its files in the page cache; every pull into a fresh empty directory; "
       "`sync` before every run (not timed).")
     w("")
-    w("| Scenario | Tool | Median s | Spread s | × floor | × verified floor | Peer ÷ modelget | MB/s | Peak RSS MiB | Notes |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    w("| Scenario | Tool | Median s | Spread s | × floor | × verified floor | Peer ÷ modelget | MB/s | CPU s | Peak RSS MiB | Notes |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for scenario in TITLES:
         keys = [k for k in order if k[0] == scenario]
         if not keys:
@@ -147,7 +148,7 @@ def main():
             if r["fail"]:
                 note = (note + "; " if note else "") + f"**{r['fail']} run(s) failed**"
             if not r["secs"]:
-                w(f"| {TITLES[scenario]} | {tool} | — | — | — | — | — | — | — | {note} |")
+                w(f"| {TITLES[scenario]} | {tool} | — | — | — | — | — | — | — | — | {note} |")
                 continue
             med = medians[tool]
             spread = f"{min(r['secs']):.2f}–{max(r['secs']):.2f}"
@@ -157,12 +158,13 @@ def main():
             nbytes = size.get(scenario)
             rate = f"{nbytes / med / 1e6:.0f}" if nbytes and "2nd repo" not in tool else "—"
             rss = f"{mib(max(r['rss']) * 1024):.0f}"
-            w(f"| {TITLES[scenario]} | {tool} | {med:.2f} | {spread} | {ratio} | {vratio} | {vs} | {rate} | {rss} | {note} |")
+            cpu = f"{statistics.median(r['cpu']):.2f}"
+            w(f"| {TITLES[scenario]} | {tool} | {med:.2f} | {spread} | {ratio} | {vratio} | {vs} | {rate} | {cpu} | {rss} | {note} |")
     w("")
     w("× floor: median ÷ the transport floor's median (small: `curl --parallel`, big: `curl -o`, big push: `curl -T`); "
       "× verified floor: ÷ that floor followed by an OpenSSL SHA-256 of every file (and an fsync for the big layer). "
       "Peer ÷ modelget > 1 means modelget is that many times faster. MB/s = model bytes ÷ median (10^6 bytes). "
-      "Peak RSS: the largest max RSS over the runs (`/usr/bin/time`), of the whole process tree for `bash -c` rows.")
+      "CPU s: median user + system time (children included). Peak RSS: the largest max RSS over the runs (`/usr/bin/time`), of the whole process tree for `bash -c` rows.")
 
     notes = []
     with open(a.notes) as f:

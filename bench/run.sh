@@ -32,7 +32,7 @@ done
 python3 -c 'import oras' 2>/dev/null || python3 -m pip install --quiet oras >&2
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-bench.XXXXXX")
-RESULTS=$TMP/results.tsv     # scenario tool rep micros maxrss_kb
+RESULTS=$TMP/results.tsv     # scenario tool rep micros maxrss_kb user_s sys_s
 NOTES=$TMP/notes.tsv         # free-form rows for the resume and push extras
 LOGS=$TMP/logs
 mkdir -p "$LOGS" "$TMP/out"
@@ -102,7 +102,7 @@ clear_skopeo_cache() {
 
 # timed SCENARIO TOOL REP CMD…: runs CMD once under /usr/bin/time after a
 # sync (so earlier runs' writeback is not billed to it) and records wall
-# time and peak RSS. Output goes to a per-tool log. A failure is recorded as
+# time, peak RSS and CPU time (user + system, children included). Output goes to a per-tool log. A failure is recorded as
 # such and the suite goes on.
 timed() {
     local scenario=$1 tool=$2 rep=$3
@@ -110,13 +110,13 @@ timed() {
     sync
     local t0 t1
     t0=$(date +%s%N)
-    if /usr/bin/time -f '%M' -o "$TMP/time.out" "$@" >>"$LOGS/$scenario-$tool.log" 2>&1; then
+    if /usr/bin/time -f '%M\t%U\t%S' -o "$TMP/time.out" "$@" >>"$LOGS/$scenario-$tool.log" 2>&1; then
         t1=$(date +%s%N)
         printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$tool" "$rep" $(((t1 - t0) / 1000)) "$(tail -1 "$TMP/time.out")" >>"$RESULTS"
     else
         log "FAILED: $scenario / $tool (see below)"
         tail -5 "$LOGS/$scenario-$tool.log" >&2
-        printf '%s\t%s\t%s\tFAIL\t0\n' "$scenario" "$tool" "$rep" >>"$RESULTS"
+        printf '%s\t%s\t%s\tFAIL\t0\t0\t0\n' "$scenario" "$tool" "$rep" >>"$RESULTS"
     fi
 }
 

@@ -8,7 +8,7 @@ build:
 
 # Unit and integration tests; the integration tests start docker-registry.
 test:
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 # Pulls a small seeded model from a local registry (scripts/demo.sh).
 demo:

@@ -19,6 +19,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case diskFull(path: String, needed: Int64)
     case cancelled
     case usage(String)
+    case modelNotFound(reference: String)
+    case noSuchLayer(model: String, wanted: String, available: [String])
+    case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
+    case mirrorUnavailable
 
     public var description: String {
         switch self {
@@ -48,7 +52,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noMatchingPlatform(wanted, available):
             return "no manifest for platform \(wanted); available: \(available.joined(separator: ", "))"
         case let .digestMismatch(digest, actual):
-            return "digest mismatch for \(digest): the bytes received hash to sha256:\(actual)"
+            let expected = digest.hasPrefix("sha256:") ? String(digest.dropFirst(7)) : digest
+            return "digest mismatch for \(digest): expected sha256 \(expected), the bytes received hash to \(actual)"
         case let .sizeMismatch(digest, expected, actual):
             return "size mismatch for \(digest): expected \(expected) bytes, got \(actual)"
         case let .fileSystem(path, reason):
@@ -59,6 +64,18 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cancelled"
         case let .usage(message):
             return message
+        case let .modelNotFound(reference):
+            return "\(reference): no such model in the models directory"
+        case let .noSuchLayer(model, wanted, available):
+            let list = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return "\(model) has no layer \(wanted); its layers: \(list)"
+        case let .invalidSyncFile(path, line, field, reason):
+            var location = path
+            if let line { location += ":\(line)" }
+            if let field { location += ": \(field)" }
+            return "\(location): \(reason)"
+        case .mirrorUnavailable:
+            return "the sync file names a mirror, but no mirror pusher was given to the syncer"
         }
     }
 }

@@ -1,15 +1,21 @@
 import Foundation
+import Synchronization
 
 /// Fetches one blob into the store: into `sha256-<hex>-partial` (locked,
-/// so two processes never write one file), resuming from what a partial
-/// file already holds after re-hashing it, retrying per `RetryPolicy`, and
-/// renamed to `sha256-<hex>` only once size and hash match.
+/// so two processes never write one file, and preallocated), as one stream
+/// or, for a large blob, as parallel ranged parts; resuming the ranges its
+/// part state records from an earlier run, retrying per `RetryPolicy`, and
+/// renamed to `sha256-<hex>` only once the hash of every byte (kept ones
+/// re-hashed) matches.
 struct BlobDownloader: Sendable {
     let client: RegistryClient
     let store: ModelStore
     let repository: String
     let retry: RetryPolicy
     let progress: TransferProgress
+    var plan = PartPlan()
+    /// The request budget shared with every other blob of the operation.
+    var slots = TransferSlots(64)
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
@@ -25,56 +31,100 @@ struct BlobDownloader: Sendable {
         defer { lock.release() }
 
         var discardedForMismatch = false
-        var attempt = 0
         while true {
-            attempt += 1
-            let sink = try resumableSink(for: descriptor, fd: lock.fd, path: partial)
-            if attempt == 1 { progress.addPresent(sink.offset) }
+            let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: store.partialStatePath(digest), size: descriptor.size)
+            progress.addPresent(blob.completed.count)
+            let hasher = PrefixHasher(fd: lock.fd, path: partial, written: blob.completed)
+            let checkpoints = periodicCheckpoints(of: blob)
             do {
-                if sink.offset < descriptor.size {
-                    let response = try await client.fetchBlob(repository: repository, digest: digest, offset: sink.offset, sink: sink)
-                    if response.status == 416 {
-                        try sink.restart()
-                        continue
-                    }
-                    guard (200..<300).contains(response.status) else {
-                        throw RegistryErrorBody.error(for: response, url: response.url)
-                    }
-                }
-                guard sink.offset == descriptor.size else {
-                    throw ModelGetError.network(url: digest.description, reason: "connection closed after \(sink.offset) of \(descriptor.size) bytes")
-                }
-                let actual = sink.hasher.finalizeHex()
-                guard actual == digest.hex else {
-                    try sink.restart()
-                    if discardedForMismatch {
-                        throw ModelGetError.digestMismatch(digest: digest.description, actual: actual)
-                    }
-                    discardedForMismatch = true
-                    continue
-                }
+                try await fetchMissing(descriptor, into: blob, hasher: hasher)
+                checkpoints.cancel()
+                await checkpoints.value
+            } catch {
+                checkpoints.cancel()
+                await checkpoints.value
+                // Keep what arrived for the next run, even when cancelled.
+                try? blob.checkpoint()
+                throw error
+            }
+            guard let actual = try await hasher.finish(size: descriptor.size) else {
+                throw ModelGetError.network(url: digest.description, reason: "bytes missing after every part finished")
+            }
+            if actual == digest.hex {
                 try FileIO.fsync(lock.fd, path: partial)
                 try store.commitBlob(from: partial, digest: digest)
+                blob.removeState()
                 progress.blobDone()
                 return
-            } catch {
-                guard RetryPolicy.isRetryable(error), attempt < retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: attempt) * 1e9))
+            }
+            progress.discard(descriptor.size)
+            try blob.discard()
+            if discardedForMismatch {
+                throw ModelGetError.digestMismatch(digest: digest.description, actual: actual)
+            }
+            discardedForMismatch = true
+        }
+    }
+
+    /// Records the part state every `checkpointInterval` while bytes
+    /// arrive, so even a `kill -9` or a power cut loses little.
+    private func periodicCheckpoints(of blob: PartialBlob) -> Task<Void, Never> {
+        let interval = plan.checkpointInterval
+        return Task {
+            while true {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                } catch {
+                    return
+                }
+                try? blob.checkpoint()
             }
         }
     }
 
-    /// A sink positioned after the bytes the partial file already holds,
-    /// which are re-hashed first.
-    private func resumableSink(for descriptor: Descriptor, fd: Int32, path: String) throws -> BlobSink {
-        var held = FileIO.size(path) ?? 0
-        if held > descriptor.size {
-            guard ftruncate(fd, 0) == 0 else { throw FileIO.error(path) }
-            held = 0
+    /// Fetches every range the partial file lacks.
+    private func fetchMissing(_ descriptor: Descriptor, into blob: PartialBlob, hasher: PrefixHasher) async throws {
+        let source = BlobSource(client: client, repository: repository, digest: descriptor.digest)
+        let missing = blob.missing
+        guard !missing.isEmpty else { return }
+        let part = PartFetcher(source: source, blob: blob, hasher: hasher, retry: retry, progress: progress,
+                               slots: slots)
+        guard descriptor.size >= plan.threshold else {
+            for range in missing {
+                if try await part.fetch(range, acceptsWholeBody: true) { return }
+            }
+            return
         }
-        let hasher = SHA256Hasher()
-        try FileIO.hashPrefix(fd, length: held, into: hasher, path: path)
-        return BlobSink(fd: fd, path: path, digest: descriptor.digest, expectedSize: descriptor.size,
-                        offset: held, hasher: hasher, progress: progress)
+        // A small first part alone learns whether the server honours Range
+        // (and resolves a redirect) before the others start.
+        var parts = plan.parts(of: missing)
+        let first = parts.removeFirst()
+        let probe = first.lowerBound..<min(first.upperBound, first.lowerBound + Self.probeSize)
+        if probe != first { parts.insert(probe.upperBound..<first.upperBound, at: 0) }
+        if try await part.fetch(probe, acceptsWholeBody: true) { return }
+
+        let queue = PartQueue(parts)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(plan.parallelParts, parts.count) {
+                group.addTask {
+                    while let range = queue.next() {
+                        _ = try await part.fetch(range, acceptsWholeBody: false)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
+
+    /// The first request of a parted blob.
+    static let probeSize: Int64 = 1 << 20
+}
+
+/// The parts of a blob not yet taken by a worker, lowest first.
+private final class PartQueue: Sendable {
+    private let parts: Mutex<ArraySlice<Range<Int64>>>
+
+    init(_ parts: [Range<Int64>]) { self.parts = Mutex(parts[...]) }
+
+    func next() -> Range<Int64>? { parts.withLock { $0.popFirst() } }
 }

@@ -2,17 +2,21 @@ import Foundation
 
 /// Options for a pull.
 public struct PullOptions: Sendable {
-    /// Blobs transferred at once.
+    /// Requests in flight at once (small blobs and parts of large ones share them).
     public var concurrency: Int
     /// The platform chosen from an image index.
     public var platform: Platform
     /// Retries per blob.
     public var retry: RetryPolicy
+    /// How large blobs are split into parallel ranged parts.
+    public var parts: PartPlan
 
-    public init(concurrency: Int = 64, platform: Platform = .current, retry: RetryPolicy = RetryPolicy()) {
+    public init(concurrency: Int = 64, platform: Platform = .current, retry: RetryPolicy = RetryPolicy(),
+                parts: PartPlan = PartPlan()) {
         self.concurrency = concurrency
         self.platform = platform
         self.retry = retry
+        self.parts = parts
     }
 }
 
@@ -57,7 +61,8 @@ public struct ModelPuller: Sendable {
             }
         }
         let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
-                                        retry: options.retry, progress: progress)
+                                        retry: options.retry, progress: progress, plan: options.parts,
+                                        slots: TransferSlots(options.concurrency))
         // Biggest first: a huge blob starts early instead of trailing at the end.
         try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
             try await downloader.download($0)

@@ -60,31 +60,12 @@ extension RegistryClient {
         }
     }
 
-    /// `GET /v2/<repository>/blobs/<digest>`, streaming the body into
-    /// `sink`. Redirects are followed by hand: the `Authorization` header
-    /// goes only to the registry's own origin, never to a CDN. `offset`
-    /// asks for the bytes from there on (`Range`); the sink checks what came.
-    public func fetchBlob(repository: String, digest: Digest, offset: Int64 = 0, sink: ResponseBodySink) async throws -> HTTPResponse {
-        var url = url(repository, "blobs/\(digest)")
-        for _ in 0..<6 {
-            var request = request(.get, url)
-            if offset > 0 { request.range = (offset, nil) }
-            let response = isRegistryOrigin(url)
-                ? try await authorizedSend(request, scopes: [Self.pullScope(repository)], sink: sink)
-                : try await http.send(request, sink: sink, uploadObserver: nil)
-            guard [301, 302, 303, 307, 308].contains(response.status) else {
-                guard (200..<300).contains(response.status) else {
-                    throw RegistryErrorBody.error(for: response, url: url)
-                }
-                return response
-            }
-            guard let location = response.headers["Location"], let next = URL(string: location, relativeTo: url)?.absoluteURL,
-                  let scheme = next.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
-                throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message: "redirect without a usable Location")
-            }
-            guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: next.hostAndPort) }
-            url = next
-        }
-        throw ModelGetError.network(url: url.redacted, reason: "too many redirects")
+    /// `GET /v2/<repository>/blobs/<digest>`, streaming the whole body
+    /// into `sink` (redirects as `fetchBlobRange` follows them); a
+    /// response other than 2xx becomes the registry's error.
+    public func fetchBlob(repository: String, digest: Digest, sink: ResponseBodySink) async throws -> HTTPResponse {
+        let response = try await fetchBlobRange(repository: repository, digest: digest, range: nil, sink: sink)
+        guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: response.url) }
+        return response
     }
 }

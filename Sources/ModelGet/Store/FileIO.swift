@@ -73,6 +73,18 @@ enum FileIO {
         return Int64(info.st_size)
     }
 
+    /// Fills `buffer` from the file at `offset`; a short file is an error.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + Int64(done)))
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw error(path) }
+            guard n > 0 else { throw ModelGetError.fileSystem(path: path, reason: "file is shorter than expected") }
+            done += n
+        }
+    }
+
     /// Hashes `length` bytes of an open file from the start.
     static func hashPrefix(_ fd: Int32, length: Int64, into hasher: SHA256Hasher, path: String) throws {
         let chunk = 1 << 20
@@ -86,6 +98,34 @@ enum FileIO {
             guard n > 0 else { throw error(path) }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             offset += Int64(n)
+        }
+    }
+}
+
+extension FileIO {
+    /// True when `path` is a regular file (symbolic links are not followed).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Hashes a whole file; returns its size and lowercase hex SHA-256.
+    static func hashFile(_ path: String) throws -> (size: Int64, hex: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw error(path) }
+        let hasher = SHA256Hasher()
+        try hashPrefix(fd, length: Int64(info.st_size), into: hasher, path: path)
+        return (Int64(info.st_size), hasher.finalizeHex())
+    }
+
+    /// Removes `path`'s empty parent directories up to, not including, `stop`.
+    static func removeEmptyParents(of path: String, upTo stop: String) {
+        var directory = (path as NSString).deletingLastPathComponent
+        while directory.hasPrefix(stop + "/"), rmdir(directory) == 0 {
+            directory = (directory as NSString).deletingLastPathComponent
         }
     }
 }

@@ -14,15 +14,17 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Transfers at once.")
-    var concurrency = 64
+    @OptionGroup var transfer: TransferOptions
 
-    @Option(name: .long, help: "Cut and resume a transfer that receives nothing for this many seconds.")
-    var stallTimeout: Double = 30
+    @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
+    var parts = PartPlan().parallelParts
+
+    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
+    var partThreshold = Int(PartPlan().threshold >> 20)
 
     func validate() throws {
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
-        guard stallTimeout > 0 else { throw ValidationError("--stall-timeout must be positive") }
+        guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
+        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
         } catch {
@@ -32,15 +34,27 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
-        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: stallTimeout)
+        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
         display.start()
         let started = Date()
         let result: PullResult
+        let store = global.store
+        var plan = PartPlan()
+        plan.parallelParts = parts
+        plan.threshold = Int64(partThreshold) << 20
+        let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
+        // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
+        let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
+        defer { interruption.remove() }
         do {
-            result = try await ModelPuller(store: global.store, options: PullOptions(concurrency: concurrency))
-                .pull(ref, client: client, progress: progress)
+            do {
+                result = try await pull.value
+            } catch where pull.isCancelled {
+                throw ModelGetError.cancelled
+            }
         } catch {
             display.stop()
             if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }

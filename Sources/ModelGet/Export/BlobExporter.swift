@@ -1,0 +1,165 @@
+import Foundation
+
+/// Where an exported blob goes.
+public enum ExportDestination: Sendable, Equatable {
+    /// A file, written atomically (never left truncated under its name).
+    case file(String)
+    /// A file descriptor (standard output), sent only after verification.
+    case stream(Int32)
+}
+
+/// Which blob of a model to export.
+public enum LayerSelector: Sendable, Equatable {
+    /// The first layer of this media type.
+    case mediaType(String)
+    /// The config or layer with this digest.
+    case digest(Digest)
+
+    /// The model weights, `application/vnd.ollama.image.model`.
+    public static let weights = LayerSelector.mediaType(MediaType.ollamaModel)
+
+    /// The blob of `manifest` this selects; fails listing the media types
+    /// the manifest has.
+    public func select(in manifest: ImageManifest, model: String) throws -> Descriptor {
+        let found: Descriptor?
+        switch self {
+        case let .mediaType(type): found = manifest.layers.first { $0.mediaType == type }
+        case let .digest(digest): found = manifest.blobs.first { $0.digest == digest }
+        }
+        guard let found else {
+            var types: [String] = []
+            for layer in manifest.layers where !types.contains(layer.mediaType) { types.append(layer.mediaType) }
+            let wanted: String
+            switch self {
+            case let .mediaType(type): wanted = "of media type \(type)"
+            case let .digest(digest): wanted = digest.description
+            }
+            throw ModelGetError.noSuchLayer(model: model, wanted: wanted, available: types)
+        }
+        return found
+    }
+}
+
+/// What an export did.
+public struct BlobExportResult: Sendable {
+    /// The blob exported.
+    public var descriptor: Descriptor
+    /// How it was placed when it came from the store; nil when downloaded.
+    public var placement: PlacementMethod?
+    /// Bytes that crossed the network (0 when the store had the blob).
+    public var bytesTransferred: Int64
+}
+
+/// Exports one blob of a model (by default its weights) to a file or a
+/// stream, verified. A blob the store holds is placed from there without
+/// touching the network; otherwise it is downloaded with the pull engine
+/// into `<dir>/.modelget-partial/` beside the file (so a second run
+/// resumes) and renamed into place, and kept in the store only on request.
+public struct BlobExporter: Sendable {
+    public let store: ModelStore
+    public let connections: RegistryConnections
+    public var insecure: Bool
+    public var platform: Platform
+    /// Download into the store and keep the blob there.
+    public var keepInStore: Bool
+    public var retry: RetryPolicy
+
+    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
+                platform: Platform = .current, keepInStore: Bool = false, retry: RetryPolicy = RetryPolicy()) {
+        self.store = store
+        self.connections = connections
+        self.insecure = insecure
+        self.platform = platform
+        self.keepInStore = keepInStore
+        self.retry = retry
+    }
+
+    /// The hidden directory beside `file` where its download collects.
+    public static func partialDirectory(for file: String) -> String {
+        let directory = (file as NSString).deletingLastPathComponent
+        return (directory.isEmpty ? "." : directory) + "/.modelget-partial"
+    }
+
+    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
+                       progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
+        var client: RegistryClient?
+        let descriptor: Descriptor
+        if let stored = store.modelIfPresent(reference) {
+            descriptor = try layer.select(in: stored.manifest, model: reference.displayName)
+        } else {
+            let connected = try await connections.client(for: reference, insecure: insecure)
+            let (_, manifest) = try await connected.resolveImage(
+                repository: reference.repository, reference: reference.manifestReference, platform: platform)
+            descriptor = try layer.select(in: manifest, model: reference.displayName)
+            client = connected
+        }
+        progress.addTotal(bytes: descriptor.size, blobs: 1)
+        if store.hasBlob(descriptor) {
+            progress.addPresent(descriptor.size)
+            progress.blobDone()
+        } else if keepInStore {
+            try store.prepare()
+            try await download(descriptor, of: reference, into: store, client: client, progress: progress)
+        }
+        if store.hasBlob(descriptor) {
+            let placement = try deliver(store.blobPath(descriptor.digest), descriptor: descriptor, to: destination, verify: true)
+            return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
+        }
+        let scratch = ModelStore(root: URL(fileURLWithPath: scratchRoot(for: destination)))
+        try scratch.prepare()
+        try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
+        let downloaded = scratch.blobPath(descriptor.digest)
+        switch destination {
+        case let .file(path):
+            try FilePlacement.commit(downloaded, to: path)
+        case .stream:
+            defer { unlink(downloaded) }
+            _ = try deliver(downloaded, descriptor: descriptor, to: destination, verify: false)
+        }
+        Self.removeScratch(scratch)
+        return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
+    }
+
+    private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
+                          client: RegistryClient?, progress: TransferProgress) async throws {
+        let resolved: RegistryClient
+        if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
+        let downloader = BlobDownloader(client: resolved, store: target, repository: reference.repository,
+                                        retry: retry, progress: progress)
+        try await downloader.download(descriptor)
+    }
+
+    /// Puts a complete blob file at the destination; `verify` re-hashes a
+    /// store blob before it is streamed.
+    private func deliver(_ path: String, descriptor: Descriptor, to destination: ExportDestination, verify: Bool) throws -> PlacementMethod? {
+        switch destination {
+        case let .file(file):
+            return try FilePlacement.place(path, digest: descriptor.digest, at: file)
+        case let .stream(fd):
+            if verify {
+                let hex = try FileIO.hashFile(path).hex
+                guard hex == descriptor.digest.hex else {
+                    throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: hex)
+                }
+            }
+            try FilePlacement.send(path, to: fd)
+            return verify ? .copy : nil
+        }
+    }
+
+    /// `<dir>/.modelget-partial` for a file; a per-user directory under the
+    /// temporary directory for a stream.
+    private func scratchRoot(for destination: ExportDestination) -> String {
+        switch destination {
+        case let .file(path): return Self.partialDirectory(for: path)
+        case .stream: return NSTemporaryDirectory() + "/modelget-partial-\(getuid())"
+        }
+    }
+
+    /// Removes the scratch store's directories once they are empty.
+    private static func removeScratch(_ scratch: ModelStore) {
+        rmdir(scratch.blobsDirectory)
+        rmdir(scratch.manifestsDirectory)
+        rmdir(scratch.root.path)
+    }
+}

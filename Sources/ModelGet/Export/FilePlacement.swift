@@ -1,0 +1,121 @@
+import Foundation
+
+/// How a blob from the store became the exported file.
+public enum PlacementMethod: String, Sendable {
+    /// A copy-on-write clone (`FICLONE`): no bytes copied, no space used.
+    case reflink
+    /// A second name for the store's file: no bytes copied; writing to the
+    /// exported file would change the store's blob (`verify` would notice).
+    case hardlink
+    /// A plain copy, hashed while copied.
+    case copy
+}
+
+/// Puts a verified copy of a store blob under a new name, atomically: a
+/// hidden temporary file beside the destination, checked against the
+/// digest, fsynced, renamed.
+enum FilePlacement {
+    /// `_IOW(0x94, 9, int)`, Linux's `FICLONE`.
+    static let ficlone: UInt = 0x4004_9409
+
+    /// Places `source` (whose bytes must hash to `digest`) at `destination`,
+    /// trying a reflink, then a hard link, then a copy.
+    static func place(_ source: String, digest: Digest, at destination: String) throws -> PlacementMethod {
+        let temporary = temporaryPath(beside: destination)
+        do {
+            let method = try clone(source, to: temporary) ? .reflink
+                : (link(source, temporary) == 0 ? .hardlink : try copyVerifying(source, to: temporary, digest: digest))
+            if method != .copy {
+                let hex = try FileIO.hashFile(temporary).hex
+                guard hex == digest.hex else { throw ModelGetError.digestMismatch(digest: digest.description, actual: hex) }
+            }
+            try commit(temporary, to: destination)
+            return method
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// `<dir>/.<name>.modelget-<pid>-<random>`.
+    static func temporaryPath(beside destination: String) -> String {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let name = (destination as NSString).lastPathComponent
+        return (directory.isEmpty ? "." : directory) + "/." + name + ".modelget-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Renames `temporary` to `destination` and makes it durable. When both
+    /// already name one file (a hard link), rename does nothing, so the
+    /// temporary name is removed by hand.
+    static func commit(_ temporary: String, to destination: String) throws {
+        guard rename(temporary, destination) == 0 else { throw FileIO.error(destination) }
+        if FileIO.isRegularFile(temporary) { unlink(temporary) }
+        FileIO.syncDirectory((destination as NSString).deletingLastPathComponent.isEmpty ? "." : (destination as NSString).deletingLastPathComponent)
+    }
+
+    /// A copy-on-write clone of `source` at the new file `destination`;
+    /// false (and no file left) where the file system cannot clone.
+    private static func clone(_ source: String, to destination: String) throws -> Bool {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileIO.error(source) }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw FileIO.error(destination) }
+        defer { close(output) }
+        if ioctl(output, ficlone, input) == 0 { return true }
+        unlink(destination)
+        return false
+    }
+
+    /// Copies while hashing what is read; fails on a hash mismatch.
+    private static func copyVerifying(_ source: String, to destination: String, digest: Digest) throws -> PlacementMethod {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileIO.error(source) }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw FileIO.error(destination) }
+        defer { close(output) }
+        let hasher = SHA256Hasher()
+        var offset: Int64 = 0
+        try stream(input, path: source) { bytes in
+            hasher.update(bytes)
+            try FileIO.pwriteAll(output, bytes, at: offset, path: destination)
+            offset += Int64(bytes.count)
+        }
+        let hex = hasher.finalizeHex()
+        guard hex == digest.hex else { throw ModelGetError.digestMismatch(digest: digest.description, actual: hex) }
+        try FileIO.fsync(output, path: destination)
+        return .copy
+    }
+
+    /// Reads a file from the start in 1 MiB pieces.
+    static func stream(_ fd: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while true {
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw FileIO.error(path) }
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += Int64(n)
+        }
+    }
+
+    /// Writes a whole file to `fd` (standard output), retrying short writes.
+    static func send(_ path: String, to fd: Int32) throws {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileIO.error(path) }
+        defer { close(input) }
+        try stream(input, path: path) { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw FileIO.error("standard output") }
+                done += n
+            }
+        }
+    }
+}

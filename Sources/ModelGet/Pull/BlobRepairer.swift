@@ -1,0 +1,41 @@
+/// Puts right the blobs `verify` found missing or corrupt: the bad file is
+/// deleted, then the blob is fetched again from the registry of a model
+/// that names it, verified like any pull.
+public struct BlobRepairer: Sendable {
+    public let store: ModelStore
+    public let connections: RegistryConnections
+    public var insecure: Bool
+    public var retry: RetryPolicy
+
+    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
+                retry: RetryPolicy = RetryPolicy()) {
+        self.store = store
+        self.connections = connections
+        self.insecure = insecure
+        self.retry = retry
+    }
+
+    /// Repairs each problem in turn; returns the error for each one that
+    /// could not be repaired (an empty list when all were).
+    public func repair(_ problems: [BlobProblem], models: [StoredModel],
+                       progress: TransferProgress = TransferProgress()) async -> [(BlobProblem, Error)] {
+        progress.addTotal(bytes: problems.reduce(0) { $0 + $1.descriptor.size }, blobs: problems.count)
+        var failures: [(BlobProblem, Error)] = []
+        for problem in problems {
+            do {
+                guard let owner = models.first(where: { $0.manifest.blobs.contains(problem.descriptor) }) else {
+                    throw ModelGetError.modelNotFound(reference: problem.models.joined(separator: ", "))
+                }
+                try store.removeBlob(problem.descriptor.digest)
+                try store.prepare()
+                let client = try await connections.client(for: owner.reference, insecure: insecure)
+                let downloader = BlobDownloader(client: client, store: store, repository: owner.reference.repository,
+                                                retry: retry, progress: progress)
+                try await downloader.download(problem.descriptor)
+            } catch {
+                failures.append((problem, error))
+            }
+        }
+        return failures
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+
+/// Puts one blob into a repository, trying the cheapest way first: `HEAD`
+/// (present: skip), a cross-repository mount (when another repository of
+/// the same registry holds it), then an upload — one `PUT` below
+/// `monolithicLimit`, else `PATCH` chunks whose session is saved after
+/// each one, so that an interrupted upload continues from the registry's
+/// `Range` instead of starting over. Retries per `RetryPolicy`.
+struct BlobUploader: Sendable {
+    let client: RegistryClient
+    let repository: String
+    let scopes: [String]
+    /// A repository of the same registry that may hold the blob.
+    let mountFrom: String?
+    let sessions: SavedUploadSessions
+    let options: PushOptions
+    let progress: TransferProgress
+
+    /// Makes sure the registry holds `blob`. `source` gives the path of
+    /// its bytes, and is called only when they must be sent.
+    func upload(_ blob: Descriptor, source: @Sendable () async throws -> String) async throws -> BlobOutcome {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let counter = SentByteCounter(progress: progress)
+            do {
+                let outcome = try await attemptUpload(blob, source: source, counter: counter)
+                if outcome != .sent { progress.addPresent(blob.size) }
+                progress.blobDone()
+                return outcome
+            } catch {
+                progress.discard(counter.count + counter.resumed)
+                guard RetryPolicy.isRetryable(error), attempt < options.retry.maximumAttempts else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(options.retry.delay(afterAttempt: attempt) * 1e9))
+            }
+        }
+    }
+
+    private func attemptUpload(_ blob: Descriptor, source: @Sendable () async throws -> String,
+                               counter: SentByteCounter) async throws -> BlobOutcome {
+        let digest = blob.digest
+        if try await client.blobExists(repository: repository, digest: digest, scopes: scopes) {
+            sessions.remove(digest)
+            return .skipped
+        }
+        var offered: URL?
+        if let mountFrom {
+            switch try await client.startUpload(repository: repository, mount: (digest, mountFrom), scopes: scopes) {
+            case .mounted:
+                sessions.remove(digest)
+                return .mounted
+            case let .session(url):
+                // Mount refused (the source lacks it): upload in this session.
+                offered = url
+            }
+        }
+        let path = try await source()
+        guard FileIO.size(path) == blob.size else {
+            throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: FileIO.size(path) ?? 0)
+        }
+        if blob.size < options.monolithicLimit {
+            let session = try await offeredOrNew(offered)
+            try await client.finishUpload(session: session, digest: digest, body: .file(path: path, offset: 0, length: blob.size),
+                                          scopes: scopes, observer: counter)
+            return .sent
+        }
+        var session: UploadSession
+        if let resumed = try await resumedSession(digest, size: blob.size, counter: counter) {
+            session = resumed
+        } else {
+            session = UploadSession(url: try await offeredOrNew(offered), offset: 0)
+        }
+        try sessions.save(session.url, for: digest)
+        while session.offset < blob.size {
+            let length = min(options.chunkSize, blob.size - session.offset)
+            session.url = try await client.uploadChunk(session: session.url, path: path, offset: session.offset, length: length,
+                                                       scopes: scopes, observer: counter)
+            session.offset += length
+            try sessions.save(session.url, for: digest)
+        }
+        try await client.finishUpload(session: session.url, digest: digest, body: .data(Data()), scopes: scopes, observer: counter)
+        sessions.remove(digest)
+        return .sent
+    }
+
+    /// The session a refused mount opened, else a new one.
+    private func offeredOrNew(_ offered: URL?) async throws -> URL {
+        if let offered { return offered }
+        guard case let .session(url) = try await client.startUpload(repository: repository, scopes: scopes) else {
+            throw ModelGetError.http(status: 201, url: repository, code: nil, message: "upload started without a session")
+        }
+        return url
+    }
+
+    /// The saved session for `digest`, asked for how much it holds; nil
+    /// when there is none or the registry no longer knows it.
+    private func resumedSession(_ digest: Digest, size: Int64, counter: SentByteCounter) async throws -> UploadSession? {
+        guard let saved = sessions.load(digest) else { return nil }
+        guard client.isRegistryOrigin(saved),
+              let status = try await client.uploadStatus(session: saved, scopes: scopes),
+              status.offset <= size else {
+            sessions.remove(digest)
+            return nil
+        }
+        counter.resume(from: status.offset)
+        return UploadSession(url: status.session, offset: status.offset)
+    }
+}
+
+/// Counts the request-body bytes of one attempt as curl sends them, and
+/// the bytes a resumed session already held.
+final class SentByteCounter: UploadProgressObserver, Sendable {
+    private let sent = Atomic<Int64>(0)
+    private let held = Atomic<Int64>(0)
+    private let progress: TransferProgress
+
+    init(progress: TransferProgress) { self.progress = progress }
+
+    var count: Int64 { sent.load(ordering: .relaxed) }
+    var resumed: Int64 { held.load(ordering: .relaxed) }
+
+    /// Counts the bytes a resumed session holds as done (not sent).
+    func resume(from offset: Int64) {
+        held.add(offset, ordering: .relaxed)
+        progress.addPresent(offset)
+    }
+
+    func didSend(_ byteCount: Int) {
+        sent.add(Int64(byteCount), ordering: .relaxed)
+        progress.addTransferred(Int64(byteCount))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Pushes a model from the store to a registry: every blob the manifest
+/// names is made present at the destination (skipped, mounted or sent,
+/// `concurrency` at once), then the manifest goes up last, byte for byte
+/// under its own media type, so its digest is the one in the store.
+public struct ModelPusher: Sendable {
+    public let store: ModelStore
+    public let options: PushOptions
+
+    public init(store: ModelStore, options: PushOptions = PushOptions()) {
+        self.store = store
+        self.options = options
+    }
+
+    /// Pushes the stored model `source` to `destination`, on `client`'s
+    /// registry. Blobs are mounted from `options.mountFrom`, else from the
+    /// repository the store pulled the model from when that is another
+    /// repository of the same registry.
+    public func push(_ source: Reference, to destination: Reference, client: RegistryClient,
+                     progress: TransferProgress = TransferProgress()) async throws -> PushResult {
+        let path = store.manifestPath(source)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelGetError.manifestUnknown(reference: source.description + " (not in the models directory)")
+        }
+        let (document, mediaType) = try ManifestDocument.decode(data, contentType: nil)
+        guard case let .image(manifest) = document else {
+            throw ModelGetError.invalidManifest(reason: "\(source) is an image index; push one of its image manifests")
+        }
+        for blob in manifest.blobs where !store.hasBlob(blob) {
+            throw ModelGetError.fileSystem(path: store.blobPath(blob.digest), reason: "blob missing from the models directory; pull \(source) again")
+        }
+        let sameRegistry = source.host == destination.host && source.repository != destination.repository
+        let mountFrom = options.mountFrom ?? (sameRegistry ? source.repository : nil)
+        let publication = Publication(manifest: data, mediaType: mediaType, blobs: manifest.blobs, destination: destination,
+                                      client: client, mountFrom: mountFrom, store: store, options: options)
+        return try await publication.run(progress: progress, source: { store.blobPath($0.digest) }, uploaded: { _ in })
+    }
+}
+
+/// The part push and copy share: make every blob present at the
+/// destination, then put the manifest.
+struct Publication: Sendable {
+    let manifest: Data
+    let mediaType: String
+    let blobs: [Descriptor]
+    let destination: Reference
+    let client: RegistryClient
+    let mountFrom: String?
+    /// Where unfinished upload sessions are remembered.
+    let store: ModelStore
+    let options: PushOptions
+
+    /// `source` gives the path of a blob's bytes when they must be sent;
+    /// `uploaded` is told when a blob is present at the destination.
+    func run(progress: TransferProgress, source: @escaping @Sendable (Descriptor) async throws -> String,
+             uploaded: @escaping @Sendable (Descriptor) throws -> Void) async throws -> PushResult {
+        let manifestDigest = try Digest(hex: SHA256Hasher.hex(of: manifest))
+        if let pinned = destination.digest, pinned != manifestDigest {
+            throw ModelGetError.digestMismatch(digest: pinned.description, actual: manifestDigest.hex)
+        }
+        let repository = destination.repository
+        let mount = mountFrom == repository ? nil : mountFrom
+        let scopes = RegistryClient.pushScopes(repository, mountFrom: mount)
+        try await client.authenticate(repository: repository, scopes: scopes)
+
+        progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
+        let uploader = BlobUploader(
+            client: client, repository: repository, scopes: scopes, mountFrom: mount,
+            sessions: SavedUploadSessions(store: store, host: destination.host, repository: repository),
+            options: options, progress: progress)
+        let tally = PushTally()
+        // Biggest first: a huge blob starts early instead of trailing at the end.
+        try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: options.concurrency) { blob in
+            let outcome = try await uploader.upload(blob) { try await source(blob) }
+            tally.record(outcome, size: blob.size)
+            try uploaded(blob)
+        }
+
+        let reference = destination.tag ?? manifestDigest.description
+        let stored = try await client.putManifest(repository: repository, reference: reference, data: manifest,
+                                                  mediaType: mediaType, scopes: scopes)
+        if let stored, stored != manifestDigest.description {
+            throw ModelGetError.digestMismatch(digest: manifestDigest.description, actual: stored)
+        }
+        return tally.result(reference: destination.description, manifestDigest: manifestDigest.description,
+                            blobs: blobs, transferred: progress.transferredBytes)
+    }
+}

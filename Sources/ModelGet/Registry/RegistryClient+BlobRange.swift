@@ -1,0 +1,37 @@
+import Foundation
+
+extension RegistryClient {
+    /// `GET /v2/<repository>/blobs/<digest>` for `range` (nil: the whole
+    /// blob), streaming into `sink`. Redirects are followed by hand with
+    /// `Authorization` only on the registry's origin. Returns the final
+    /// response whatever its status; its `url` is where the bytes came
+    /// from, so parts can go straight there.
+    func fetchBlobRange(repository: String, digest: Digest, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
+        var url = url(repository, "blobs/\(digest)")
+        for _ in 0..<6 {
+            let response = isRegistryOrigin(url)
+                ? try await authorizedSend(rangeRequest(url, range), scopes: [Self.pullScope(repository)], sink: sink)
+                : try await fetchBlobRange(at: url, range: range, sink: sink)
+            guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
+            guard let location = response.headers["Location"], let next = URL(string: location, relativeTo: url)?.absoluteURL,
+                  let scheme = next.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+                throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message: "redirect without a usable Location")
+            }
+            guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: next.hostAndPort) }
+            url = next
+        }
+        throw ModelGetError.network(url: url.redacted, reason: "too many redirects")
+    }
+
+    /// GETs `range` of a blob from a location the registry redirected to
+    /// (a CDN), without credentials. Returns the response whatever its status.
+    func fetchBlobRange(at url: URL, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
+        try await http.send(rangeRequest(url, range), sink: sink, uploadObserver: nil)
+    }
+
+    private func rangeRequest(_ url: URL, _ range: Range<Int64>?) -> HTTPRequest {
+        var request = request(.get, url)
+        if let range { request.range = (range.lowerBound, range.upperBound - 1) }
+        return request
+    }
+}

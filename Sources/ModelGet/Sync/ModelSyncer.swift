@@ -1,0 +1,128 @@
+import Foundation
+import Synchronization
+
+/// What happened to one listed model.
+public struct SyncOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        /// The store already held it; nothing was fetched.
+        case upToDate
+        /// Fetched (at least its manifest changed) and stored.
+        case pulled
+        /// Not synced; the reason says why.
+        case failed(String)
+    }
+
+    public var reference: Reference
+    public var status: Status
+    /// Where it was pushed, when the file names a mirror and the push worked.
+    public var mirroredTo: Reference?
+}
+
+/// What a whole sync did.
+public struct SyncReport: Sendable {
+    public var outcomes: [SyncOutcome] = []
+    /// Distinct blobs fetched and the bytes that crossed the network.
+    public var blobsFetched = 0
+    public var bytesTransferred: Int64 = 0
+    /// Models removed by `--prune`, and what pruning freed.
+    public var removed: [StoredModel] = []
+    public var freedBytes: Int64 = 0
+
+    public var failures: [SyncOutcome] { outcomes.filter { if case .failed = $0.status { true } else { false } } }
+}
+
+/// Carries out a `SyncPlan`: every missing blob through one engine with one
+/// concurrency budget (a blob several models need is fetched once), each
+/// model's manifest once its blobs are in place, the mirror push, and the
+/// prune. One model failing does not stop the others.
+public struct ModelSyncer: Sendable {
+    public let store: ModelStore
+    public var concurrency: Int
+    public var retry: RetryPolicy
+    public var mirror: (any ModelMirror)?
+
+    public init(store: ModelStore, concurrency: Int = 64, retry: RetryPolicy = RetryPolicy(), mirror: (any ModelMirror)? = nil) {
+        self.store = store
+        self.concurrency = concurrency
+        self.retry = retry
+        self.mirror = mirror
+    }
+
+    public func run(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress = TransferProgress()) async throws -> SyncReport {
+        if file.mirror != nil, mirror == nil { throw ModelGetError.mirrorUnavailable }
+        try store.prepare()
+        let failedBlobs = try await fetch(plan, progress: progress)
+        var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count, bytesTransferred: progress.transferredBytes)
+        for model in plan.models {
+            var outcome = SyncOutcome(reference: model.entry.reference, status: .upToDate)
+            do {
+                outcome.status = try settle(model, failedBlobs: failedBlobs)
+                if let target = file.mirror, let mirror {
+                    let destination = target.destination(for: model.entry.reference)
+                    try await mirror.push(model.entry.reference, to: destination, insecure: target.insecure, progress: TransferProgress())
+                    outcome.mirroredTo = destination
+                }
+            } catch let error as SyncFailure {
+                outcome.status = .failed(error.reason)
+            } catch {
+                outcome.status = .failed("\(error)")
+            }
+            report.outcomes.append(outcome)
+        }
+        for stored in plan.removals {
+            report.freedBytes += try store.remove(stored.reference).freedBytes
+            report.removed.append(stored)
+        }
+        if !plan.removals.isEmpty { report.freedBytes += try store.prune().freedBytes }
+        return report
+    }
+
+    /// Fetches every planned blob; returns why each failed one failed.
+    private func fetch(_ plan: SyncPlan, progress: TransferProgress) async throws -> [Digest: String] {
+        var sources: [Digest: SyncPlan.Model] = [:]
+        for model in plan.models { for blob in model.missing where sources[blob.digest] == nil { sources[blob.digest] = model } }
+        let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
+        progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
+        let failures = BlobFailures()
+        try await forEachConcurrently(jobs, limit: concurrency) { blob, source in
+            guard let client = source.client else { return }
+            let downloader = BlobDownloader(client: client, store: self.store, repository: source.entry.reference.repository,
+                                            retry: self.retry, progress: progress)
+            do {
+                try await downloader.download(blob)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures.record(blob.digest, "\(error)")
+            }
+        }
+        return failures.all
+    }
+
+    /// Writes the model's manifest when it resolved and all its blobs are in place.
+    private func settle(_ model: SyncPlan.Model, failedBlobs: [Digest: String]) throws -> SyncOutcome.Status {
+        guard let fetched = model.fetched, let manifest = model.manifest else {
+            throw SyncFailure(reason: model.failure ?? "not resolved")
+        }
+        if let failed = manifest.blobs.first(where: { failedBlobs[$0.digest] != nil }) {
+            throw SyncFailure(reason: failedBlobs[failed.digest]!)
+        }
+        if model.upToDate { return .upToDate }
+        try store.writeManifest(fetched.data, for: model.entry.reference)
+        return .pulled
+    }
+}
+
+/// A model that could not be synced, and why.
+private struct SyncFailure: Error {
+    var reason: String
+}
+
+/// Why each blob that failed to download failed, collected across tasks.
+private final class BlobFailures: Sendable {
+    private let reasons = Mutex<[Digest: String]>([:])
+
+    func record(_ digest: Digest, _ reason: String) { reasons.withLock { $0[digest] = reason } }
+
+    var all: [Digest: String] { reasons.withLock { $0 } }
+}

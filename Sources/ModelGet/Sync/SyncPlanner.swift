@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// What a sync will do: each listed model resolved (or why it could not
+/// be), the blobs to fetch (each once, however many models need it), and
+/// with `--prune` the stored models the list no longer names.
+public struct SyncPlan: Sendable {
+    /// One listed model.
+    public struct Model: Sendable {
+        public var entry: SyncFile.Entry
+        /// The manifest the registry serves now; nil when resolving failed.
+        public var fetched: FetchedManifest?
+        public var manifest: ImageManifest?
+        /// Why resolving failed.
+        public var failure: String?
+        /// The store already holds exactly this manifest and all its blobs.
+        public var upToDate: Bool
+        /// Its blobs the store lacks (some may be shared with other models).
+        public var missing: [Descriptor]
+        var client: RegistryClient?
+    }
+
+    public var models: [Model]
+    /// Distinct blobs to fetch, biggest first.
+    public var fetch: [Descriptor]
+    /// Stored models the list does not name (only when pruning).
+    public var removals: [StoredModel]
+
+    /// Bytes to fetch.
+    public var fetchBytes: Int64 { fetch.reduce(0) { $0 + $1.size } }
+}
+
+/// Resolves every model of a sync file against its registry and works out
+/// what the store lacks.
+public struct SyncPlanner: Sendable {
+    public let store: ModelStore
+    public let connections: RegistryConnections
+
+    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections()) {
+        self.store = store
+        self.connections = connections
+    }
+
+    /// Resolves the models (`concurrency` at once); a model that cannot be
+    /// resolved is planned as failed, not thrown.
+    public func plan(_ file: SyncFile, prune: Bool, concurrency: Int = 8) async throws -> SyncPlan {
+        let resolved = ResolvedModels(count: file.models.count)
+        let indexed = Array(file.models.enumerated())
+        try await forEachConcurrently(indexed, limit: concurrency) { index, entry in
+            resolved.set(index, await self.resolve(entry))
+        }
+        var models = resolved.all
+        var fetch: [Descriptor] = []
+        var planned = Set<Digest>()
+        for index in models.indices {
+            guard let manifest = models[index].manifest, let fetched = models[index].fetched else { continue }
+            models[index].missing = manifest.blobs.filter { !store.hasBlob($0) }
+            for blob in models[index].missing where planned.insert(blob.digest).inserted { fetch.append(blob) }
+            let stored = store.modelIfPresent(models[index].entry.reference)
+            models[index].upToDate = models[index].missing.isEmpty && stored?.manifestDigest == fetched.digest
+        }
+        var removals: [StoredModel] = []
+        if prune {
+            let listed = Set(file.models.map { store.manifestPath($0.reference) })
+            removals = try store.catalog().models.filter { !listed.contains($0.manifestPath) }
+        }
+        return SyncPlan(models: models, fetch: fetch.sorted { $0.size > $1.size }, removals: removals)
+    }
+
+    private func resolve(_ entry: SyncFile.Entry) async -> SyncPlan.Model {
+        var model = SyncPlan.Model(entry: entry, upToDate: false, missing: [])
+        do {
+            let client = try await connections.client(for: entry.reference, insecure: entry.insecure)
+            let (fetched, manifest) = try await client.resolveImage(
+                repository: entry.reference.repository, reference: entry.reference.manifestReference,
+                platform: entry.platform ?? .current)
+            model.fetched = fetched
+            model.manifest = manifest
+            model.client = client
+        } catch {
+            model.failure = "\(error)"
+        }
+        return model
+    }
+}
+
+/// Results of concurrent resolves, by position in the list.
+private final class ResolvedModels: Sendable {
+    private let slots: Mutex<[SyncPlan.Model?]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ model: SyncPlan.Model) { slots.withLock { $0[index] = model } }
+
+    var all: [SyncPlan.Model] { slots.withLock { $0.compactMap { $0 } } }
+}

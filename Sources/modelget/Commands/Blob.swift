@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget blob REF -o FILE|-`: write one blob of a model (the weights by default), verified.
+struct Blob: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a model's weights (or another layer) to a file or stdout, verified.",
+        discussion: "From the store when it holds the blob (reflink, else hard link, else copy); otherwise downloaded beside FILE (resumable) and renamed into place.")
+
+    @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String
+    @Option(name: .shortAndLong, help: "The file to write, or - for standard output.") var output: String
+    @Option(name: .long, help: "The media type of the layer to write.") var mediaType = MediaType.ollamaModel
+    @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
+    @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        do {
+            _ = try Reference(parsing: reference)
+            if let digest { _ = try Digest(digest) }
+        } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let ref = try Reference(parsing: reference)
+        let layer: LayerSelector = try digest.map { .digest(try Digest($0)) } ?? .mediaType(mediaType)
+        let toStdout = output == "-"
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json && !toStdout)
+        display.start()
+        defer { display.stop() }
+        let exporter = BlobExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
+        let result = try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
+        display.stop()
+        guard !toStdout else { return }
+        let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.bytes(result.bytesTransferred))"
+        let line = "wrote \(output): \(result.descriptor.digest) \(ProgressFormat.bytes(result.descriptor.size)) \(how)"
+        if global.json {
+            JSONLines.emit(["event": "done", "path": output, "digest": result.descriptor.digest.description,
+                            "size": result.descriptor.size, "method": result.placement?.rawValue ?? "download",
+                            "bytes_transferred": result.bytesTransferred])
+        } else {
+            print(line)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget copy SRC DEST`: registry to registry.
+struct Copy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy a model from one registry to another.",
+        discussion: """
+            Blobs the destination lacks pass through a scratch directory in the models directory and are \
+            deleted once uploaded; --keep pulls the model into the models directory instead. \
+            On the same registry, blobs are mounted from SRC's repository.
+            """
+    )
+
+    @Argument(help: "The model to copy, e.g. registry.ollama.ai/library/tinyllama:latest.")
+    var source: String
+
+    @Argument(help: "Where to copy it: a reference, one without a tag, or a registry host.")
+    var destination: String
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Keep the model in the models directory.")
+    var keep = false
+
+    @OptionGroup var transfer: TransferOptions
+
+    func validate() throws {
+        do {
+            _ = try PushDestination.resolve(destination, source: try Reference(parsing: source))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let from = try Reference(parsing: source)
+        let to = try PushDestination.resolve(destination, source: from)
+        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: false)
+        if !global.json { display.start() }
+        let started = Date()
+        defer { display.stop() }
+        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
+        let result = try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
+        display.stop()
+        PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget prune`: remove blobs no manifest uses and stale partial files.
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove blobs no model uses and stale partial downloads.")
+
+    @Option(name: .long, help: "Keep partial files written in the last N seconds (ollama may still be writing them).")
+    var partialAge: Double = 600
+    @Flag(name: .long, help: "Only report what would be removed.") var dryRun = false
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let result = try global.store.prune(partialAge: partialAge, dryRun: dryRun)
+        let verb = dryRun ? "would remove" : "removed"
+        for blob in result.unreferencedBlobs { print("\(verb) \(blob.digest) (\(ProgressFormat.bytes(blob.size)))") }
+        for partial in result.stalePartials { print("\(verb) \(partial.name) (\(ProgressFormat.bytes(partial.size)))") }
+        print("\(verb) \(result.unreferencedBlobs.count) blobs and \(result.stalePartials.count) partial files: "
+            + "\(ProgressFormat.bytes(result.freedBytes)) \(dryRun ? "to free" : "freed")")
+    }
+}

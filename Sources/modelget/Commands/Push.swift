@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget push REF [DEST]`: upload a model from the store.
+struct Push: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push a model from the models directory to a registry.",
+        discussion: """
+            Without DEST the model goes back to the registry REF names. DEST may be another reference, \
+            a reference without a tag (REF's tag is kept) or just a registry host (127.0.0.1:5000). \
+            Blobs the registry holds are skipped; blobs in another repository of the same registry are mounted.
+            """
+    )
+
+    @Argument(help: "The model in the models directory, e.g. 127.0.0.1:5000/team/tiny:v1.")
+    var reference: String
+
+    @Argument(help: "Where to push it (default: where REF names).")
+    var destination: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")
+    var mountFrom: String?
+
+    @OptionGroup var transfer: TransferOptions
+
+    func validate() throws {
+        do {
+            _ = try PushDestination.resolve(destination, source: try Reference(parsing: reference))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let source = try Reference(parsing: reference)
+        let target = try PushDestination.resolve(destination, source: source)
+        let client = try await RegistryClient.connect(to: target, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: false)
+        if !global.json { display.start() }
+        let started = Date()
+        defer { display.stop() }
+        let options = PushOptions(concurrency: transfer.concurrency, mountFrom: mountFrom)
+        let result = try await ModelPusher(store: global.store, options: options)
+            .push(source, to: target, client: client, progress: progress)
+        display.stop()
+        PushSummary.print(result, verb: "pushed", seconds: Date().timeIntervalSince(started), json: global.json)
+    }
+}

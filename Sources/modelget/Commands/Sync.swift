@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget sync FILE.json`: bring the store in line with a model list.
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.")
+
+    @Argument(help: "The model list (JSON).") var file: String
+    @Flag(name: .long, help: "Remove stored models the list does not name, and blobs no model uses.") var prune = false
+    @Flag(name: .long, help: "Print what would be fetched, pushed and removed, and stop.") var dryRun = false
+    @Option(name: .long, help: "Transfers at once, across all models (default: the file's, else 64).") var concurrency: Int?
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let list = try SyncFile.load(path: file)
+        let store = global.models == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? global.store : global.store
+        let mirror = PushingMirror(store: store)
+        let plan = try await SyncPlanner(store: store).plan(list, prune: prune)
+        if dryRun { return printPlan(plan, list) }
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: global.json)
+        display.start()
+        let report: SyncReport
+        do {
+            report = try await ModelSyncer(store: store, concurrency: concurrency ?? list.concurrency ?? 64, mirror: mirror)
+                .run(plan, file: list, progress: progress)
+        } catch {
+            display.stop()
+            throw error
+        }
+        display.stop()
+        printReport(report)
+        if !report.failures.isEmpty { throw ExitCode.failure }
+    }
+
+    private func printPlan(_ plan: SyncPlan, _ list: SyncFile) {
+        for model in plan.models {
+            let name = model.entry.reference.displayName
+            if let failure = model.failure { print("cannot resolve \(name): \(failure)"); continue }
+            let bytes = model.missing.reduce(0) { $0 + $1.size }
+            print(model.upToDate ? "\(name): up to date"
+                : "\(name): fetch \(model.missing.count) blobs (\(ProgressFormat.bytes(bytes)), shared blobs fetched once)")
+            if let mirror = list.mirror, let manifest = model.manifest {
+                let size = manifest.blobs.reduce(0) { $0 + $1.size }
+                print("  push to \(mirror.destination(for: model.entry.reference)) (up to \(ProgressFormat.bytes(size)))")
+            }
+        }
+        for model in plan.removals { print("remove \(model.displayName) (\(ProgressFormat.bytes(model.size)))") }
+        print("would fetch \(plan.fetch.count) blobs (\(ProgressFormat.bytes(plan.fetchBytes)))"
+            + (plan.removals.isEmpty ? "" : " and remove \(plan.removals.count) models"))
+    }
+
+    private func printReport(_ report: SyncReport) {
+        for outcome in report.outcomes {
+            let name = outcome.reference.displayName
+            switch outcome.status {
+            case .upToDate: print("\(name): up to date")
+            case .pulled: print("\(name): pulled")
+            case let .failed(reason): print("\(name): FAILED: \(reason)")
+            }
+            if let target = outcome.mirroredTo { print("  pushed to \(target)") }
+        }
+        for model in report.removed { print("removed \(model.displayName)") }
+        let fetched = report.blobsFetched == 0 ? "nothing fetched (every blob was already in the store)"
+            : "fetched \(report.blobsFetched) blobs (\(ProgressFormat.bytes(report.bytesTransferred)))"
+        var summary = "sync: \(fetched)"
+        if report.freedBytes > 0 { summary += "; freed \(ProgressFormat.bytes(report.freedBytes))" }
+        if !report.failures.isEmpty {
+            summary += "; \(report.failures.count) failed: " + report.failures.map { $0.reference.displayName }.joined(separator: ", ")
+        }
+        print(summary)
+    }
+}

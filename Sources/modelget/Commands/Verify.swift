@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget verify [REF]`: re-hash blobs; `--repair` fetches bad ones again.
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Re-hash the blobs of one model or of all, reporting each missing or corrupt one.")
+
+    @Argument(help: "The model (default: every model).") var reference: String?
+    @Flag(name: .long, help: "Fetch missing or corrupt blobs again from their registry.") var repair = false
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let store = global.store
+        let catalog = try store.catalog()
+        let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models
+        let report = try await store.verify(models)
+        for file in (reference == nil ? catalog.unreadable : []) { print("unreadable manifest \(file.path): \(file.reason)") }
+        for problem in report.problems { print(problem.summary) }
+        print("checked \(report.blobsChecked) blobs of \(models.count) models (\(ProgressFormat.bytes(report.bytesHashed))): "
+            + (report.problems.isEmpty ? "all good" : "\(report.problems.count) bad"))
+        guard !report.problems.isEmpty else { return }
+        guard repair else { throw ExitCode.failure }
+        let failures = await BlobRepairer(store: store, insecure: global.insecure).repair(report.problems, models: models)
+        for (problem, error) in failures { Terminal.printError("modelget: could not repair \(problem.descriptor.digest): \(error)") }
+        print("repaired \(report.problems.count - failures.count) of \(report.problems.count) blobs")
+        if !failures.isEmpty { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `modelget blob` against a real docker-registry.
+final class BlobExportTests: XCTestCase {
+    func testBlobFromNetworkThenFromStoreToFileAndStdout() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let model = try CLIHarness.seed(registry, "team/tiny", sizes: [3 << 20, 300, 100], seed: 1, in: cli.scratch)
+        let ref = "\(registry.host)/team/tiny:latest"
+        let weights = try Data(contentsOf: model.layers[0].path)
+        let file = cli.scratch.appendingPathComponent("out/weights.gguf")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+
+        // Not in the store: downloaded straight to the file, not kept.
+        var run = try cli.run(["blob", ref, "-o", file.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try Data(contentsOf: file), weights)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(model.layers[0].digest)))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.deletingLastPathComponent().appendingPathComponent(".modelget-partial").path))
+
+        // To stdout from the network.
+        run = try cli.run(["blob", ref, "-o", "-", "--insecure", "--media-type", "application/vnd.ollama.image.template"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.out, try Data(contentsOf: model.layers[1].path))
+
+        // Pulled into the store: exported with the registry gone.
+        XCTAssertEqual(try cli.run(["pull", ref, "--insecure"]).status, 0)
+        registry.stop()
+        try FileManager.default.removeItem(at: file)
+        run = try cli.run(["blob", ref, "-o", file.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try Data(contentsOf: file), weights)
+        run = try cli.run(["blob", ref, "-o", "-"])
+        XCTAssertEqual(run.out, weights)
+
+        // A layer the model does not have: the message lists what it has.
+        run = try cli.run(["blob", ref, "-o", "-", "--media-type", "application/vnd.ollama.image.projector"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.err.contains("its layers: application/vnd.ollama.image.model"), run.err)
+    }
+
+    func testBlobKilledMidwayLeavesNoFileAndResumes() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let model = try CLIHarness.seed(registry, "big/model", sizes: [512 << 20, 100], seed: 7, in: cli.scratch)
+        let ref = "\(registry.host)/big/model:latest"
+        let file = cli.scratch.appendingPathComponent("weights.gguf")
+        let partial = cli.scratch.path + "/.modelget-partial/blobs/" + model.layers[0].digest.replacingOccurrences(of: ":", with: "-") + "-partial"
+
+        let (process, _, _) = try cli.start(["blob", ref, "-o", file.path, "--insecure"])
+        var sawBytes = false
+        while process.isRunning {
+            if let size = try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int, size > 0 {
+                kill(process.processIdentifier, SIGKILL)
+                sawBytes = true
+                break
+            }
+            usleep(200)
+        }
+        process.waitUntilExit()
+        XCTAssertTrue(sawBytes, "the download finished before it could be killed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path), "a killed export left a file under the final name")
+
+        let run = try cli.run(["blob", ref, "-o", file.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try FileIOCompare.sameBytes(file, model.layers[0].path), true)
+    }
+}
+
+/// Compares two files piece by piece.
+enum FileIOCompare {
+    static func sameBytes(_ a: URL, _ b: URL) throws -> Bool {
+        let ha = try FileHandle(forReadingFrom: a), hb = try FileHandle(forReadingFrom: b)
+        defer { try? ha.close(); try? hb.close() }
+        while true {
+            let x = try ha.read(upToCount: 8 << 20) ?? Data(), y = try hb.read(upToCount: 8 << 20) ?? Data()
+            if x != y { return false }
+            if x.isEmpty { return true }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the built `modelget` binary against a models directory, and seeds
+/// a real docker-registry with generated models.
+struct CLIHarness {
+    let models: URL
+    let scratch: URL
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelget-tools-\(UUID().uuidString)")
+        models = scratch.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: scratch) }
+
+    /// The `modelget` executable next to the test bundle.
+    static var binary: URL {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("modelget")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("modelget")
+    }
+
+    /// Starts `modelget arguments… --models <models>`.
+    func start(_ arguments: [String], stdout: FileHandle? = nil) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--models", models.path]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = stdout ?? out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Runs to the end; returns exit status, stdout and stderr.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> (status: Int32, out: Data, err: String) {
+        let (process, out, err) = try start(arguments)
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output, String(decoding: errors, as: UTF8.self))
+    }
+
+    /// Seeds an Ollama-style model into the registry as `repository:tag`.
+    static func seed(_ registry: RegistryProcess, _ repository: String, tag: String = "latest", sizes: [Int64], seed: UInt64,
+                     in directory: URL) throws -> GeneratedModel {
+        let model = try ModelSeeder.ollamaModel(layerSizes: sizes, seed: seed, in: directory.appendingPathComponent("gen-\(seed)"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: repository, tag: tag)
+        return model
+    }
+
+    func blobPath(_ digest: String) -> String {
+        models.path + "/blobs/" + digest.replacingOccurrences(of: "sha256:", with: "sha256-")
+    }
+}
+
+private final class BundleMarker {}
+
+extension Data {
+    var text: String { String(decoding: self, as: UTF8.self) }
+}

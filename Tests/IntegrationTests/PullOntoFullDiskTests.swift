@@ -1,0 +1,64 @@
+import Foundation
+import ModelGet
+import TestSupport
+import XCTest
+
+/// A pull onto a real full filesystem (an 8 MiB tmpfs; needs root, as CI
+/// has): a clear error naming the path and the bytes needed, nothing
+/// stored under a wrong name, and once there is room the pull completes.
+final class PullOntoFullDiskTests: XCTestCase {
+    func testFullDiskFailsClearlyAndThePullCompletesOnceThereIsRoom() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-\(UUID().uuidString)")
+        let models = work.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard mountTmpfs(at: models.path, options: "size=8m") else {
+            throw XCTSkip("cannot mount a tmpfs here (not root?)")
+        }
+        defer { _ = run("/bin/umount", [models.path]) }
+
+        let registry = try RegistryProcess()
+        let model = try ModelSeeder.ollamaModel(layerSizes: [12_000_000, 3_000_000, 500], seed: 9, in: work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/fat", tag: "latest")
+        let store = ModelStore(root: models)
+        let ref = try Reference(parsing: "\(registry.host)/library/fat")
+        let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
+                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path]))
+        do {
+            _ = try await ModelPuller(store: store).pull(ref, client: client)
+            XCTFail("a 15 MB model fit on an 8 MiB filesystem")
+        } catch {
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("no space left on device"), message)
+            XCTAssertTrue(message.contains(store.blobsDirectory + "/sha256-"), "names the path: \(message)")
+            XCTAssertTrue(message.contains("bytes needed"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestPath(ref)), "no manifest without its blobs")
+        for name in try FileManager.default.contentsOfDirectory(atPath: store.blobsDirectory) where !name.contains("partial") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: store.blobsDirectory + "/" + name))
+            XCTAssertEqual("sha256-" + SHA256Hasher.hex(of: data), name, "a final name always matches its bytes")
+        }
+
+        XCTAssertTrue(mountTmpfs(at: models.path, options: "remount,size=64m"))
+        let result = try await ModelPuller(store: store).pull(ref, client: client)
+        XCTAssertEqual(result.manifestDigest, model.manifestDigest)
+        for blob in [model.config] + model.layers {
+            let data = try Data(contentsOf: URL(fileURLWithPath: store.blobsDirectory + "/sha256-" + blob.digest.dropFirst(7)))
+            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
+        }
+    }
+
+    private func mountTmpfs(at path: String, options: String) -> Bool {
+        getuid() == 0 && run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]) == 0
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import ModelGet
+import Synchronization
+import TestSupport
+import XCTest
+
+/// A chunked upload cut after its first `PATCH` (the proxy refuses the
+/// second) and pushed again continues in the same session from the
+/// registry's `Range`, sending only the rest; without auth and with tokens.
+final class PushResumeTests: XCTestCase {
+    private var fixture: PushFixture!
+
+    override func setUpWithError() throws { fixture = try PushFixture() }
+    override func tearDownWithError() throws { fixture.remove() }
+
+    func testCutChunkedUploadResumesWithoutAuth() async throws {
+        try await cutAndResume(tokens: nil, environment: [:])
+    }
+
+    func testCutChunkedUploadResumesWithBearerTokens() async throws {
+        try await cutAndResume(tokens: try TokenService(users: ["bob": "s3cret"]),
+                               environment: ["MODELGET_USERNAME": "bob", "MODELGET_PASSWORD": "s3cret"])
+    }
+
+    private func cutAndResume(tokens: TokenService?, environment: [String: String]) async throws {
+        let origin = try RegistryProcess()
+        let model = try ModelSeeder.ollamaModel(layerSizes: [5_000_000], seed: 11, in: fixture.work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: origin.storageRoot, repository: "library/big", tag: "v1")
+        let originRef = try Reference(parsing: "\(origin.host)/library/big:v1")
+        let store = fixture.store("models")
+        _ = try await ModelPuller(store: store).pull(originRef, client: try fixture.client(origin.host))
+
+        let target = try RegistryProcess(auth: tokens.map { .token($0) } ?? .none)
+        let proxy = try CountingProxy(upstream: target.host)
+        let client = try fixture.client(proxy.host, environment: environment)
+        let destination = try Reference(parsing: "\(proxy.host)/library/big:v1")
+        let chunk: Int64 = 1 << 20
+        let layer = model.layers[0]
+
+        let patches = Mutex(0)
+        proxy.refuse { request in
+            guard request.method == "PATCH" else { return false }
+            return patches.withLock { count in
+                count += 1
+                return count > 1
+            }
+        }
+        let cutOptions = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk, retry: RetryPolicy(maximumAttempts: 1))
+        do {
+            _ = try await ModelPusher(store: store, options: cutOptions).push(originRef, to: destination, client: client)
+            XCTFail("the cut push succeeded")
+        } catch {
+            XCTAssertTrue("\(error)".contains("503"), "\(error)")
+        }
+        let digest = try Digest(layer.digest)
+        let saved = store.uploadSessionPath(host: proxy.host, repository: "library/big", digest: digest)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: saved), "the session is remembered")
+
+        proxy.refuse { _ in false }
+        let mark = proxy.requests.count
+        let options = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk)
+        let result = try await ModelPusher(store: store, options: options).push(originRef, to: destination, client: client)
+        XCTAssertEqual(result.sent, 2)
+        XCTAssertEqual(result.bytesTransferred, layer.size - chunk + model.config.size, "only the rest was sent")
+
+        let rerun = Array(proxy.requests[mark...])
+        XCTAssertTrue(rerun.contains { $0.method == "GET" && $0.path.contains("/blobs/uploads/") }, "the session was asked for its Range")
+        let ranges = rerun.filter { $0.method == "PATCH" }.compactMap { $0.headers["Content-Range"] }
+        XCTAssertEqual(ranges.first, "\(chunk)-\(2 * chunk - 1)", "continued after the first chunk, not from 0")
+        let patched = rerun.filter { $0.method == "PATCH" }.reduce(0) { $0 + $1.body.count }
+        XCTAssertEqual(Int64(patched), layer.size - chunk)
+        XCTAssertEqual(rerun.filter { $0.method == "POST" }.count, 1, "one new session, for the config only")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: saved), "the finished session is forgotten")
+        try await fixture.assertPullsBack(model, from: destination, environment: environment)
+    }
+
+    /// A chunk refused once mid-push: the retry in the same run asks the
+    /// session for its Range and goes on from there.
+    func testRetryInTheSameRunContinuesTheSession() async throws {
+        let origin = try RegistryProcess()
+        let model = try ModelSeeder.ollamaModel(layerSizes: [3_500_000], seed: 12, in: fixture.work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: origin.storageRoot, repository: "library/big", tag: "v1")
+        let originRef = try Reference(parsing: "\(origin.host)/library/big:v1")
+        let store = fixture.store("models")
+        _ = try await ModelPuller(store: store).pull(originRef, client: try fixture.client(origin.host))
+
+        let target = try RegistryProcess()
+        let proxy = try CountingProxy(upstream: target.host)
+        let destination = try Reference(parsing: "\(proxy.host)/library/big:v1")
+        let chunk: Int64 = 1 << 20
+        let patches = Mutex(0)
+        proxy.refuse { request in
+            guard request.method == "PATCH" else { return false }
+            return patches.withLock { count in
+                count += 1
+                return count == 3
+            }
+        }
+        let options = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk,
+                                  retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.01))
+        let result = try await ModelPusher(store: store, options: options)
+            .push(originRef, to: destination, client: try fixture.client(proxy.host))
+        XCTAssertEqual(result.sent, 2)
+        let ranges = proxy.requests.filter { $0.method == "PATCH" }.compactMap { $0.headers["Content-Range"] }
+        XCTAssertEqual(ranges, ["0-\(chunk - 1)", "\(chunk)-\(2 * chunk - 1)", "\(2 * chunk)-\(3 * chunk - 1)",
+                                "\(2 * chunk)-\(3 * chunk - 1)", "\(3 * chunk)-3499999"], "the refused chunk is sent again, nothing before it")
+        try await fixture.assertPullsBack(model, from: destination)
+    }
+}

@@ -228,7 +228,7 @@ for rep in $(seq "$REPS"); do
     served=$(($(rchar "$registry_src_pid") - served_before))
     transferred=$(grep '"event":"done"' "$LOGS/resume-modelget.log" | tail -1 |
         python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("bytes_transferred","?"))')
-    printf 'resume\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$BIG_TOTAL" "$written" "$partial_size" "$partial_alloc" "$transferred" "$served" >>"$NOTES"
+    printf 'resume\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$BIG_BYTES" "$written" "$partial_size" "$partial_alloc" "$transferred" "$served" >>"$NOTES"
 done
 rm -rf "$O/resume"
 

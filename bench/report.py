@@ -29,7 +29,7 @@ TOOL_NOTES = {
     ("small", "curl+openssl"): "then `openssl dgst -sha256` of all files (SHA-NI): the verified floor",
     ("small", "oras"): "oras-py, same repo, one blob at a time, no digest check",
     ("small", "skopeo"): "OCI twin, `dir:`, verifies",
-    ("big", "modelget"): "verifies, fsyncs",
+    ("big", "modelget"): "default 4 parallel ranged parts; verifies, fsyncs",
     ("big", "curl"): "`curl -o`, one stream, no hashing",
     ("big", "curl+sha256sum"): "then `sha256sum -c` (coreutils, no SHA-NI: slow)",
     ("big", "curl+openssl+fsync"): "then `openssl dgst -sha256` (SHA-NI), `sync FILE`: the verified floor",

@@ -1,7 +1,7 @@
 # Entry points for people and CI; see .ci/run for the CI machine setup.
 SWIFT ?= swift
 
-.PHONY: build test demo release
+.PHONY: build test demo release bench
 
 build:
 	$(SWIFT) build
@@ -16,3 +16,8 @@ demo:
 
 release:
 	$(SWIFT) build -c release
+
+# Benchmarks against curl, aria2c, oras-py and skopeo (bench/run.sh;
+# BENCH_QUICK=1 for a smoke run). Writes bench/results/latest.md.
+bench:
+	bench/run.sh

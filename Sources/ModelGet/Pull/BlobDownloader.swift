@@ -35,14 +35,15 @@ struct BlobDownloader: Sendable {
             let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: store.partialStatePath(digest), size: descriptor.size)
             progress.addPresent(blob.completed.count)
             let hasher = PrefixHasher(fd: lock.fd, path: partial, written: blob.completed)
-            let checkpoints = periodicCheckpoints(of: blob)
+            // Small blobs are cheap to fetch again: no periodic state for them.
+            let checkpoints = descriptor.size >= plan.threshold ? periodicCheckpoints(of: blob) : nil
             do {
                 try await fetchMissing(descriptor, into: blob, hasher: hasher)
-                checkpoints.cancel()
-                await checkpoints.value
+                checkpoints?.cancel()
+                await checkpoints?.value
             } catch {
-                checkpoints.cancel()
-                await checkpoints.value
+                checkpoints?.cancel()
+                await checkpoints?.value
                 // Keep what arrived for the next run, even when cancelled.
                 try? blob.checkpoint()
                 throw error

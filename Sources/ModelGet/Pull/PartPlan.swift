@@ -15,7 +15,7 @@ public struct PartPlan: Sendable {
     public var durableEvery: Int
 
     public init(threshold: Int64 = 64 << 20, partSize: Int64 = 64 << 20, parallelParts: Int = 4,
-                checkpointInterval: TimeInterval = 0.5, durableEvery: Int = 20) {
+                checkpointInterval: TimeInterval = 0.25, durableEvery: Int = 40) {
         self.threshold = threshold
         self.partSize = max(1, partSize)
         self.parallelParts = max(1, parallelParts)

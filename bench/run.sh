@@ -52,7 +52,7 @@ trap cleanup EXIT
 free_port() {
     local port
     while true; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return

@@ -27,11 +27,18 @@ enum LoopbackSocket {
     }
 
     /// A loopback port that was free a moment ago, for programs that bind
-    /// their own socket (the registry).
+    /// their own socket (the registry). It is drawn from below the kernel's
+    /// ephemeral range (32768 and up): a port the kernel picked for us could
+    /// be handed to an outgoing connection before the program binds it.
     static func freePort(address: String = "127.0.0.1") throws -> Int {
-        let (descriptor, port) = try listen(address: address)
-        close(descriptor)
-        return port
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 20000..<32768)
+            if let (descriptor, port) = try? listen(address: address, port: candidate) {
+                close(descriptor)
+                return port
+            }
+        }
+        throw TestSupportError.system(call: "bind", errno: EADDRINUSE)
     }
 
     /// A TCP connection to `address:port`, with send and receive timeouts.

@@ -10,6 +10,8 @@
 # registry storage and every pulled copy go; keep it on one disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=../scripts/registry.sh
+source scripts/registry.sh
 ROOT=$PWD
 
 QUICK=${BENCH_QUICK:-0}
@@ -49,30 +51,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    local port
-    while true; do
-        port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-}
-
 # start_registry NAME: a registry on a free port with storage $TMP/NAME;
 # sets REG_HOST and remembers the pid under NAME.
 start_registry() {
     local name=$1 port
-    port=$(free_port)
-    "$bin/modelget-testkit" registry --storage "$TMP/$name" --port "$port" \
-        --config-out "$TMP/$name.yml" >"$LOGS/registry-$name.log" 2>&1 &
-    registry_pids[$name]=$!
-    for _ in $(seq 100); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null && break
-        sleep 0.1
-    done
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" || { cat "$LOGS/registry-$name.log" >&2; exit 1; }
+    launch_registry "$bin/modelget-testkit" "$TMP/$name" "$TMP/$name.yml" "$LOGS/registry-$name.log" || exit 1
+    registry_pids[$name]=$LAUNCHED_PID
+    port=$LAUNCHED_PORT
     REG_HOST=127.0.0.1:$port
 }
 

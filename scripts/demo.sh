@@ -4,6 +4,8 @@
 # and lists what landed in the models directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=../scripts/registry.sh
+source scripts/registry.sh
 
 swift build -c release
 bin=.build/release
@@ -19,28 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback port nobody answers on.
-free_port() {
-    local port
-    while true; do
-        port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-}
-
-PORT=$(free_port)
-"$bin/modelget-testkit" registry --storage "$TMP/storage" --port "$PORT" \
-    --config-out "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
-registry_pid=$!
-
-for _ in $(seq 100); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/v2/" 2>/dev/null; then break; fi
-    sleep 0.1
-done
-curl -fsS -o /dev/null "http://127.0.0.1:$PORT/v2/" || { cat "$TMP/registry.log"; exit 1; }
+launch_registry "$bin/modelget-testkit" "$TMP/storage" "$TMP/registry.yml" "$TMP/registry.log"
+registry_pid=$LAUNCHED_PID
+PORT=$LAUNCHED_PORT
 
 # Model weights (4 MiB), template, license, params, system prompt.
 read -r digest bytes < <("$bin/modelget-testkit" seed --storage "$TMP/storage" \

@@ -50,9 +50,4 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         if let digest { s += "@" + digest.description }
         return s
     }
-
-    /// The same repository with another tag (and no digest).
-    public func withTag(_ tag: String) -> Reference {
-        Reference(scheme: scheme, host: host, namespace: namespace, name: name, tag: tag, digest: nil)
-    }
 }

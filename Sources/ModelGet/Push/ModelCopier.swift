@@ -29,7 +29,8 @@ public struct ModelCopier: Sendable {
         let work = scratch.map { ModelStore(root: $0) } ?? store
         try work.prepare()
         let downloader = BlobDownloader(client: from, store: work, repository: source.repository,
-                                        retry: options.retry, progress: TransferProgress())
+                                        retry: options.retry, progress: TransferProgress(),
+                                        slots: TransferSlots(options.concurrency))
         let fetch: @Sendable (Descriptor) async throws -> String = { blob in
             if !work.hasBlob(blob) { try await downloader.download(blob) }
             return work.blobPath(blob.digest)

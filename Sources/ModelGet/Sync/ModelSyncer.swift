@@ -84,10 +84,12 @@ public struct ModelSyncer: Sendable {
         let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
         progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
         let failures = BlobFailures()
+        // One request budget for every blob and part of every model.
+        let slots = TransferSlots(concurrency)
         try await forEachConcurrently(jobs, limit: concurrency) { blob, source in
             guard let client = source.client else { return }
             let downloader = BlobDownloader(client: client, store: self.store, repository: source.entry.reference.repository,
-                                            retry: self.retry, progress: progress)
+                                            retry: self.retry, progress: progress, slots: slots)
             do {
                 try await downloader.download(blob)
             } catch is CancellationError {

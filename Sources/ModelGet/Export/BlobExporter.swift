@@ -76,8 +76,7 @@ public struct BlobExporter: Sendable {
 
     /// The hidden directory beside `file` where its download collects.
     public static func partialDirectory(for file: String) -> String {
-        let directory = (file as NSString).deletingLastPathComponent
-        return (directory.isEmpty ? "." : directory) + "/.modelget-partial"
+        FilePlacement.directory(of: file) + "/.modelget-partial"
     }
 
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
@@ -137,10 +136,7 @@ public struct BlobExporter: Sendable {
             return try FilePlacement.place(path, digest: descriptor.digest, at: file)
         case let .stream(fd):
             if verify {
-                let hex = try FileIO.hashFile(path).hex
-                guard hex == descriptor.digest.hex else {
-                    throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: hex)
-                }
+                try descriptor.digest.verify(actualHex: try FileIO.hashFile(path).hex)
             }
             try FilePlacement.send(path, to: fd)
             return verify ? .copy : nil

@@ -26,8 +26,7 @@ enum FilePlacement {
             let method = try clone(source, to: temporary) ? .reflink
                 : (link(source, temporary) == 0 ? .hardlink : try copyVerifying(source, to: temporary, digest: digest))
             if method != .copy {
-                let hex = try FileIO.hashFile(temporary).hex
-                guard hex == digest.hex else { throw ModelGetError.digestMismatch(digest: digest.description, actual: hex) }
+                try digest.verify(actualHex: try FileIO.hashFile(temporary).hex)
             }
             try commit(temporary, to: destination)
             return method
@@ -39,9 +38,14 @@ enum FilePlacement {
 
     /// `<dir>/.<name>.modelget-<pid>-<random>`.
     static func temporaryPath(beside destination: String) -> String {
-        let directory = (destination as NSString).deletingLastPathComponent
         let name = (destination as NSString).lastPathComponent
-        return (directory.isEmpty ? "." : directory) + "/." + name + ".modelget-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return directory(of: destination) + "/." + name + ".modelget-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The directory a path names a file in (`.` for a bare file name).
+    static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
     }
 
     /// Renames `temporary` to `destination` and makes it durable. When both
@@ -50,7 +54,7 @@ enum FilePlacement {
     static func commit(_ temporary: String, to destination: String) throws {
         guard rename(temporary, destination) == 0 else { throw FileIO.error(destination) }
         if FileIO.isRegularFile(temporary) { unlink(temporary) }
-        FileIO.syncDirectory((destination as NSString).deletingLastPathComponent.isEmpty ? "." : (destination as NSString).deletingLastPathComponent)
+        FileIO.syncDirectory(directory(of: destination))
     }
 
     /// A copy-on-write clone of `source` at the new file `destination`;
@@ -77,30 +81,14 @@ enum FilePlacement {
         defer { close(output) }
         let hasher = SHA256Hasher()
         var offset: Int64 = 0
-        try stream(input, path: source) { bytes in
+        try FileIO.forEachChunk(input, path: source) { bytes in
             hasher.update(bytes)
             try FileIO.pwriteAll(output, bytes, at: offset, path: destination)
             offset += Int64(bytes.count)
         }
-        let hex = hasher.finalizeHex()
-        guard hex == digest.hex else { throw ModelGetError.digestMismatch(digest: digest.description, actual: hex) }
+        try digest.verify(actualHex: hasher.finalizeHex())
         try FileIO.fsync(output, path: destination)
         return .copy
-    }
-
-    /// Reads a file from the start in 1 MiB pieces.
-    static func stream(_ fd: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var offset: Int64 = 0
-        while true {
-            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw FileIO.error(path) }
-            if n == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            offset += Int64(n)
-        }
     }
 
     /// Writes a whole file to `fd` (standard output), retrying short writes.
@@ -108,7 +96,7 @@ enum FilePlacement {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw FileIO.error(path) }
         defer { close(input) }
-        try stream(input, path: path) { bytes in
+        try FileIO.forEachChunk(input, path: path) { bytes in
             var done = 0
             while done < bytes.count {
                 let n = write(fd, bytes.baseAddress! + done, bytes.count - done)

@@ -62,8 +62,7 @@ extension ModelStore {
         return try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest) { blob in
             let path = blobPath(blob.digest)
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
-            let hex = SHA256Hasher.hex(of: data)
-            guard hex == blob.digest.hex else { throw ModelGetError.digestMismatch(digest: blob.digest.description, actual: hex) }
+            try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
             return data
         }
     }
@@ -78,8 +77,7 @@ extension RegistryClient {
         return try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest) { blob in
             let sink = MemorySink(limit: blob.size)
             _ = try await fetchBlob(repository: reference.repository, digest: blob.digest, sink: sink)
-            let hex = SHA256Hasher.hex(of: sink.data)
-            guard hex == blob.digest.hex else { throw ModelGetError.digestMismatch(digest: blob.digest.description, actual: hex) }
+            try blob.digest.verify(actualHex: SHA256Hasher.hex(of: sink.data))
             return sink.data
         }
     }

@@ -36,6 +36,12 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
         try container.encode(description)
     }
 
+    /// Throws `ModelGetError.digestMismatch` unless `actualHex` (the
+    /// SHA-256 of some bytes) is this digest's.
+    public func verify(actualHex: String) throws {
+        guard actualHex == hex else { throw ModelGetError.digestMismatch(digest: description, actual: actualHex) }
+    }
+
     static func isLowercaseHex64(_ s: Substring) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }

@@ -88,16 +88,26 @@ enum FileIO {
 
     /// Hashes `length` bytes of an open file from the start.
     static func hashPrefix(_ fd: Int32, length: Int64, into hasher: SHA256Hasher, path: String) throws {
-        let chunk = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        try forEachChunk(fd, length: length, path: path) { hasher.update($0) }
+    }
+
+    /// Reads an open file from the start in 1 MiB pieces: `length` bytes
+    /// (a shorter file is an error), or to the end when `length` is nil.
+    static func forEachChunk(_ fd: Int32, length: Int64? = nil, path: String,
+                             _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var offset: Int64 = 0
-        while offset < length {
-            let want = Int(min(Int64(chunk), length - offset))
+        while length.map({ offset < $0 }) ?? true {
+            let want = length.map { Int(min(Int64(buffer.count), $0 - offset)) } ?? buffer.count
             let n = pread(fd, buffer.baseAddress, want, off_t(offset))
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw error(path) }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            guard n >= 0 else { throw error(path) }
+            if n == 0 {
+                guard length == nil else { throw ModelGetError.fileSystem(path: path, reason: "file is shorter than expected") }
+                return
+            }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             offset += Int64(n)
         }
     }

@@ -28,11 +28,10 @@ struct Blob: AsyncParsableCommand {
         let toStdout = output == "-"
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json && !toStdout)
-        display.start()
-        defer { display.stop() }
         let exporter = BlobExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
-        let result = try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
-        display.stop()
+        let result = try await display.showing {
+            try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
+        }
         guard !toStdout else { return }
         let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.bytes(result.bytesTransferred))"
         let line = "wrote \(output): \(result.descriptor.digest) \(ProgressFormat.bytes(result.descriptor.size)) \(how)"

@@ -40,13 +40,12 @@ struct Copy: AsyncParsableCommand {
         let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: false)
-        if !global.json { display.start() }
+        let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()
-        defer { display.stop() }
         let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
-        let result = try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
-        display.stop()
+        let result = try await display.showing {
+            try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
+        }
         PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)
     }
 }

@@ -37,7 +37,6 @@ struct Pull: AsyncParsableCommand {
         let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
-        display.start()
         let started = Date()
         let result: PullResult
         let store = global.store
@@ -50,17 +49,17 @@ struct Pull: AsyncParsableCommand {
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }
         do {
-            do {
-                result = try await pull.value
-            } catch where pull.isCancelled {
-                throw ModelGetError.cancelled
+            result = try await display.showing {
+                do {
+                    return try await pull.value
+                } catch where pull.isCancelled {
+                    throw ModelGetError.cancelled
+                }
             }
         } catch {
-            display.stop()
             if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
             throw error
         }
-        display.stop()
         let seconds = Date().timeIntervalSince(started)
         if global.json {
             JSONLines.emit([

@@ -39,14 +39,12 @@ struct Push: AsyncParsableCommand {
         let target = try PushDestination.resolve(destination, source: source)
         let client = try await RegistryClient.connect(to: target, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: false)
-        if !global.json { display.start() }
+        let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()
-        defer { display.stop() }
         let options = PushOptions(concurrency: transfer.concurrency, mountFrom: mountFrom)
-        let result = try await ModelPusher(store: global.store, options: options)
-            .push(source, to: target, client: client, progress: progress)
-        display.stop()
+        let result = try await display.showing {
+            try await ModelPusher(store: global.store, options: options).push(source, to: target, client: client, progress: progress)
+        }
         PushSummary.print(result, verb: "pushed", seconds: Date().timeIntervalSince(started), json: global.json)
     }
 }

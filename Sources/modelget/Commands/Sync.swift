@@ -21,16 +21,10 @@ struct Sync: AsyncParsableCommand {
         if dryRun { return printPlan(plan, list) }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: global.json)
-        display.start()
-        let report: SyncReport
-        do {
-            report = try await ModelSyncer(store: store, concurrency: concurrency ?? list.concurrency ?? 64, mirror: mirror)
+        let report = try await display.showing {
+            try await ModelSyncer(store: store, concurrency: concurrency ?? list.concurrency ?? 64, mirror: mirror)
                 .run(plan, file: list, progress: progress)
-        } catch {
-            display.stop()
-            throw error
         }
-        display.stop()
         printReport(report)
         if !report.failures.isEmpty { throw ExitCode.failure }
     }

@@ -14,13 +14,22 @@ final class ProgressDisplay: @unchecked Sendable {
     private var meter = SpeedMeter()
     private let startTime = Date()
 
-    init(progress: TransferProgress, label: String, json: Bool) {
+    /// With `json` and `jsonEvents` false, nothing is shown (for commands
+    /// whose `--json` output is one final object).
+    init(progress: TransferProgress, label: String, json: Bool, jsonEvents: Bool = true) {
         self.progress = progress
         self.label = label
-        self.mode = json ? .json : (Terminal.canRedraw ? .terminal : .quiet)
+        self.mode = json ? (jsonEvents ? .json : .quiet) : (Terminal.canRedraw ? .terminal : .quiet)
     }
 
-    func start() {
+    /// Shows progress while `body` runs, and clears it however `body` ends.
+    func showing<T>(_ body: () async throws -> T) async rethrows -> T {
+        start()
+        defer { stop() }
+        return try await body()
+    }
+
+    private func start() {
         guard mode != .quiet else { return }
         let interval: UInt64 = mode == .terminal ? 100_000_000 : 1_000_000_000
         task = Task { [self] in
@@ -32,7 +41,7 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     /// Stops drawing and clears the live line.
-    func stop() {
+    private func stop() {
         task?.cancel()
         task = nil
         if mode == .terminal { Terminal.write("\r\u{1B}[K") }

@@ -124,7 +124,7 @@ public struct BlobExporter: Sendable {
         let resolved: RegistryClient
         if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
         let downloader = BlobDownloader(client: resolved, store: target, repository: reference.repository,
-                                        retry: retry, progress: progress)
+                                        retry: retry, progress: progress, slots: TransferSlots(PartPlan().parallelParts))
         try await downloader.download(descriptor)
     }
 

@@ -14,8 +14,9 @@ struct BlobDownloader: Sendable {
     let retry: RetryPolicy
     let progress: TransferProgress
     var plan = PartPlan()
-    /// The request budget shared with every other blob of the operation.
-    var slots = TransferSlots(64)
+    /// The request budget shared with every other blob of the operation
+    /// (no default: each caller decides what its blobs share).
+    var slots: TransferSlots
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {

@@ -1,20 +1,24 @@
 # Entry points for people and CI; see .ci/run for the CI machine setup.
 SWIFT ?= swift
 
-.PHONY: build test demo release bench
+.PHONY: build test demo release bench packages
 
-build:
+# Installs the Debian packages of scripts/system-packages.txt that are missing.
+packages:
+	scripts/ensure-packages.sh
+
+build: packages
 	$(SWIFT) build
 
 # Unit and integration tests; the integration tests start docker-registry.
-test:
+test: packages
 	$(SWIFT) test --disable-swift-testing
 
 # Pulls a small seeded model from a local registry (scripts/demo.sh).
-demo:
+demo: packages
 	scripts/demo.sh
 
-release:
+release: packages
 	$(SWIFT) build -c release
 
 # Benchmarks against curl, aria2c, oras-py and skopeo (bench/run.sh;

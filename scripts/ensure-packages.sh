@@ -12,6 +12,15 @@ for package in "${wanted[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)
     [[ $status == ii* ]] || missing+=("$package")
 done
+
+# PyPI packages from scripts/python-packages.txt, when python3 is there.
+if [[ -f scripts/python-packages.txt ]] && command -v python3 >/dev/null; then
+    mapfile -t python_wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' scripts/python-packages.txt)
+    for package in "${python_wanted[@]}"; do
+        python3 -m pip show -q "$package" >/dev/null 2>&1 || python3 -m pip install -q "$package" >&2
+    done
+fi
+
 ((${#missing[@]} == 0)) && exit 0
 
 echo "ensure-packages: installing ${missing[*]}" >&2

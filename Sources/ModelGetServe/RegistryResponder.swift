@@ -1,0 +1,219 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ModelGet
+import NIOCore
+
+/// Answers the read side of the distribution API from the store (and,
+/// with upstreams, through the pull-through cache), logging and counting
+/// every request.
+struct RegistryResponder: HTTPResponder {
+    typealias Context = ServeRequestContext
+
+    let lookup: StoreLookup
+    let defaultHost: String
+    /// Blob bodies go out with `sendfile` (no TLS), else in chunks.
+    let sendfile: Bool
+    let htpasswd: HtpasswdFile?
+    let signer: BlobLinkSigner
+    let metrics: ServeMetrics
+    let log: AccessLog
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let head = request.method == .head
+        var response: Response
+        do {
+            response = try await answer(request)
+        } catch let error as DistributionError {
+            response = error.response(head: head)
+        } catch {
+            response = DistributionError(status: .internalServerError, code: "UNKNOWN", message: "\(error)").response(head: head)
+        }
+        response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
+        let status = Int(response.status.code)
+        let bytes = head ? 0 : Int64(response.headers[.contentLength] ?? "") ?? 0
+        let entry = { @Sendable (sent: Int64) in
+            let ms = Int((ContinuousClock.now - started) / .milliseconds(1))
+            metrics.request(method: request.method.rawValue, status: status, bytes: sent)
+            log.record(.init(time: AccessLog.timestamp(), method: request.method.rawValue, path: request.uri.path,
+                             status: status, bytes: sent, ms: ms, client: context.remoteAddress?.ipAddress ?? "-"))
+        }
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                try await body.write(writer)
+                entry(bytes)
+            } catch {
+                entry(0)
+                throw error
+            }
+        }
+        return response
+    }
+
+    private func answer(_ request: Request) async throws -> Response {
+        let path = request.head.path.map { $0.split(separator: "?", maxSplits: 1).first ?? "" } ?? ""
+        let route = try DistributionRoute.parse(path, defaultHost: defaultHost)
+        let query = request.uri.queryParameters
+        if case let .blob(name, digest) = route, request.method == .get || request.method == .head,
+           signer.isValid(name: name, digest: digest, expires: query["expires"].map(String.init),
+                          signature: query["signature"].map(String.init)) {
+            // A signed link (handed to ollama by a 307): no credentials needed.
+            return try await blob(name, digest, request: request, signedLink: true)
+        }
+        if let htpasswd, await !htpasswd.accepts(authorization: request.headers[.authorization]) {
+            throw DistributionError.unauthorized
+        }
+        guard let route else { throw DistributionError.notFound }
+        if route == .upload { throw DistributionError.unsupported(request.method) }
+        guard request.method == .get || request.method == .head else { throw DistributionError.unsupported(request.method) }
+        switch route {
+        case .base:
+            return json(Data("{}".utf8), head: request.method == .head)
+        case .metrics:
+            var headers: HTTPFields = [.contentType: "text/plain; version=0.0.4"]
+            let text = metrics.render()
+            headers[.contentLength] = String(text.count)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
+        case .catalog:
+            let page = try Page(lookup.repositories(defaultHost: defaultHost), query: query, path: "/v2/_catalog")
+            var response = json(try JSONEncoder().encode(["repositories": page.items]), head: request.method == .head)
+            if let link = page.link { response.headers[.link] = link }
+            return response
+        case let .tags(name):
+            let tags = try await tags(of: name)
+            let page = try Page(tags, query: query, path: "/v2/\(name.spelled)/tags/list")
+            var response = json(try JSONEncoder().encode(TagList(name: name.spelled, tags: page.items)), head: request.method == .head)
+            if let link = page.link { response.headers[.link] = link }
+            return response
+        case let .manifest(name, reference):
+            return try await manifest(name, reference, head: request.method == .head)
+        case let .blob(name, digest):
+            return try await blob(name, digest, request: request, signedLink: false)
+        case .upload:
+            throw DistributionError.unsupported(request.method)
+        }
+    }
+
+    // MARK: tags and manifests
+
+    private func tags(of name: ServedName) async throws -> [String] {
+        guard let directory = lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
+        return lookup.tags(in: directory)
+    }
+
+    private func manifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference, head: Bool) async throws -> Response {
+        let manifest = try storedManifest(name, reference)
+        metrics.hit()
+        var headers: HTTPFields = [
+            .contentType: manifest.mediaType,
+            .dockerContentDigest: manifest.digest.description,
+            .eTag: "\"\(manifest.digest)\"",
+            .contentLength: String(manifest.data.count),
+        ]
+        headers[.cacheControl] = reference.isDigest ? "max-age=31536000" : "no-cache"
+        return Response(status: .ok, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: manifest.data)))
+    }
+
+    /// A manifest of the store by tag, or by digest among the name's tags.
+    func storedManifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference) throws -> StoredManifest {
+        guard let directory = lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
+        switch reference {
+        case let .tag(tag):
+            guard let file = lookup.manifestFile(in: directory, tag: tag), let manifest = StoredManifest(path: file) else {
+                throw DistributionError.manifestUnknown("\(name.spelled):\(tag)")
+            }
+            return manifest
+        case let .digest(digest):
+            for tag in lookup.tags(in: directory) {
+                if let manifest = StoredManifest(path: directory + "/" + tag), manifest.digest == digest { return manifest }
+            }
+            throw DistributionError.manifestUnknown("\(name.spelled)@\(digest)")
+        }
+    }
+
+    // MARK: blobs
+
+    private func blob(_ name: ServedName, _ digest: Digest, request: Request, signedLink: Bool) async throws -> Response {
+        let head = request.method == .head
+        let path = lookup.store.blobPath(digest)
+        if !signedLink, !head, request.headers[.range] == nil, OllamaClient.isOllama(request.headers[.userAgent]) {
+            // ollama takes blobs only from a redirect (server/download.go).
+            guard lookup.modelDirectory(name) != nil else {
+                throw DistributionError.nameUnknown(name.spelled)
+            }
+            let location = "/v2/\(name.spelled)/blobs/\(digest)?\(signer.query(name: name, digest: digest))"
+            return Response(status: .temporaryRedirect, headers: [.location: location, .contentLength: "0"])
+        }
+        guard let size = Self.regularFileSize(path) else {
+            guard lookup.modelDirectory(name) != nil else { throw DistributionError.nameUnknown(name.spelled) }
+            throw DistributionError.blobUnknown(digest.description)
+        }
+        guard signedLink || lookup.modelDirectory(name) != nil else {
+            throw DistributionError.nameUnknown(name.spelled)
+        }
+        metrics.hit()
+        var headers: HTTPFields = [
+            .contentType: "application/octet-stream",
+            .dockerContentDigest: digest.description,
+            .eTag: "\"\(digest)\"",
+            .acceptRanges: "bytes",
+            .cacheControl: "max-age=31536000",
+        ]
+        if signedLink, let target = request.head.path {
+            // ollama reads the part URL from the final answer's Location.
+            headers[.location] = target
+        }
+        if head {
+            headers[.contentLength] = String(size)
+            return Response(status: .ok, headers: headers)
+        }
+        switch ByteRangeRequest(header: request.headers[.range], size: size) {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            headers[.contentLength] = "0"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .whole:
+            return fileResponse(.ok, path: path, range: 0..<size, headers: headers)
+        case let .partial(range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            return fileResponse(.partialContent, path: path, range: range.lowerBound..<(range.upperBound + 1), headers: headers)
+        }
+    }
+
+    private func fileResponse(_ status: HTTPResponse.Status, path: String, range: Range<Int64>, headers: HTTPFields) -> Response {
+        var headers = headers
+        headers[.contentLength] = String(range.count)
+        guard !range.isEmpty else { return Response(status: status, headers: headers) }
+        if sendfile {
+            headers[FileRegionSender.header] = FileRegionSender.marker(path: path, offset: range.lowerBound, length: Int64(range.count))
+            return Response(status: status, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) })
+        }
+        return Response(status: status, headers: headers, body: FileChunks.body(path: path, range: range))
+    }
+
+    /// The size of the regular file at `path` (not following a link), or nil.
+    static func regularFileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    private func json(_ data: Data, head: Bool) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(data.count)],
+                 body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private struct TagList: Encodable {
+        let name: String
+        let tags: [String]
+    }
+}
+
+extension DistributionRoute.ManifestReference {
+    var isDigest: Bool {
+        if case .digest = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import ModelGet
+
+/// Everything `modelget serve` is told.
+public struct ServeConfiguration: Sendable {
+    /// Address to bind; 127.0.0.1 unless told otherwise.
+    public var host: String = "127.0.0.1"
+    /// Port to bind (0: any free port, reported through `onListening`).
+    public var port: Int = 5000
+    /// The store served.
+    public var store: ModelStore
+    /// An htpasswd file of bcrypt entries: Basic auth for every request.
+    public var htpasswdPath: String?
+    /// PEM certificate chain and key: serve HTTPS.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Access log lines as JSON objects.
+    public var jsonLog = false
+    /// At most this many connections at once; more wait in the backlog.
+    public var maximumConnections = 4096
+    /// Connections idle this long are closed.
+    public var idleTimeout: Duration = .seconds(60)
+
+    public init(store: ModelStore) {
+        self.store = store
+    }
+
+    /// The host part of names that name none (`llama3`, `library/llama3`).
+    var defaultHost: String { Reference.defaultHost }
+}

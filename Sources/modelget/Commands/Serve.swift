@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+import ModelGetServe
+
+/// `modelget serve`: the models directory as a read-only registry.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the models directory as a read-only OCI/Ollama registry.",
+        discussion: """
+        Answers GET/HEAD on /v2/ (manifests, blobs with Range, tags/list, _catalog) from the store; \
+        pushes get 405 UNSUPPORTED. Names are matched case-insensitively as ollama resolves them; \
+        `llama3` and `library/llama3` mean registry.ollama.ai/library/llama3, `HOST/NS/MODEL` another host's model. \
+        ollama (User-Agent ollama/…) gets a 307 to a signed blob link, as it requires; other clients get 200. \
+        One access-log line per request goes to stderr. GET /metrics answers Prometheus text. \
+        SIGINT/SIGTERM stop it after in-flight responses finish.
+        """
+    )
+
+    @Option(name: .long, help: "ADDR:PORT to listen on (default 127.0.0.1:5000; port 0: any free port).")
+    var listen = "127.0.0.1:5000"
+
+    @Option(name: .long, help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models).")
+    var models: String?
+
+    @Option(name: .long, help: "htpasswd file with bcrypt entries (htpasswd -B): require HTTP Basic auth.")
+    var auth: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for HTTPS.")
+    var tlsKey: String?
+
+    @Flag(name: .long, help: "Access log as one JSON object per line.")
+    var json = false
+
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted.")
+    var maxConnections = 4096
+
+    func validate() throws {
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 1000000") }
+        _ = try Self.address(listen)
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
+    func run() async throws {
+        let (host, port) = try Self.address(listen)
+        var configuration = ServeConfiguration(store: ModelStore(root: models.map { URL(fileURLWithPath: $0) } ?? ModelStore.defaultRoot()))
+        configuration.host = host
+        configuration.port = port
+        configuration.htpasswdPath = auth
+        configuration.tlsCertificatePath = tlsCert
+        configuration.tlsKeyPath = tlsKey
+        configuration.jsonLog = json
+        configuration.maximumConnections = maxConnections
+        let scheme = tlsCert == nil ? "http" : "https"
+        let root = configuration.store.root.path
+        let json = json
+        try await RegistryServer(configuration: configuration).run { bound in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            if json {
+                JSONLines.emit(["event": "listening", "url": "\(scheme)://\(shown):\(bound)", "models": root])
+            } else {
+                Terminal.printError("modelget serve: listening on \(scheme)://\(shown):\(bound) (models: \(root))")
+            }
+        }
+    }
+
+    /// `ADDR:PORT`, `[IPv6]:PORT` or a bare `PORT` (on 127.0.0.1).
+    static func address(_ text: String) throws -> (String, Int) {
+        var host = "127.0.0.1", portText = Substring(text)
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+            throw ValidationError("--listen wants ADDR:PORT (e.g. 127.0.0.1:5000 or 0.0.0.0:5000), not \"\(text)\"")
+        }
+        return (host, port)
+    }
+}

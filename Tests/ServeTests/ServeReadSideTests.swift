@@ -1,0 +1,180 @@
+import Foundation
+import ModelGet
+import TestSupport
+import XCTest
+
+/// The distribution API's read side, from a real store, asked with curl.
+final class ServeReadSideTests: XCTestCase {
+    private var fixture: ServeFixture!
+    private var serve: ServeProcess!
+
+    override func setUpWithError() throws {
+        fixture = try ServeFixture()
+        serve = try fixture.start()
+    }
+
+    override func tearDownWithError() throws {
+        serve?.stop()
+        fixture?.cleanUp()
+    }
+
+    private func url(_ path: String) -> String { serve.baseURL + path }
+
+    func testManifestIsServedByteForByteWithDigestAndMediaType() throws {
+        let base = try Curl.get(url("/v2/"))
+        XCTAssertEqual(base.status, 200)
+        XCTAssertEqual(base.headers["docker-distribution-api-version"], "registry/2.0")
+
+        for (path, model) in [("/v2/library/tiny/manifests/latest", fixture.tiny), ("/v2/tiny/manifests/v2", fixture.tinyV2),
+                              ("/v2/library/oci/manifests/1", fixture.oci)] {
+            let get = try Curl.get(url(path))
+            XCTAssertEqual(get.status, 200, path)
+            XCTAssertEqual(get.body, model.manifest, path)
+            XCTAssertEqual(get.headers["content-type"], model.mediaType, path)
+            XCTAssertEqual(get.headers["docker-content-digest"], model.manifestDigest, path)
+            XCTAssertEqual(get.headers["etag"], "\"\(model.manifestDigest)\"", path)
+
+            let head = try Curl.get(url(path), ["-I"])
+            XCTAssertEqual(head.status, 200, path)
+            XCTAssertEqual(head.headers["content-length"], String(model.manifest.count), path)
+            XCTAssertEqual(head.headers["docker-content-digest"], model.manifestDigest, path)
+        }
+        let byDigest = try Curl.get(url("/v2/library/tiny/manifests/\(fixture.tiny.manifestDigest)"))
+        XCTAssertEqual(byDigest.status, 200)
+        XCTAssertEqual(byDigest.body, fixture.tiny.manifest)
+        // A digest of another repository's manifest is not this one's.
+        let elsewhere = try Curl.get(url("/v2/library/oci/manifests/\(fixture.tiny.manifestDigest)"))
+        XCTAssertEqual(elsewhere.status, 404)
+        XCTAssertEqual(elsewhere.errorCode, "MANIFEST_UNKNOWN")
+    }
+
+    func testBlobsWholeAndByRangeWithCurl() throws {
+        let layer = fixture.tiny.layers[0]
+        let bytes = try Data(contentsOf: layer.path)
+        let blobURL = url("/v2/library/tiny/blobs/\(layer.digest)")
+
+        let whole = try Curl.get(blobURL)
+        XCTAssertEqual(whole.status, 200)
+        XCTAssertEqual(whole.body.count, bytes.count)
+        XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: whole.body), layer.digest)
+        XCTAssertEqual(whole.headers["docker-content-digest"], layer.digest)
+        XCTAssertEqual(whole.headers["accept-ranges"], "bytes")
+
+        let head = try Curl.get(blobURL, ["-I"])
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.headers["content-length"], String(bytes.count))
+
+        let middle = try Curl.get(blobURL, ["-r", "1000-1999"])
+        XCTAssertEqual(middle.status, 206)
+        XCTAssertEqual(middle.headers["content-range"], "bytes 1000-1999/\(bytes.count)")
+        XCTAssertEqual(middle.body, bytes[1000..<2000])
+
+        let tail = try Curl.get(blobURL, ["-r", "-10"])
+        XCTAssertEqual(tail.status, 206)
+        XCTAssertEqual(tail.body, bytes[(bytes.count - 10)...])
+
+        let open = try Curl.get(blobURL, ["-r", "2999990-"])
+        XCTAssertEqual(open.status, 206)
+        XCTAssertEqual(open.body, bytes[2_999_990...])
+
+        let past = try Curl.get(blobURL, ["-r", "\(bytes.count)-"])
+        XCTAssertEqual(past.status, 416)
+        XCTAssertEqual(past.headers["content-range"], "bytes */\(bytes.count)")
+
+        let beyondEnd = try Curl.get(blobURL, ["-r", "100-99999999999"])
+        XCTAssertEqual(beyondEnd.status, 206, "a last byte past the end is clipped")
+        XCTAssertEqual(beyondEnd.body, bytes[100...])
+    }
+
+    func testTagsAndCatalogPaginateWithLinks() throws {
+        let all = try Curl.get(url("/v2/library/tiny/tags/list"))
+        XCTAssertEqual(all.status, 200)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: all.body) as? NSDictionary,
+                       ["name": "library/tiny", "tags": ["latest", "v2"]])
+
+        let first = try Curl.get(url("/v2/library/tiny/tags/list?n=1"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: first.body) as? [String: Any])?["tags"] as? [String], ["latest"])
+        let link = try XCTUnwrap(first.headers["link"])
+        XCTAssertEqual(link, "</v2/library/tiny/tags/list?last=latest&n=1>; rel=\"next\"")
+        let second = try Curl.get(url("/v2/library/tiny/tags/list?last=latest&n=1"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: second.body) as? [String: Any])?["tags"] as? [String], ["v2"])
+        XCTAssertNil(second.headers["link"])
+
+        let catalog = try Curl.get(url("/v2/_catalog"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: catalog.body) as? [String: Any])?["repositories"] as? [String],
+                       ["Team/MixedCase", "hf.co/User/Repo", "library/oci", "library/tiny"])
+        let page = try Curl.get(url("/v2/_catalog?n=2&last=Team/MixedCase"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: page.body) as? [String: Any])?["repositories"] as? [String],
+                       ["hf.co/User/Repo", "library/oci"])
+        XCTAssertEqual(page.headers["link"], "</v2/_catalog?last=library%2Foci&n=2>; rel=\"next\"")
+
+        let bad = try Curl.get(url("/v2/_catalog?n=-1"))
+        XCTAssertEqual(bad.status, 400)
+        XCTAssertEqual(bad.errorCode, "PAGINATION_NUMBER_INVALID")
+    }
+
+    func testNamesMatchTheStoreCaseInsensitivelyAsOllamaDoes() throws {
+        for path in ["/v2/team/mixedcase/manifests/q4", "/v2/Team/MixedCase/manifests/Q4", "/v2/TEAM/mixedCASE/manifests/q4",
+                     "/v2/hf.co/user/repo/manifests/q8"] {
+            let response = try Curl.get(url(path))
+            XCTAssertEqual(response.status, 200, path)
+            XCTAssertEqual(response.body, fixture.mixed.manifest, path)
+        }
+        let tags = try Curl.get(url("/v2/team/mixedcase/tags/list"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: tags.body) as? [String: Any])?["tags"] as? [String], ["Q4"])
+    }
+
+    func testErrorsAreDistributionCodes() throws {
+        let cases: [(String, Int, String)] = [
+            ("/v2/library/nothing/manifests/latest", 404, "NAME_UNKNOWN"),
+            ("/v2/library/tiny/manifests/nope", 404, "MANIFEST_UNKNOWN"),
+            ("/v2/library/tiny/blobs/sha256:" + String(repeating: "0", count: 64), 404, "BLOB_UNKNOWN"),
+            ("/v2/library/nothing/blobs/\(fixture.tiny.config.digest)", 404, "NAME_UNKNOWN"),
+            ("/v2/library/nothing/tags/list", 404, "NAME_UNKNOWN"),
+            ("/v2/library/tiny/blobs/sha512:" + String(repeating: "a", count: 128), 400, "DIGEST_INVALID"),
+            ("/v2/library/tiny/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", 400, "DIGEST_INVALID"),
+            ("/v2/library/tiny/blobs/SHA256:" + String(repeating: "A", count: 64), 400, "DIGEST_INVALID"),
+            ("/v2/library/tiny/manifests/-bad", 400, "TAG_INVALID"),
+        ]
+        for (path, status, code) in cases {
+            let response = try Curl.get(url(path))
+            XCTAssertEqual(response.status, status, path)
+            XCTAssertEqual(response.errorCode, code, path)
+            XCTAssertEqual(response.headers["content-type"], "application/json; charset=utf-8", path)
+        }
+        XCTAssertEqual(try Curl.get(url("/v3/anything")).status, 404)
+    }
+
+    func testWritesAreRefusedWith405Unsupported() throws {
+        let blob = url("/v2/library/tiny/blobs/\(fixture.tiny.config.digest)")
+        for (method, target) in [("POST", url("/v2/library/tiny/blobs/uploads/")), ("PATCH", url("/v2/library/tiny/blobs/uploads/abc")),
+                                 ("PUT", url("/v2/library/tiny/manifests/latest")), ("DELETE", url("/v2/library/tiny/manifests/latest")),
+                                 ("DELETE", blob), ("GET", url("/v2/library/tiny/blobs/uploads/"))] {
+            let response = try Curl.request(["-X", method, "--data-binary", "x", target])
+            XCTAssertEqual(response.status, 405, "\(method) \(target)")
+            XCTAssertEqual(response.errorCode, "UNSUPPORTED", "\(method) \(target)")
+        }
+        XCTAssertEqual(try Curl.get(url("/v2/library/tiny/manifests/latest")).body, fixture.tiny.manifest, "nothing changed")
+    }
+
+    func testAccessLogLineAndMetrics() throws {
+        _ = try Curl.get(url("/v2/library/tiny/manifests/latest"))
+        _ = try Curl.get(url("/v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest)"))
+        let metrics = try Curl.get(url("/metrics"))
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertTrue(metrics.text.contains("modelget_serve_requests_total{method=\"GET\",status=\"200\"} 2"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("modelget_serve_bytes_served_total \(fixture.tiny.manifest.count + 3_000_000)"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("modelget_serve_cache_hits_total 2"), metrics.text)
+        let deadline = Date().addingTimeInterval(30)
+        while !serve.stderr.contains(" GET /v2/library/tiny/blobs/"), Date() < deadline { usleep(50_000) }
+        let lines = serve.stderr.split(separator: "\n")
+        let manifestLine = try XCTUnwrap(lines.first { $0.contains("GET /v2/library/tiny/manifests/latest ") })
+        XCTAssertTrue(manifestLine.contains(" 200 \(fixture.tiny.manifest.count) "), String(manifestLine))
+        XCTAssertTrue(lines.contains { $0.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 200 3000000 ") })
+    }
+
+    func testSigtermStopsCleanly() throws {
+        _ = try Curl.get(url("/v2/"))
+        XCTAssertEqual(serve.stop(), 0)
+    }
+}

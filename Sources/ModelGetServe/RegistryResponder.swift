@@ -18,6 +18,8 @@ struct RegistryResponder: HTTPResponder {
     let signer: BlobLinkSigner
     let metrics: ServeMetrics
     let log: AccessLog
+    /// Where a `sendfile` body reports that it has left.
+    let completions: SendCompletions
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -38,6 +40,12 @@ struct RegistryResponder: HTTPResponder {
             metrics.request(method: request.method.rawValue, status: status, bytes: sent)
             log.record(.init(time: AccessLog.timestamp(), method: request.method.rawValue, path: request.uri.path,
                              status: status, bytes: sent, ms: ms, client: context.remoteAddress?.ipAddress ?? "-"))
+        }
+        if response.headers[FileRegionSender.header] != nil {
+            // A sendfile body: logged when the kernel has sent its last byte.
+            let key = completions.register { sent in entry(sent ? bytes : 0) }
+            response.headers[FileRegionSender.header] = "\(key) " + (response.headers[FileRegionSender.header] ?? "")
+            return response
         }
         let body = response.body
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
@@ -187,6 +195,7 @@ struct RegistryResponder: HTTPResponder {
         headers[.contentLength] = String(range.count)
         guard !range.isEmpty else { return Response(status: status, headers: headers) }
         if sendfile {
+            // The key of the completion is put in front by `respond`.
             headers[FileRegionSender.header] = FileRegionSender.marker(path: path, offset: range.lowerBound, length: Int64(range.count))
             return Response(status: status, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) })
         }

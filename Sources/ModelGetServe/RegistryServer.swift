@@ -20,6 +20,8 @@ public struct RegistryServer: Sendable {
     /// Serves until SIGINT/SIGTERM. `onListening` gets the bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let tls = try tlsConfiguration()
+        Self.raiseOpenFileLimit()
+        let completions = SendCompletions()
         let responder = RegistryResponder(
             lookup: StoreLookup(store: configuration.store),
             defaultHost: configuration.defaultHost,
@@ -27,13 +29,14 @@ public struct RegistryServer: Sendable {
             htpasswd: try configuration.htpasswdPath.map { try HtpasswdFile(path: $0) },
             signer: BlobLinkSigner(),
             metrics: ServeMetrics(),
-            log: AccessLog(json: configuration.jsonLog))
+            log: AccessLog(json: configuration.jsonLog),
+            completions: completions)
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1)))
         var server: HTTPServerBuilder
         if let tls {
             server = try .tls(.http1(configuration: .init(idleTimeout: idle)), tlsConfiguration: tls)
         } else {
-            server = .http1(configuration: .init(additionalChannelHandlers: [FileRegionSender()], idleTimeout: idle))
+            server = .http1(configuration: .init(additionalChannelHandlers: [FileRegionSender(completions: completions)], idleTimeout: idle))
         }
         var logger = Logger(label: "modelget-serve")
         logger.logLevel = .warning
@@ -47,6 +50,14 @@ public struct RegistryServer: Sendable {
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()
+    }
+
+    /// Every connection is a descriptor: lift the soft limit to the hard one.
+    private static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     private func tlsConfiguration() throws -> TLSConfiguration? {

@@ -173,8 +173,26 @@ final class ServeReadSideTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 200 3000000 ") })
     }
 
-    func testSigtermStopsCleanly() throws {
-        _ = try Curl.get(url("/v2/"))
+    /// SIGTERM while a blob is going out (slowly, by sendfile): the
+    /// download still completes, then serve exits 0.
+    func testSigtermFinishesTheDownloadInFlight() throws {
+        // Larger than loopback's socket buffers, so it is still going out.
+        let big = try ModelSeeder.ollamaModel(layerSizes: [48 << 20], seed: 9, in: fixture.work.appendingPathComponent("generated/big"))
+        try StoreSeeding.put(big, in: fixture.models, name: "big")
+        let layer = big.layers[0]
+        let output = fixture.work.appendingPathComponent("slow")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sS", "--limit-rate", "16M", "-o", output.path, url("/v2/library/big/blobs/\(layer.digest)")]
+        try curl.run()
+        var polls = 0
+        while (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0 == 0, polls < 600 {
+            usleep(50_000)
+            polls += 1
+        }
         XCTAssertEqual(serve.stop(), 0)
+        curl.waitUntilExit()
+        XCTAssertEqual(curl.terminationStatus, 0)
+        XCTAssertEqual(try ServeFixture.sha256(of: output), layer.digest)
     }
 }

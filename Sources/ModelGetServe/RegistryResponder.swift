@@ -20,6 +20,8 @@ struct RegistryResponder: HTTPResponder {
     let log: AccessLog
     /// Where a `sendfile` body reports that it has left.
     let completions: SendCompletions
+    /// With `--upstream`: what the store lacks is fetched through it.
+    let cache: PullThroughCache?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -112,8 +114,13 @@ struct RegistryResponder: HTTPResponder {
     }
 
     private func manifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference, head: Bool) async throws -> Response {
-        let manifest = try storedManifest(name, reference)
-        metrics.hit()
+        let manifest: StoredManifest
+        if let cache, cache.covers(name) {
+            manifest = try await cache.manifest(name, reference) { try storedManifest(name, reference) }
+        } else {
+            manifest = try storedManifest(name, reference)
+            metrics.hit()
+        }
         var headers: HTTPFields = [
             .contentType: manifest.mediaType,
             .dockerContentDigest: manifest.digest.description,
@@ -148,20 +155,16 @@ struct RegistryResponder: HTTPResponder {
         let path = lookup.store.blobPath(digest)
         if !signedLink, !head, request.headers[.range] == nil, OllamaClient.isOllama(request.headers[.userAgent]) {
             // ollama takes blobs only from a redirect (server/download.go).
-            guard lookup.modelDirectory(name) != nil else {
+            guard lookup.modelDirectory(name) != nil || cache?.covers(name) == true else {
                 throw DistributionError.nameUnknown(name.spelled)
             }
             let location = "/v2/\(name.spelled)/blobs/\(digest)?\(signer.query(name: name, digest: digest))"
             return Response(status: .temporaryRedirect, headers: [.location: location, .contentLength: "0"])
         }
-        guard let size = Self.regularFileSize(path) else {
-            guard lookup.modelDirectory(name) != nil else { throw DistributionError.nameUnknown(name.spelled) }
-            throw DistributionError.blobUnknown(digest.description)
-        }
-        guard signedLink || lookup.modelDirectory(name) != nil else {
+        let covered = cache?.covers(name) == true
+        guard signedLink || covered || lookup.modelDirectory(name) != nil else {
             throw DistributionError.nameUnknown(name.spelled)
         }
-        metrics.hit()
         var headers: HTTPFields = [
             .contentType: "application/octet-stream",
             .dockerContentDigest: digest.description,
@@ -173,6 +176,13 @@ struct RegistryResponder: HTTPResponder {
             // ollama reads the part URL from the final answer's Location.
             headers[.location] = target
         }
+        guard let size = Self.regularFileSize(path) else {
+            if let cache, covered {
+                return try await cache.blob(name, digest, request: request, head: head, headers: headers)
+            }
+            throw DistributionError.blobUnknown(digest.description)
+        }
+        metrics.hit()
         if head {
             headers[.contentLength] = String(size)
             return Response(status: .ok, headers: headers)

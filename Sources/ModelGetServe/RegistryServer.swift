@@ -22,15 +22,19 @@ public struct RegistryServer: Sendable {
         let tls = try tlsConfiguration()
         Self.raiseOpenFileLimit()
         let completions = SendCompletions()
+        let metrics = ServeMetrics()
+        let cache = configuration.upstreams.isEmpty ? nil : try PullThroughCache(
+            upstreams: configuration.upstreams, store: configuration.store, manifestTTL: configuration.manifestTTL, metrics: metrics)
         let responder = RegistryResponder(
             lookup: StoreLookup(store: configuration.store),
             defaultHost: configuration.defaultHost,
             sendfile: tls == nil,
             htpasswd: try configuration.htpasswdPath.map { try HtpasswdFile(path: $0) },
             signer: BlobLinkSigner(),
-            metrics: ServeMetrics(),
+            metrics: metrics,
             log: AccessLog(json: configuration.jsonLog),
-            completions: completions)
+            completions: completions,
+            cache: cache)
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1)))
         var server: HTTPServerBuilder
         if let tls {

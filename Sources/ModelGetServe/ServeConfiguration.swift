@@ -18,6 +18,11 @@ public struct ServeConfiguration: Sendable {
     public var jsonLog = false
     /// At most this many connections at once; more wait in the backlog.
     public var maximumConnections = 4096
+    /// Pull-through: registries to fetch what the store lacks from.
+    public var upstreams: [Upstream] = []
+    /// How long a stored manifest for a tag is served before the upstream
+    /// is asked again.
+    public var manifestTTL: Duration = .seconds(300)
     /// Connections idle this long are closed.
     public var idleTimeout: Duration = .seconds(60)
 
@@ -26,5 +31,6 @@ public struct ServeConfiguration: Sendable {
     }
 
     /// The host part of names that name none (`llama3`, `library/llama3`).
-    var defaultHost: String { Reference.defaultHost }
+    /// `registry.ollama.ai`, or the host of the `--upstream URL`.
+    var defaultHost: String { upstreams.first(where: \.isDefault)?.host ?? Reference.defaultHost }
 }

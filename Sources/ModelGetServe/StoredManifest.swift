@@ -8,6 +8,12 @@ struct StoredManifest: Sendable {
     let digest: Digest
     let mediaType: String
 
+    init(data: Data, digest: Digest, mediaType: String) {
+        self.data = data
+        self.digest = digest
+        self.mediaType = mediaType
+    }
+
     /// Reads and checks `path` (size-capped; must parse as a manifest).
     init?(path: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }

@@ -13,11 +13,13 @@ struct Serve: AsyncParsableCommand {
         `llama3` and `library/llama3` mean registry.ollama.ai/library/llama3, `HOST/NS/MODEL` another host's model. \
         ollama (User-Agent ollama/…) gets a 307 to a signed blob link, as it requires; other clients get 200. \
         One access-log line per request goes to stderr. GET /metrics answers Prometheus text. \
-        SIGINT/SIGTERM stop it after in-flight responses finish.
+        SIGINT/SIGTERM stop it after in-flight responses finish. \
+        With --upstream it is a pull-through cache: a missing blob is fetched once (however many clients wait), \
+        streamed to them while it arrives, verified and kept; manifests for tags are re-checked after --manifest-ttl.
         """
     )
 
-    @Option(name: .long, help: "ADDR:PORT to listen on (default 127.0.0.1:5000; port 0: any free port).")
+    @Option(name: .long, help: "ADDR:PORT to listen on (port 0: any free port).")
     var listen = "127.0.0.1:5000"
 
     @Option(name: .long, help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models).")
@@ -35,6 +37,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Access log as one JSON object per line.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Pull-through cache: fetch what the store lacks from URL (names without a host) or, as HOST=URL, for names starting with HOST. Repeatable.",
+        valueName: "URL|HOST=URL"))
+    var upstream: [String] = []
+
+    @Option(name: .customLong("manifest-ttl"), help: "Seconds a stored manifest for a tag is served before the upstream is asked again.")
+    var manifestTTL = 300
+
     @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted.")
     var maxConnections = 4096
 
@@ -42,6 +52,12 @@ struct Serve: AsyncParsableCommand {
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 1000000") }
         _ = try Self.address(listen)
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard manifestTTL >= 0 else { throw ValidationError("--manifest-ttl must be 0 or more seconds") }
+        let upstreams = try upstream.map { text in
+            do { return try Upstream(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+        guard upstreams.filter(\.isDefault).count <= 1 else { throw ValidationError("only one --upstream may be a plain URL; give the others as HOST=URL") }
+        guard Set(upstreams.map { $0.host.lowercased() }).count == upstreams.count else { throw ValidationError("two --upstream for one host") }
     }
 
     func run() async throws {
@@ -54,6 +70,8 @@ struct Serve: AsyncParsableCommand {
         configuration.tlsKeyPath = tlsKey
         configuration.jsonLog = json
         configuration.maximumConnections = maxConnections
+        configuration.upstreams = try upstream.map(Upstream.init(parsing:))
+        configuration.manifestTTL = .seconds(manifestTTL)
         let scheme = tlsCert == nil ? "http" : "https"
         let root = configuration.store.root.path
         let json = json

@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import ModelGet
+import Synchronization
+
+/// `serve --upstream`: what the store lacks is fetched from the upstream
+/// registry once, however many clients ask at once, and kept.
+///
+/// - Blobs: one `BlobFlight` per digest streams to every waiting client
+///   while it arrives and lands in `blobs/` only once verified.
+/// - Manifests by tag: served from the store while younger than
+///   `manifestTTL` (file time, or the last check), else revalidated
+///   upstream; a changed one is served at once and written to the store
+///   once every blob it names is there (the store's rule: blobs first).
+///   If the upstream cannot be reached, a stored manifest is served stale.
+/// - Manifests by digest never change: a stored one is served as is.
+final class PullThroughCache: Sendable {
+    private let upstreams: [String: (Upstream, RegistryClient)]
+    private let store: ModelStore
+    private let lookup: StoreLookup
+    private let manifestTTL: Duration
+    private let metrics: ServeMetrics
+    private let manifestFetches = SingleFlight<FetchedManifest>()
+    private let flights = Mutex<[Digest: BlobFlight]>([:])
+    private let checked = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Manifests served but not yet stored: waiting for their blobs.
+    private let waiting = Mutex<[String: (Reference, FetchedManifest, [Descriptor])]>([:])
+
+    init(upstreams: [Upstream], store: ModelStore, manifestTTL: Duration, metrics: ServeMetrics) throws {
+        var table: [String: (Upstream, RegistryClient)] = [:]
+        for upstream in upstreams { table[upstream.host.lowercased()] = (upstream, try upstream.client()) }
+        self.upstreams = table
+        self.store = store
+        self.lookup = StoreLookup(store: store)
+        self.manifestTTL = manifestTTL
+        self.metrics = metrics
+    }
+
+    /// True when names like `name` come from an upstream.
+    func covers(_ name: ServedName) -> Bool { upstreams[name.host.lowercased()] != nil }
+
+    private func upstream(_ name: ServedName) -> (Upstream, RegistryClient, String) {
+        let (upstream, client) = upstreams[name.host.lowercased()]!
+        return (upstream, client, name.namespace + "/" + name.model)
+    }
+
+    // MARK: manifests
+
+    /// The manifest for `reference`, from the store or the upstream.
+    func manifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference,
+                  stored: () throws -> StoredManifest) async throws -> StoredManifest {
+        let local = try? stored()
+        let key = "\(name.host)/\(name.namespace)/\(name.model)".lowercased() + ":" + reference.description
+        if let local, case .digest = reference {
+            metrics.hit()
+            return local
+        }
+        if let local, isFresh(key, name: name, reference: reference) {
+            metrics.hit()
+            return local
+        }
+        let (upstream, client, repository) = upstream(name)
+        let fetched: FetchedManifest
+        do {
+            fetched = try await manifestFetches.run(key) {
+                try await client.fetchManifest(repository: repository, reference: reference.description)
+            }
+        } catch ModelGetError.manifestUnknown {
+            throw DistributionError.manifestUnknown("\(name.spelled):\(reference)")
+        } catch {
+            if let local {
+                metrics.hit()
+                return local
+            }
+            throw DistributionError.upstream("\(upstream.url.absoluteString): \(error)")
+        }
+        checked.withLock { $0[key] = .now }
+        if let local, local.digest == fetched.digest {
+            metrics.hit()
+            return local
+        }
+        metrics.miss()
+        if case let .tag(tag) = reference, case let .image(manifest) = fetched.document {
+            let reference = Reference(host: storedPart(name.host, in: store.manifestsDirectory), namespace: name.namespace,
+                                      name: name.model, tag: tag, digest: nil)
+            waiting.withLock { $0[key] = (reference, fetched, manifest.blobs) }
+            storeCompleteManifests()
+        }
+        return StoredManifest(data: fetched.data, digest: fetched.digest, mediaType: fetched.mediaType)
+    }
+
+    /// A stored manifest is fresh while its file, or its last check, is younger than the TTL.
+    private func isFresh(_ key: String, name: ServedName, reference: DistributionRoute.ManifestReference) -> Bool {
+        if let last = checked.withLock({ $0[key] }), ContinuousClock.now - last < manifestTTL { return true }
+        guard let directory = lookup.modelDirectory(name), let file = lookup.manifestFile(in: directory, tag: reference.description),
+              let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { return false }
+        return Date().timeIntervalSince(modified) < Double(manifestTTL.components.seconds)
+    }
+
+    /// Writes every waiting manifest whose blobs are all in the store.
+    private func storeCompleteManifests() {
+        let ready = waiting.withLock { waiting -> [(Reference, FetchedManifest)] in
+            let done = waiting.filter { _, entry in entry.2.allSatisfy(store.hasBlob) }
+            for key in done.keys { waiting[key] = nil }
+            return done.values.map { ($0.0, $0.1) }
+        }
+        for (reference, fetched) in ready {
+            try? store.writeManifest(fetched.data, for: reference)
+        }
+    }
+
+    /// The spelling already on disk for a store path part, else `part`.
+    private func storedPart(_ part: String, in directory: String) -> String {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return entries.first { $0.caseInsensitiveCompare(part) == .orderedSame } ?? part
+    }
+
+    // MARK: blobs
+
+    /// A blob the store lacks: joins (or starts) its fetch and streams it.
+    func blob(_ name: ServedName, _ digest: Digest, request: Request, head: Bool,
+              headers base: HTTPFields) async throws -> Response {
+        let flight = try join(name, digest)
+        let size = try await flight.size()
+        var headers = base
+        if head {
+            headers[.contentLength] = String(size)
+            return Response(status: .ok, headers: headers)
+        }
+        let range: Range<Int64>
+        let status: HTTPResponse.Status
+        switch ByteRangeRequest(header: request.headers[.range], size: size) {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(size)"
+            headers[.contentLength] = "0"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .whole:
+            (range, status) = (0..<size, .ok)
+        case let .partial(bytes):
+            (range, status) = (bytes.lowerBound..<(bytes.upperBound + 1), .partialContent)
+            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
+        }
+        headers[.contentLength] = String(range.count)
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
+            guard let fd = flight.openForReading() else { throw flight.failure() }
+            defer { close(fd) }
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let readable = try await flight.available(beyond: offset)
+                let count = Int(min(readable, range.upperBound, offset + Int64(FileChunks.chunkSize)) - offset)
+                let start = offset
+                let buffer = try await BlockingWork.run { () throws -> ByteBuffer in
+                    var buffer = ByteBufferAllocator().buffer(capacity: count)
+                    let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                        max(0, pread(fd, pointer.baseAddress, count, off_t(start)))
+                    }
+                    guard read > 0 else { throw flight.failure() }
+                    return buffer
+                }
+                offset += Int64(buffer.readableBytes)
+                try await writer.write(buffer)
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// The running fetch of `digest`, or a new one.
+    private func join(_ name: ServedName, _ digest: Digest) throws -> BlobFlight {
+        let (_, client, repository) = upstream(name)
+        let (flight, isNew) = try flights.withLock { flights -> (BlobFlight, Bool) in
+            if let flight = flights[digest] { return (flight, false) }
+            let flight = try BlobFlight(digest: digest, store: store, metrics: metrics)
+            flights[digest] = flight
+            return (flight, true)
+        }
+        guard isNew else {
+            metrics.hit()
+            return flight
+        }
+        metrics.miss()
+        Task {
+            await flight.run(client: client, repository: repository)
+            flights.withLock { if $0[digest] === flight { $0[digest] = nil } }
+            if flight.outcome == .stored { storeCompleteManifests() }
+        }
+        return flight
+    }
+}

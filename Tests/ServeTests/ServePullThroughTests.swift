@@ -1,0 +1,230 @@
+import Foundation
+import ModelGet
+import TestSupport
+import XCTest
+
+/// `serve --upstream`: a real docker-registry behind a FaultProxy (which
+/// counts what reaches the upstream, throttles, and cuts), serve in front.
+final class ServePullThroughTests: XCTestCase {
+    private var fixture: ServeFixture!
+    private var registry: RegistryProcess!
+    private var proxy: FaultProxy!
+    private var model: GeneratedModel!
+
+    override func setUpWithError() throws {
+        fixture = try ServeFixture()
+        registry = try RegistryProcess()
+        model = try ModelSeeder.ollamaModel(layerSizes: [32 << 20, 1_000], seed: 77, in: fixture.work.appendingPathComponent("upstream"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/big", tag: "v1")
+        proxy = try FaultProxy(upstreamPort: registry.port)
+    }
+
+    override func tearDownWithError() throws {
+        proxy?.stop()
+        registry?.stop()
+        fixture?.cleanUp()
+    }
+
+    private func startServe(_ extra: [String] = []) throws -> ServeProcess {
+        try fixture.start(["--upstream", "http://\(proxy.host)"] + extra)
+    }
+
+    /// Blob GETs for `digest` that reached the upstream.
+    private func upstreamGets(_ digest: String) -> Int {
+        proxy.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/blobs/\(digest)") }.count
+    }
+
+    private func storedBlob(_ digest: String) -> URL {
+        fixture.models.appendingPathComponent("blobs/" + digest.replacingOccurrences(of: ":", with: "-"))
+    }
+
+    private var leftovers: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: fixture.models.appendingPathComponent(".modelget/serve").path)) ?? []
+    }
+
+    /// Starts `count` curl downloads of `url` into files; returns them when all ended.
+    private func download(_ url: String, count: Int, extra: [String] = []) throws -> [(status: Int32, file: URL)] {
+        var running: [(Process, URL)] = []
+        for index in 0..<count {
+            let file = fixture.work.appendingPathComponent("client-\(UUID().uuidString)-\(index)")
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-sS", "-f", "--max-time", "600", "-o", file.path] + extra + [url]
+            curl.standardError = FileHandle.nullDevice
+            try curl.run()
+            running.append((curl, file))
+        }
+        return running.map { curl, file in
+            curl.waitUntilExit()
+            return (curl.terminationStatus, file)
+        }
+    }
+
+    func testTwentyClientsShareOneUpstreamFetchAndGetIdenticalVerifiedBytes() throws {
+        var faults = FaultProxy.Faults()
+        faults.bytesPerSecond = 16 << 20
+        proxy.setFaults(faults)
+        let serve = try startServe()
+        defer { serve.stop() }
+        let layer = model.layers[0]
+        let results = try download("\(serve.baseURL)/v2/library/big/blobs/\(layer.digest)", count: 20)
+        for (status, file) in results {
+            XCTAssertEqual(status, 0)
+            XCTAssertEqual(try ServeFixture.sha256(of: file), layer.digest)
+        }
+        XCTAssertEqual(upstreamGets(layer.digest), 1, "one fetch upstream for twenty clients")
+        XCTAssertEqual(try ServeFixture.sha256(of: storedBlob(layer.digest)), layer.digest)
+        XCTAssertEqual(leftovers, [])
+
+        // Now a hit: served from the store, nothing more upstream.
+        let again = try Curl.get("\(serve.baseURL)/v2/library/big/blobs/\(layer.digest)", ["-r", "0-99"])
+        XCTAssertEqual(again.status, 206)
+        XCTAssertEqual(upstreamGets(layer.digest), 1)
+        let metrics = try Curl.get("\(serve.baseURL)/metrics").text
+        XCTAssertTrue(metrics.contains("modelget_serve_cache_misses_total 1\n"), metrics)
+        XCTAssertTrue(metrics.contains("modelget_serve_upstream_bytes_total \(32 << 20)\n"), metrics)
+    }
+
+    func testTheFirstClientGetsBytesWhileTheBlobIsStillArriving() throws {
+        var faults = FaultProxy.Faults()
+        faults.bytesPerSecond = 4 << 20
+        proxy.setFaults(faults)
+        let serve = try startServe()
+        defer { serve.stop() }
+        let layer = model.layers[0]
+        let file = fixture.work.appendingPathComponent("early")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sS", "-f", "-o", file.path, "\(serve.baseURL)/v2/library/big/blobs/\(layer.digest)"]
+        try curl.run()
+        var polls = 0
+        while ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0) == 0, polls < 1200 {
+            usleep(50_000)
+            polls += 1
+        }
+        XCTAssertGreaterThan((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: storedBlob(layer.digest).path),
+                       "bytes reached the client before the blob was complete")
+        curl.waitUntilExit()
+        XCTAssertEqual(curl.terminationStatus, 0)
+        XCTAssertEqual(try ServeFixture.sha256(of: file), layer.digest)
+    }
+
+    func testUpstreamCutMidBlobFailsEveryClientStoresNothingAndTheNextRequestRefetches() throws {
+        var faults = FaultProxy.Faults()
+        faults.cutAfterBytes = 5 << 20
+        faults.bytesPerSecond = 16 << 20
+        proxy.setFaults(faults)
+        let serve = try startServe()
+        defer { serve.stop() }
+        let layer = model.layers[0]
+        let url = "\(serve.baseURL)/v2/library/big/blobs/\(layer.digest)"
+        for (status, file) in try download(url, count: 3) {
+            XCTAssertNotEqual(status, 0, "a client of a cut fetch gets an error")
+            XCTAssertNotEqual(try? ServeFixture.sha256(of: file), layer.digest)
+        }
+        XCTAssertEqual(upstreamGets(layer.digest), 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: storedBlob(layer.digest).path))
+        XCTAssertEqual(leftovers, [])
+        let head = try Curl.get(url, ["-I"])
+        XCTAssertEqual(head.status, 200, "HEAD starts a new fetch, which is not cut")
+        let results = try download(url, count: 2)
+        for (status, file) in results {
+            XCTAssertEqual(status, 0)
+            XCTAssertEqual(try ServeFixture.sha256(of: file), layer.digest)
+        }
+        XCTAssertEqual(upstreamGets(layer.digest), 2, "the next request fetched again, once")
+        XCTAssertEqual(try ServeFixture.sha256(of: storedBlob(layer.digest)), layer.digest)
+    }
+
+    func testCorruptUpstreamBytesAreNeverServedWholeNorStored() throws {
+        var faults = FaultProxy.Faults()
+        faults.flipByteAt = 1_000_000
+        faults.flipResponses = 1
+        proxy.setFaults(faults)
+        let serve = try startServe()
+        defer { serve.stop() }
+        let layer = model.layers[0]
+        let (status, file) = try download("\(serve.baseURL)/v2/library/big/blobs/\(layer.digest)", count: 1)[0]
+        XCTAssertNotEqual(status, 0)
+        let received = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
+        XCTAssertLessThan(received, layer.size, "the last byte is held back until the digest matched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: storedBlob(layer.digest).path))
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testManifestsComeThroughAndModelgetPullsTheWholeModel() throws {
+        let serve = try startServe()
+        defer { serve.stop() }
+        let manifest = try Curl.get("\(serve.baseURL)/v2/library/big/manifests/v1")
+        XCTAssertEqual(manifest.status, 200)
+        XCTAssertEqual(manifest.body, model.manifest)
+        XCTAssertEqual(manifest.headers["docker-content-digest"], model.manifestDigest)
+
+        let pulled = fixture.work.appendingPathComponent("pulled")
+        let pull = Process()
+        pull.executableURL = ServeProcess.binary
+        pull.arguments = ["pull", "--insecure", "--models", pulled.path, "\(serve.host)/library/big:v1"]
+        pull.standardOutput = FileHandle.nullDevice
+        try pull.run()
+        pull.waitUntilExit()
+        XCTAssertEqual(pull.terminationStatus, 0)
+        for blob in [model.config] + model.layers {
+            XCTAssertEqual(upstreamGets(blob.digest), 1, blob.digest)
+            XCTAssertEqual(try ServeFixture.sha256(of: storedBlob(blob.digest)), blob.digest)
+        }
+        // Once every blob is in, the manifest is stored where `pull` would put it.
+        let stored = fixture.models.appendingPathComponent("manifests/\(proxy.host)/library/big/v1")
+        var polls = 0
+        while !FileManager.default.fileExists(atPath: stored.path), polls < 600 {
+            usleep(50_000)
+            polls += 1
+        }
+        XCTAssertEqual(try Data(contentsOf: stored), model.manifest)
+
+        let unknown = try Curl.get("\(serve.baseURL)/v2/library/big/manifests/nope")
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertEqual(unknown.errorCode, "MANIFEST_UNKNOWN")
+        let missingBlob = try Curl.get("\(serve.baseURL)/v2/library/big/blobs/sha256:" + String(repeating: "1", count: 64))
+        XCTAssertEqual(missingBlob.status, 404)
+        XCTAssertEqual(missingBlob.errorCode, "BLOB_UNKNOWN")
+    }
+
+    func testTagsAreRevalidatedAfterTheTTLAndUpstreamFailureIsA502() throws {
+        let serve = try startServe()
+        let pulled = fixture.work.appendingPathComponent("pulled")
+        let pull = Process()
+        pull.executableURL = ServeProcess.binary
+        pull.arguments = ["pull", "--insecure", "--models", pulled.path, "\(serve.host)/library/big:v1"]
+        try pull.run()
+        pull.waitUntilExit()
+        XCTAssertEqual(pull.terminationStatus, 0)
+        let stored = fixture.models.appendingPathComponent("manifests/\(proxy.host)/library/big/v1")
+        var polls = 0
+        while !FileManager.default.fileExists(atPath: stored.path), polls < 600 {
+            usleep(50_000)
+            polls += 1
+        }
+
+        // The tag moves upstream.
+        let newer = try ModelSeeder.ollamaModel(layerSizes: [2_000], seed: 78, in: fixture.work.appendingPathComponent("newer"))
+        try ModelSeeder.write(newer, to: registry.storageRoot, repository: "library/big", tag: "v1")
+        XCTAssertEqual(try Curl.get("\(serve.baseURL)/v2/library/big/manifests/v1").body, model.manifest, "fresh: not asked again")
+        serve.stop()
+
+        let eager = try startServe(["--manifest-ttl", "0"])
+        defer { eager.stop() }
+        XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/v1").body, newer.manifest, "revalidated")
+        XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/\(model.manifestDigest)").body, model.manifest,
+                       "a digest is served from the store")
+
+        proxy.stop()
+        let stale = try Curl.get("\(eager.baseURL)/v2/library/big/manifests/v1")
+        XCTAssertEqual(stale.status, 200, "upstream down: the stored manifest is served")
+        XCTAssertEqual(stale.body, model.manifest)
+        let failed = try Curl.get("\(eager.baseURL)/v2/library/other/manifests/v1")
+        XCTAssertEqual(failed.status, 502)
+        XCTAssertEqual(failed.errorCode, "UNAVAILABLE")
+        XCTAssertTrue(failed.text.contains(proxy.host), failed.text)
+    }
+}

@@ -173,6 +173,26 @@ final class ServeReadSideTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 200 3000000 ") })
     }
 
+    func testJSONAccessLog() throws {
+        let json = try fixture.start(["--json"])
+        defer { json.stop() }
+        XCTAssertEqual(try Curl.get(json.baseURL + "/v2/library/tiny/blobs/\(fixture.tiny.layers[1].digest)", ["-r", "0-9"]).status, 206)
+        var polls = 0
+        while !json.stderr.contains("\"status\":206"), polls < 600 {
+            usleep(50_000)
+            polls += 1
+        }
+        let lines = json.stderr.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertFalse(lines.contains { $0 == nil }, json.stderr)
+        XCTAssertEqual(lines.first??["event"] as? String, "listening")
+        let entry = try XCTUnwrap(lines.compactMap { $0 }.first { $0["status"] as? Int == 206 })
+        XCTAssertEqual(entry["method"] as? String, "GET")
+        XCTAssertEqual(entry["path"] as? String, "/v2/library/tiny/blobs/\(fixture.tiny.layers[1].digest)")
+        XCTAssertEqual(entry["bytes"] as? Int, 10)
+        XCTAssertNotNil(entry["ms"] as? Int)
+        XCTAssertEqual(entry["client"] as? String, "127.0.0.1")
+    }
+
     /// SIGTERM while a blob is going out (slowly, by sendfile): the
     /// download still completes, then serve exits 0.
     func testSigtermFinishesTheDownloadInFlight() throws {

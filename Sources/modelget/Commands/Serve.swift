@@ -78,7 +78,11 @@ struct Serve: AsyncParsableCommand {
         try await RegistryServer(configuration: configuration).run { bound in
             let shown = host.contains(":") ? "[\(host)]" : host
             if json {
-                JSONLines.emit(["event": "listening", "url": "\(scheme)://\(shown):\(bound)", "models": root])
+                // On stderr with the access log, one JSON object per line.
+                let line = ["event": "listening", "url": "\(scheme)://\(shown):\(bound)", "models": root]
+                if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                    Terminal.printError(String(decoding: data, as: UTF8.self))
+                }
             } else {
                 Terminal.printError("modelget serve: listening on \(scheme)://\(shown):\(bound) (models: \(root))")
             }

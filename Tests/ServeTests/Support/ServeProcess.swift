@@ -31,9 +31,12 @@ final class ServeProcess: Sendable {
             let chunk = reader.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: "listening on \(scheme)://127.0.0.1:") {
+            // "listening on http://127.0.0.1:PORT (…" or, with --json, "url":"http://127.0.0.1:PORT"
+            if let range = text.range(of: "\(scheme)://127.0.0.1:") {
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
-                if text[range.upperBound...].dropFirst(digits.count).first == " " { port = Int(digits) }
+                if let after = text[range.upperBound...].dropFirst(digits.count).first, after == " " || after == "\"" {
+                    port = Int(digits)
+                }
             }
         }
         guard let port else {

@@ -103,7 +103,7 @@ for rep in $(seq "$REPS"); do
         [[ $server == serve ]] && host=$SERVE
         log "repetition $rep/$REPS: $server"
         timed big "$server" "$rep" curl -fsS -o /dev/null "http://$host/v2/bench/big/blobs/$BIG"
-        timed small "$server" "$rep" curl -fsS --parallel --parallel-max 64 -K "$TMP/small-$host.curlrc"
+        timed small "$server" "$rep" curl -fsS --no-progress-meter --parallel --parallel-max 64 -K "$TMP/small-$host.curlrc"
     done
 done
 hwm() { awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$1/status"; }

@@ -53,7 +53,12 @@ public struct RegistryServer: Sendable {
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError {
+            throw ModelGetError.listenFailed(address: "\(configuration.host):\(configuration.port)",
+                                             reason: String(cString: strerror(error.errnoCode)))
+        }
     }
 
     /// Every connection is a descriptor: lift the soft limit to the hard one.

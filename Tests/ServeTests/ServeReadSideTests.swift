@@ -173,6 +173,19 @@ final class ServeReadSideTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 200 3000000 ") })
     }
 
+    func testAPortInUseIsOneLineAndExit1() throws {
+        let second = Process()
+        second.executableURL = ServeProcess.binary
+        second.arguments = ["serve", "--listen", "127.0.0.1:\(serve.port)", "--models", fixture.models.path]
+        let err = Pipe()
+        second.standardError = err
+        try second.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        second.waitUntilExit()
+        XCTAssertEqual(second.terminationStatus, 1)
+        XCTAssertEqual(text, "modelget: cannot listen on 127.0.0.1:\(serve.port): Address already in use\n")
+    }
+
     func testJSONAccessLog() throws {
         let json = try fixture.start(["--json"])
         defer { json.stop() }

@@ -23,6 +23,7 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    case listenFailed(address: String, reason: String)
 
     public var description: String {
         switch self {
@@ -76,6 +77,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .listenFailed(address, reason):
+            return "cannot listen on \(address): \(reason)"
         }
     }
 }

@@ -9,16 +9,22 @@ final class ServeMetrics: Sendable {
     private let upstreamBytes: Counter
 
     init() {
-        bytesServed = registry.makeCounter(name: "modelget_serve_bytes_served_total", help: "Body bytes sent to clients.")
-        cacheHits = registry.makeCounter(name: "modelget_serve_cache_hits_total", help: "Blob and manifest requests answered from the store.")
-        cacheMisses = registry.makeCounter(name: "modelget_serve_cache_misses_total", help: "Requests fetched from the upstream (pull-through).")
-        upstreamBytes = registry.makeCounter(name: "modelget_serve_upstream_bytes_total", help: "Blob bytes fetched from upstreams.")
+        bytesServed = registry.makeCounter(descriptor: Self.descriptor("bytes_served", unit: "total", "Body bytes sent to clients."))
+        cacheHits = registry.makeCounter(descriptor: Self.descriptor(
+            "cache_hits", unit: "total", "Blob and manifest requests answered without fetching upstream."))
+        cacheMisses = registry.makeCounter(descriptor: Self.descriptor(
+            "cache_misses", unit: "total", "Blob and manifest fetches from upstreams (pull-through)."))
+        upstreamBytes = registry.makeCounter(descriptor: Self.descriptor("upstream_bytes", unit: "total", "Blob bytes fetched from upstreams."))
+    }
+
+    /// `modelget_serve_<name>_<unit>`.
+    private static func descriptor(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "modelget", subsystem: "serve", metricName: name, unitName: unit, helpText: help)
     }
 
     /// Counts one answered request by method and status.
     func request(method: String, status: Int, bytes: Int64) {
-        registry.makeCounter(name: "modelget_serve_requests_total", labels: [("method", method), ("status", String(status))],
-                             help: "Requests answered, by method and status.").increment()
+        registry.makeCounter(descriptor: Self.descriptor("requests", unit: "total", "Requests answered, by method and status."), labels: [("method", method), ("status", String(status))]).increment()
         if bytes > 0 { bytesServed.increment(by: bytes) }
     }
 

@@ -38,7 +38,7 @@ final class ServeFixture {
 
     func cleanUp() { try? FileManager.default.removeItem(at: work) }
 
-    /// The bytes of a file.
+    /// `sha256:<hex>` of a file's bytes.
     static func sha256(of url: URL) throws -> String {
         "sha256:" + SHA256Hasher.hex(of: try Data(contentsOf: url))
     }

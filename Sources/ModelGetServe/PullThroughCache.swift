@@ -82,8 +82,8 @@ final class PullThroughCache: Sendable {
         }
         metrics.miss()
         if case let .tag(tag) = reference, case let .image(manifest) = fetched.document {
-            let reference = Reference(host: storedPart(name.host, in: store.manifestsDirectory), namespace: name.namespace,
-                                      name: name.model, tag: tag, digest: nil)
+            let (host, namespace, model) = storedSpelling(name)
+            let reference = Reference(host: host, namespace: namespace, name: model, tag: tag, digest: nil)
             waiting.withLock { $0[key] = (reference, fetched, manifest.blobs) }
             storeCompleteManifests()
         }
@@ -110,10 +110,19 @@ final class PullThroughCache: Sendable {
         }
     }
 
-    /// The spelling already on disk for a store path part, else `part`.
-    private func storedPart(_ part: String, in directory: String) -> String {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return entries.first { $0.caseInsensitiveCompare(part) == .orderedSame } ?? part
+    /// Host, namespace and model as already spelled on disk (ollama
+    /// matches them ignoring case, so a second spelling must not appear),
+    /// else as the client spelled them.
+    private func storedSpelling(_ name: ServedName) -> (String, String, String) {
+        var directory = store.manifestsDirectory
+        var parts: [String] = []
+        for part in [name.host, name.namespace, name.model] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let spelled = entries.contains(part) ? part : entries.sorted().first { $0.caseInsensitiveCompare(part) == .orderedSame } ?? part
+            parts.append(spelled)
+            directory += "/" + spelled
+        }
+        return (parts[0], parts[1], parts[2])
     }
 
     // MARK: blobs

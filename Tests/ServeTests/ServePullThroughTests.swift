@@ -154,6 +154,9 @@ final class ServePullThroughTests: XCTestCase {
     }
 
     func testManifestsComeThroughAndModelgetPullsTheWholeModel() throws {
+        // The namespace exists on disk in another case: the model goes there, as ollama would find it.
+        let namespace = fixture.models.appendingPathComponent("manifests/\(proxy.host)/Library")
+        try FileManager.default.createDirectory(at: namespace, withIntermediateDirectories: true)
         let serve = try startServe()
         defer { serve.stop() }
         let manifest = try Curl.get("\(serve.baseURL)/v2/library/big/manifests/v1")
@@ -174,13 +177,14 @@ final class ServePullThroughTests: XCTestCase {
             XCTAssertEqual(try ServeFixture.sha256(of: storedBlob(blob.digest)), blob.digest)
         }
         // Once every blob is in, the manifest is stored where `pull` would put it.
-        let stored = fixture.models.appendingPathComponent("manifests/\(proxy.host)/library/big/v1")
+        let stored = namespace.appendingPathComponent("big/v1")
         var polls = 0
         while !FileManager.default.fileExists(atPath: stored.path), polls < 600 {
             usleep(50_000)
             polls += 1
         }
         XCTAssertEqual(try Data(contentsOf: stored), model.manifest)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: namespace.deletingLastPathComponent().path), ["Library"])
 
         let unknown = try Curl.get("\(serve.baseURL)/v2/library/big/manifests/nope")
         XCTAssertEqual(unknown.status, 404)

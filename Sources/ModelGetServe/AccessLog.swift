@@ -30,6 +30,17 @@ final class AccessLog: Sendable {
         lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 
+    /// A line about a failure inside serve (not a request's outcome).
+    func error(_ message: String) {
+        let line: String
+        if json {
+            line = (try? String(decoding: JSONEncoder().encode(["time": Self.timestamp(), "error": message]), as: UTF8.self)) ?? ""
+        } else {
+            line = "\(Self.timestamp()) error: \(message)"
+        }
+        lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
     static func timestamp() -> String {
         Date().formatted(.iso8601)
     }

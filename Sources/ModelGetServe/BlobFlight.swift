@@ -73,6 +73,10 @@ final class BlobFlight: ResponseBodySink, Sendable {
         } catch let ModelGetError.http(status, _, _, _) where status == 404 {
             unlink(temporary)
             finish(.failed(.notFound))
+        } catch ModelGetError.fileSystem, ModelGetError.diskFull {
+            // A local failure: its paths are not the client's business.
+            unlink(temporary)
+            finish(.failed(.failed("the server could not store the blob")))
         } catch {
             unlink(temporary)
             finish(.failed(.failed("\(error)")))

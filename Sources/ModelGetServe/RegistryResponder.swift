@@ -32,7 +32,9 @@ struct RegistryResponder: HTTPResponder {
         } catch let error as DistributionError {
             response = error.response(head: head)
         } catch {
-            response = DistributionError(status: .internalServerError, code: "UNKNOWN", message: "\(error)").response(head: head)
+            // The detail (it may name files) goes to the server's log, not to the client.
+            log.error("\(request.method.rawValue) \(request.uri.path): \(error)")
+            response = DistributionError(status: .internalServerError, code: "UNKNOWN", message: "internal error").response(head: head)
         }
         response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
         let status = Int(response.status.code)

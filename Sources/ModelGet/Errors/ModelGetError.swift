@@ -23,6 +23,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    case nestedRepository(reference: String)
+    case storeUnreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,11 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .nestedRepository(reference):
+            return "\(reference): ollama's store keeps only host/namespace/model, so a nested repository would be "
+                + "listed by nobody and its blobs pruned by ollama; store it under another name with --as HOST/NAMESPACE/MODEL[:TAG]"
+        case let .storeUnreadable(path, reason):
+            return "\(path): \(reason); no blob deleted, since it may need any of them (fix its permissions or run as the store's owner)"
         }
     }
 }

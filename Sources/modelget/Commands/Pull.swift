@@ -22,11 +22,15 @@ struct Pull: AsyncParsableCommand {
     @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
     var partThreshold = Int(PartPlan().threshold >> 20)
 
+    @Option(name: .customLong("as"), help: "Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).")
+    var storeAs: String?
+
     func validate() throws {
         guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
         guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
+            _ = try storeAs.map(Reference.init(parsing:))
         } catch {
             throw ValidationError("\(error)")
         }
@@ -34,6 +38,8 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
+        let storeName = try storeAs.map(Reference.init(parsing:))
+        try global.store.checkStorable(storeName ?? ref)
         let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
@@ -44,7 +50,7 @@ struct Pull: AsyncParsableCommand {
         plan.parallelParts = parts
         plan.threshold = Int64(partThreshold) << 20
         let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
-        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }

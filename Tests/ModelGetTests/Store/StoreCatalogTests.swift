@@ -42,9 +42,12 @@ final class StoreCatalogTests: XCTestCase {
         try Data("junk".utf8).write(to: root.appendingPathComponent("manifests/registry.ollama.ai/library/llama3/Bad Tag"))
 
         let catalog = try store.catalog()
-        XCTAssertEqual(catalog.models.map(\.displayName), ["127.0.0.1:5000/team/sub/m:v1", "jmorgan/tiny:q4", "llama3:latest"])
-        XCTAssertEqual(catalog.unreadable.map { ($0.path as NSString).lastPathComponent }, ["latest"])
-        XCTAssertEqual(catalog.unreadable.first?.mentionedDigests, [weightsDigest])
+        XCTAssertEqual(catalog.models.map(\.displayName), ["jmorgan/tiny:q4", "llama3:latest"])
+        // Every other file counts: one too deep for ollama, a broken one, a dot file, a name ollama refuses.
+        XCTAssertEqual(catalog.unreadable.map { ($0.path as NSString).lastPathComponent }, ["v1", "latest", ".latest.tmp-1", "Bad Tag"])
+        XCTAssertTrue(catalog.unreadable[0].mentionedDigests.contains(otherDigest))
+        XCTAssertEqual(catalog.unreadable[1].mentionedDigests, [weightsDigest])
+        XCTAssertNil(catalog.unknownNeeds, "every file could be read")
         XCTAssertTrue(catalog.referencedDigests.isSuperset(of: [weightsDigest, otherDigest]))
         XCTAssertEqual(try store.model(Reference(parsing: "llama3")).manifest.layers.first?.digest, weightsDigest)
         XCTAssertThrowsError(try store.model(Reference(parsing: "nope")))
@@ -58,6 +61,10 @@ final class StoreCatalogTests: XCTestCase {
         try manifest("registry.ollama.ai/library/b/latest", config, [shared, own])
         let (_, orphan) = try blob("orphan", MediaType.ollamaModel)
         let stalePartial = store.blobsDirectory + "/sha256-" + String(repeating: "a", count: 64) + "-partial-0"
+        let ollamaTemporary = store.blobsDirectory + "/sha256-123456789"
+        try Data("create".utf8).write(to: URL(fileURLWithPath: ollamaTemporary))
+        let unrelated = store.blobsDirectory + "/notes.txt"
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: unrelated))
         try Data("part".utf8).write(to: URL(fileURLWithPath: stalePartial))
 
         let removed = try store.remove(Reference(parsing: "b"))
@@ -69,7 +76,8 @@ final class StoreCatalogTests: XCTestCase {
         XCTAssertEqual(young.unreferencedBlobs.map(\.digest), [orphan])
         XCTAssertTrue(young.stalePartials.isEmpty, "a partial written just now may belong to a running ollama")
         let old = try store.prune(now: Date().addingTimeInterval(3600))
-        XCTAssertEqual(old.stalePartials.map(\.name), [(stalePartial as NSString).lastPathComponent])
+        XCTAssertEqual(old.stalePartials.map(\.name), ["blobs/sha256-123456789", "blobs/" + (stalePartial as NSString).lastPathComponent])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: unrelated), "a file not named like ollama's is not prune's")
         XCTAssertTrue(store.hasBlob(Descriptor(mediaType: "", digest: sharedDigest, size: 6)))
     }
 

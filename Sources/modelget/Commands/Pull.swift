@@ -6,7 +6,7 @@ import ModelGet
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a model into the models directory (Ollama's layout).",
-        discussion: "REF is [scheme://][host[:port]/][namespace/]name[:tag][@sha256:…]; defaults: registry.ollama.ai, library, latest."
+        discussion: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG]."
     )
 
     @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")

@@ -103,7 +103,7 @@ extension ModelStore {
     /// The path of the stored manifest whose host, namespace, model and tag
     /// equal `reference`'s ignoring case (an exact match wins), or nil.
     public func existingManifestPath(_ reference: Reference) -> String? {
-        guard !reference.namespace.contains("/") else { return nil }
+        guard reference.isStorable else { return nil }
         var path = manifestsDirectory
         for (index, part) in [reference.host, reference.namespace, reference.name, reference.storeTag].enumerated() {
             var info = stat()

@@ -54,12 +54,20 @@ public struct ModelStore: Sendable {
         }
     }
 
+    /// Removes the folders `prepare` made, and the root, where they are
+    /// empty (a scratch store once its blob has been delivered).
+    func removeEmptyLayout() {
+        for directory in [partialsDirectory, temporaryDirectory, stateDirectory, blobsDirectory, manifestsDirectory, root.path] {
+            rmdir(directory)
+        }
+    }
+
     /// Throws unless ollama's store can hold `reference`: it keeps
     /// manifests only at `host/namespace/model/tag`, so a nested repository
     /// (`ghcr.io/org/team/model`) would be listed by nobody and its blobs
     /// pruned by ollama.
     public func checkStorable(_ reference: Reference) throws {
-        guard !reference.namespace.contains("/") else { throw ModelGetError.nestedRepository(reference: reference.description) }
+        guard reference.isStorable else { throw ModelGetError.nestedRepository(reference: reference.description) }
     }
 
     /// Writes a manifest atomically, byte for byte, under the name an

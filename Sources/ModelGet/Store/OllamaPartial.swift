@@ -7,12 +7,16 @@ import Foundation
 /// arrived. modelget takes over what it records instead of fetching it
 /// again; the bytes are re-hashed like any resumed bytes, never trusted.
 struct OllamaPartial {
-    /// One part file's record.
+    /// One part file's record, with ollama's field names.
     struct Part: Decodable {
-        var N: Int
-        var Offset: Int64
-        var Size: Int64
-        var Completed: Int64
+        var number: Int
+        var offset: Int64
+        var size: Int64
+        var completed: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case number = "N", offset = "Offset", size = "Size", completed = "Completed"
+        }
     }
 
     /// ollama writes a running download's data file at least every 30
@@ -40,10 +44,10 @@ struct OllamaPartial {
         for path in partPaths {
             guard let data = FileManager.default.contents(atPath: path),
                   let part = try? JSONDecoder().decode(Part.self, from: data),
-                  part.Offset >= 0, part.Size >= 0, part.Completed >= 0,
-                  part.Offset <= size, part.Size <= size - part.Offset else { return nil }
-            let end = part.Offset + min(part.Completed, part.Size)
-            if end > part.Offset { ranges.insert(part.Offset..<end) }
+                  part.offset >= 0, part.size >= 0, part.completed >= 0,
+                  part.offset <= size, part.size <= size - part.offset else { return nil }
+            let end = part.offset + min(part.completed, part.size)
+            if end > part.offset { ranges.insert(part.offset..<end) }
         }
         return ranges
     }

@@ -27,6 +27,8 @@ extension ModelStore {
 
     /// The store lock held exclusively, or nil while a writer holds it.
     func lockForDeleting() throws -> FileLock? {
+        var info = stat()
+        guard stat(root.path, &info) == 0 else { throw ModelGetError.fileSystem(path: root.path, reason: "no such models directory") }
         try FileIO.makeDirectories(stateDirectory, owner: owner)
         return try FileLock.take(storeLockPath, LOCK_EX, owner: owner)
     }

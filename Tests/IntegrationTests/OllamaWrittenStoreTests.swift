@@ -83,6 +83,13 @@ final class OllamaWrittenStoreTests: XCTestCase {
         XCTAssertTrue(store.holdsEveryBlob(of: other))
         run = try cli.run(["show", "other:latest@\(other.manifestDigest)"])
         XCTAssertEqual(run.status, 0, run.err)
+
+        let registry = try RegistryProcess()
+        run = try cli.run(["push", "other:latest@\(wrong)", "\(registry.host)/library/other:latest", "--insecure"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.err.contains("no such model"), run.err)
+        run = try cli.run(["push", "OTHER:Latest", "\(registry.host)/library/other:latest", "--insecure"])
+        XCTAssertEqual(run.status, 0, "push finds the stored model ignoring case: \(run.err)")
     }
 
     /// modelget run by a user who cannot read part of `manifests/` (here

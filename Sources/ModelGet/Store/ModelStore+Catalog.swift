@@ -3,7 +3,8 @@ import Foundation
 extension ModelStore {
     /// Walks `manifests/` and sees what ollama reads and more: every file
     /// at any depth counts (dot files too, symbolic links followed, each
-    /// folder once). A file at `<host>/<namespace>/<model>/<tag>` whose
+    /// folder once; below a linked folder only down to ollama's depth, so
+    /// a link to `/` does not walk the whole disk). A file at `<host>/<namespace>/<model>/<tag>` whose
     /// parts ollama accepts and whose bytes are an image manifest is a
     /// model; any other file is unreadable, and the digests its bytes
     /// mention are kept. A file or folder that cannot be read at all makes
@@ -11,7 +12,7 @@ extension ModelStore {
     public func catalog() throws -> StoreCatalog {
         var catalog = StoreCatalog()
         var visited = Set<FileIdentity>()
-        func walk(_ directory: String, _ prefix: [String]) {
+        func walk(_ directory: String, _ prefix: [String], linked: Bool) {
             let entries: [String]
             do {
                 entries = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -32,7 +33,10 @@ extension ModelStore {
                 }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
-                    if visited.insert(FileIdentity(info)).inserted { walk(path, prefix + [entry]) }
+                    var link = stat()
+                    let isLink = lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
+                    guard !(linked || isLink) || prefix.count < 3 else { continue }
+                    if visited.insert(FileIdentity(info)).inserted { walk(path, prefix + [entry], linked: linked || isLink) }
                 case S_IFREG:
                     switch readManifestFile(path, components: prefix + [entry]) {
                     case let .success(model): catalog.models.append(model)
@@ -46,7 +50,7 @@ extension ModelStore {
         var root = stat()
         if stat(manifestsDirectory, &root) == 0 {
             visited.insert(FileIdentity(root))
-            walk(manifestsDirectory, [])
+            walk(manifestsDirectory, [], linked: false)
         }
         catalog.models.sort { $0.displayName < $1.displayName }
         return catalog

@@ -53,6 +53,22 @@ final class StoreCatalogTests: XCTestCase {
         XCTAssertThrowsError(try store.model(Reference(parsing: "nope")))
     }
 
+    func testLinkedFoldersAreWalkedDownToOllamasDepth() throws {
+        let (config, _) = try blob("{}", MediaType.dockerConfig)
+        let (weights, weightsDigest) = try blob("linked weights", MediaType.ollamaModel)
+        let (_, deeperDigest) = try blob("deeper", MediaType.ollamaModel)
+        // A model folder kept elsewhere and linked in, as ollama's glob follows it.
+        try manifest("../elsewhere/tiny/v1", config, [weights])
+        try manifest("../elsewhere/tiny/deeper/x/y", config, ["{\"digest\":\"\(deeperDigest)\"}"])
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("manifests/registry.ollama.ai/team"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/manifests/registry.ollama.ai/team/tiny", withDestinationPath: root.path + "/elsewhere/tiny")
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/manifests/registry.ollama.ai/loop", withDestinationPath: root.path + "/manifests")
+        let catalog = try store.catalog()
+        XCTAssertEqual(catalog.models.map(\.displayName), ["team/tiny:v1"])
+        XCTAssertTrue(catalog.referencedDigests.contains(weightsDigest))
+        XCTAssertFalse(catalog.referencedDigests.contains(deeperDigest), "below a linked folder, nothing deeper than ollama looks")
+    }
+
     func testRemoveAndPruneKeepWhatOthersNeed() throws {
         let (config, configDigest) = try blob("{}", MediaType.dockerConfig)
         let (shared, sharedDigest) = try blob("shared", MediaType.ollamaModel)

@@ -30,6 +30,7 @@ struct BlobDownloader: Sendable {
             return
         }
         defer { lock.release() }
+        store.owner?.apply(fd: lock.fd)
         // A download ollama left is taken over rather than thrown away.
         try store.adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
 

@@ -23,6 +23,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    case unusableKey(path: String, reason: String)
+    case keyNotRegistered(registry: String, publicKey: String, whereToAdd: String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .unusableKey(path, reason):
+            return "key \(path): \(reason)"
+        case let .keyNotRegistered(registry, publicKey, whereToAdd):
+            return "the key is not registered with \(registry): add \(publicKey) at \(whereToAdd)"
         }
     }
 }

@@ -36,6 +36,11 @@ extension RegistryClient {
         if response.status == 404 {
             throw ModelGetError.manifestUnknown(reference: "\(host)/\(repository):\(reference)")
         }
+        if (300..<400).contains(response.status) {
+            let target = response.headers["Location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
+            throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message:
+                "redirected to \(target?.hostAndPort ?? "nowhere"); a registry may move only to its partner host over HTTPS (hf.co → huggingface.co)")
+        }
         guard response.status == 200 else { throw RegistryErrorBody.error(for: response, url: url) }
         let digest = try Digest(hex: SHA256Hasher.hex(of: response.body))
         if reference.hasPrefix("sha256:"), reference != digest.description {

@@ -121,6 +121,23 @@ final class OllamaKeyAuthTests: XCTestCase {
         XCTAssertEqual(tokenRequests.count, 0)
     }
 
+    func testARealmOnAnotherHostGetsNoSignature() async throws {
+        let elsewhere = try TokenService()
+        let registry = try RegistryProcess(auth: .token(elsewhere))
+        _ = try fixture.seedModel(into: registry, repository: "alice/private", tag: "q4", count: 3)
+        let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
+                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": fixture.work.path + "/none"], key: registered))
+        let reference = try Reference(parsing: "\(registry.host)/alice/private:q4")
+        do {
+            _ = try await ModelPuller(store: fixture.store("models")).pull(reference, client: client)
+            XCTFail("signed for a realm on another port")
+        } catch {
+            XCTAssertEqual("\(error)", "refusing token exchange with \(elsewhere.realm.absoluteString): the realm is on "
+                + "\(elsewhere.server.address):\(elsewhere.server.port), not on \(registry.host); refusing to sign a token request for another host")
+        }
+        XCTAssertEqual(elsewhere.tokenRequests, 0)
+    }
+
     func testOllamasOwnKeyOnlyForItsRegistryFamily() async throws {
         let (model, reference) = try seed()
         let home = fixture.work.appendingPathComponent("home")

@@ -82,11 +82,12 @@ struct BlobUploader: Sendable {
     }
 
     /// Sends the blob from `session.offset` in `PATCH`es of `partSize`, then
-    /// commits it. A part the registry redirects goes to storage by `PUT`,
-    /// and the commit then carries the parts' etag (ollama's redirect
-    /// uploads). The session is saved after each part the registry itself
-    /// took, so an interrupted plain upload resumes; redirected parts are
-    /// not resumable (storage cannot be asked what it holds).
+    /// commits it. A part the registry redirects goes to storage by `PUT`
+    /// while the next `PATCH` goes out (up to `parallelStorageParts` at
+    /// once, as ollama's server/upload.go), and the commit then carries the
+    /// parts' etag. The session is saved after each part the registry
+    /// itself took, so an interrupted plain upload resumes; redirected
+    /// parts are not resumable (storage cannot be asked what it holds).
     private func sendParts(of blob: Descriptor, path: String, session start: UploadSession, partSize: Int64,
                            counter: SentByteCounter) async throws {
         let digest = blob.digest
@@ -94,37 +95,51 @@ struct BlobUploader: Sendable {
         var parts: [(offset: Int64, length: Int64)] = []
         var redirected = false
         try sessions.save(session.url, for: digest)
-        while session.offset < blob.size {
-            let length = min(partSize, blob.size - session.offset)
-            let patch = SentByteCounter(progress: progress)
-            let answer: ChunkAnswer
-            do {
-                answer = try await client.uploadChunk(session: session.url, path: path, offset: session.offset, length: length,
-                                                      scopes: scopes, observer: patch)
-            } catch {
-                progress.discard(patch.count)
-                throw error
+        try await withThrowingTaskGroup(of: Void.self) { storageParts in
+            var running = 0
+            while session.offset < blob.size {
+                let offset = session.offset, length = min(partSize, blob.size - offset)
+                let patch = SentByteCounter(progress: progress)
+                let answer: ChunkAnswer
+                do {
+                    answer = try await client.uploadChunk(session: session.url, path: path, offset: offset, length: length,
+                                                          scopes: scopes, observer: patch)
+                } catch {
+                    progress.discard(patch.count)
+                    throw error
+                }
+                switch answer {
+                case let .accepted(next):
+                    counter.adopt(patch)
+                    session.url = next
+                case let .redirected(next, storage):
+                    // What the PATCH carried is not what arrives: only the PUT to storage counts.
+                    progress.discard(patch.count)
+                    if !redirected { sessions.remove(digest) }
+                    redirected = true
+                    if running == Self.parallelStorageParts {
+                        try await storageParts.next()
+                        running -= 1
+                    }
+                    storageParts.addTask { [client] in
+                        try await client.putPart(storage: storage, path: path, offset: offset, length: length, observer: counter)
+                    }
+                    running += 1
+                    session.url = next
+                }
+                parts.append((offset, length))
+                session.offset += length
+                if !redirected { try sessions.save(session.url, for: digest) }
             }
-            switch answer {
-            case let .accepted(next):
-                counter.adopt(patch)
-                session.url = next
-            case let .redirected(next, storage):
-                // What the PATCH carried is not what arrives: only the PUT to storage counts.
-                progress.discard(patch.count)
-                if !redirected { sessions.remove(digest) }
-                redirected = true
-                try await client.putPart(storage: storage, path: path, offset: session.offset, length: length, observer: counter)
-                session.url = next
-            }
-            parts.append((session.offset, length))
-            session.offset += length
-            if !redirected { try sessions.save(session.url, for: digest) }
+            try await storageParts.waitForAll()
         }
         let etag = redirected ? try RedirectUploadEtag.etag(path: path, parts: parts) : nil
         try await client.finishUpload(session: session.url, digest: digest, etag: etag, body: .data(Data()), scopes: scopes, observer: counter)
         sessions.remove(digest)
     }
+
+    /// Parts of one blob going to storage at once (ollama's `numUploadParts`).
+    static let parallelStorageParts = 16
 
     /// The session a refused mount opened, else a new one.
     private func offeredOrNew(_ offered: (url: URL, redirects: Bool)?) async throws -> (url: URL, redirects: Bool) {

@@ -16,19 +16,10 @@ public struct Credentials: Sendable, Equatable {
     }
 }
 
-/// Which Ed25519 key signs a registry's token requests, and why.
-public struct KeyChoice: Sendable, Equatable {
-    /// The OpenSSH private key file.
-    public var path: String
-    /// Named by `--key` or `MODELGET_OLLAMA_KEY` (used for any registry),
-    /// rather than ollama's default key (used for its registry family only).
-    public var explicit: Bool
-}
-
 /// Finds credentials for a registry host: `MODELGET_USERNAME` /
 /// `MODELGET_PASSWORD` first, then the `auths` entries of Docker's
 /// `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`);
-/// and the key that signs token requests (see `keyChoice(for:family:)`).
+/// and the key that signs token requests (see `keyPath(for:family:)`).
 public struct CredentialStore: Sendable {
     private let environment: [String: String]
     private let dockerAuths: [String: Credentials]
@@ -43,14 +34,15 @@ public struct CredentialStore: Sendable {
         explicitKey = key ?? environment["MODELGET_OLLAMA_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The key that signs token requests for `host`: an explicit key for
-    /// any registry; else ollama's `~/.ollama/id_ed25519`, when it exists,
-    /// for a member of `family` that has no other credentials configured.
-    public func keyChoice(for host: String, family: RegistryFamily = .ollama) -> KeyChoice? {
-        if let explicitKey { return KeyChoice(path: explicitKey, explicit: true) }
+    /// The OpenSSH key file that signs token requests for `host`: an
+    /// explicit key (`--key`, `MODELGET_OLLAMA_KEY`) for any registry; else
+    /// ollama's `~/.ollama/id_ed25519`, when it exists, for a member of
+    /// `family` that has no other credentials configured.
+    public func keyPath(for host: String, family: RegistryFamily = .ollama) -> String? {
+        if let explicitKey { return explicitKey }
         let path = OllamaKey.defaultPath(environment: environment)
         guard family.contains(host), credentials(for: host) == nil, FileManager.default.fileExists(atPath: path) else { return nil }
-        return KeyChoice(path: path, explicit: false)
+        return path
     }
 
     /// Credentials for `host` (`name[:port]`), if any are configured.

@@ -31,9 +31,9 @@ extension RegistryClient {
     }
 
     /// The error for a signed token request (or its token) that was refused.
-    private func keyNotRegistered(_ key: KeyChoice) -> ModelGetError {
+    private func keyNotRegistered(_ key: String) -> ModelGetError {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        var shown = key.path + ".pub"
+        var shown = key + ".pub"
         if !home.isEmpty, shown.hasPrefix(home + "/") { shown = "~" + shown.dropFirst(home.count) }
         return .keyNotRegistered(registry: host, publicKey: shown, whereToAdd: family.keySettingsPage(for: host))
     }
@@ -99,7 +99,7 @@ extension RegistryClient {
                 throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not a valid URL")
             }
             try checkRealmForKey(realmURL, challenged: challenged)
-            let signed = try KeySignedTokenRequest.make(realm: realm, service: service, scopes: scopes, key: OllamaKey(path: key.path))
+            let signed = try KeySignedTokenRequest.make(realm: realm, service: service, scopes: scopes, key: OllamaKey(path: key))
             guard let signedURL = URL(string: signed.url) else {
                 throw ModelGetError.insecureCredentialExchange(realm: realmURL.redacted, reason: "the realm is not a valid URL")
             }
@@ -137,15 +137,16 @@ extension RegistryClient {
 
     /// A key signature goes only to a realm on the host that asked for it
     /// (its scheme rules: HTTPS, or plain HTTP for an insecure registry) or
-    /// on that host's partner over HTTPS (registry.ollama.ai → ollama.com,
-    /// huggingface.co → hf.co); ollama refuses every other realm, so does modelget.
+    /// on that host's partner over HTTPS only (registry.ollama.ai →
+    /// ollama.com, huggingface.co → hf.co); ollama refuses every other
+    /// realm, so does modelget.
     func checkRealmForKey(_ realm: URL, challenged: URL) throws {
         let realmHost = realm.hostAndPort.lowercased()
         let asking = challenged.hostAndPort.lowercased()
         let scheme = realm.scheme?.lowercased()
         if realmHost == asking, scheme == "https" || (scheme == "http" && insecure) { return }
         let partners = [family.partner(of: asking), family.partner(of: host)].compactMap { $0 }
-        if partners.contains(realmHost), scheme == "https" || (scheme == "http" && insecure) { return }
+        if partners.contains(realmHost), scheme == "https" { return }
         throw ModelGetError.insecureCredentialExchange(
             realm: realm.redacted,
             reason: "the realm is on \(realmHost), not on \(asking)\(partners.isEmpty ? "" : " or " + partners.joined(separator: ", ")); refusing to sign a token request for another host")

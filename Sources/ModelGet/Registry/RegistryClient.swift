@@ -13,8 +13,8 @@ public final class RegistryClient: Sendable {
     public let insecure: Bool
     let http: HTTPClient
     let credentials: Credentials?
-    /// The key that signs token requests, if one applies to this registry.
-    let key: KeyChoice?
+    /// The key file that signs token requests, if one applies to this registry.
+    let key: String?
     /// The partner hosts this registry may hand over to.
     let family: RegistryFamily
     /// Where `/v2/` requests go: `baseURL` until the registry moves the
@@ -40,7 +40,7 @@ public final class RegistryClient: Sendable {
         self.insecure = insecure
         self.http = http
         self.credentials = credentials.credentials(for: host)
-        self.key = credentials.keyChoice(for: host, family: family)
+        self.key = credentials.keyPath(for: host, family: family)
         self.family = family
         self.apiBase = Mutex(url)
         self.stallTimeout = stallTimeout

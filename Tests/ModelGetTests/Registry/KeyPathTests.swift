@@ -3,28 +3,28 @@ import XCTest
 @testable import ModelGet
 
 /// Which key signs for which registry, and where a signature may go.
-final class KeyChoiceTests: XCTestCase {
+final class KeyPathTests: XCTestCase {
     func testOllamasKeyOnlyForTheFamilyWithoutOtherCredentials() throws {
         let home = try SSHKeygen.scratch()
         defer { try? FileManager.default.removeItem(at: home) }
         try FileManager.default.createDirectory(at: home.appendingPathComponent(".ollama"), withIntermediateDirectories: true)
         let environment = ["HOME": home.path, "DOCKER_CONFIG": home.path]
         let defaultKey = home.path + "/.ollama/id_ed25519"
-        XCTAssertNil(CredentialStore(environment: environment).keyChoice(for: "registry.ollama.ai"), "no key file, no key")
+        XCTAssertNil(CredentialStore(environment: environment).keyPath(for: "registry.ollama.ai"), "no key file, no key")
         _ = try SSHKeygen.make(name: ".ollama/id_ed25519", in: home)
         let store = CredentialStore(environment: environment)
         for host in ["registry.ollama.ai", "ollama.com", "hf.co", "huggingface.co"] {
-            XCTAssertEqual(store.keyChoice(for: host), KeyChoice(path: defaultKey, explicit: false), host)
+            XCTAssertEqual(store.keyPath(for: host), defaultKey, host)
         }
-        XCTAssertNil(store.keyChoice(for: "ghcr.io"))
-        XCTAssertNil(store.keyChoice(for: "127.0.0.1:5000"))
+        XCTAssertNil(store.keyPath(for: "ghcr.io"))
+        XCTAssertNil(store.keyPath(for: "127.0.0.1:5000"))
         let withPassword = CredentialStore(environment: environment.merging(["MODELGET_USERNAME": "u", "MODELGET_PASSWORD": "p"]) { $1 })
-        XCTAssertNil(withPassword.keyChoice(for: "registry.ollama.ai"), "configured credentials win over the default key")
+        XCTAssertNil(withPassword.keyPath(for: "registry.ollama.ai"), "configured credentials win over the default key")
 
         let explicit = CredentialStore(environment: environment.merging(["MODELGET_OLLAMA_KEY": "/keys/env"]) { $1 })
-        XCTAssertEqual(explicit.keyChoice(for: "127.0.0.1:5000"), KeyChoice(path: "/keys/env", explicit: true))
+        XCTAssertEqual(explicit.keyPath(for: "127.0.0.1:5000"), "/keys/env")
         let option = CredentialStore(environment: environment.merging(["MODELGET_OLLAMA_KEY": "/keys/env"]) { $1 }, key: "/keys/opt")
-        XCTAssertEqual(option.keyChoice(for: "ghcr.io"), KeyChoice(path: "/keys/opt", explicit: true), "--key wins over the environment")
+        XCTAssertEqual(option.keyPath(for: "ghcr.io"), "/keys/opt", "--key wins over the environment")
     }
 
     func testRealmOnlyOnTheAskingHostOrItsPartnerOverHTTPS() throws {
@@ -39,6 +39,10 @@ final class KeyChoiceTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasPrefix("refusing token exchange with "), "\(error)")
             }
         }
+        let plain = try RegistryClient(host: "registry.ollama.ai", scheme: "http", insecure: true,
+                                       credentials: CredentialStore(environment: ["MODELGET_OLLAMA_KEY": "/k", "DOCKER_CONFIG": "/none"]))
+        XCTAssertThrowsError(try plain.checkRealmForKey(URL(string: "http://ollama.com/token")!, challenged: asking),
+                             "a partner only over HTTPS, even with --insecure")
         let hf = try RegistryClient(host: "hf.co", insecure: false,
                                     credentials: CredentialStore(environment: ["MODELGET_OLLAMA_KEY": "/k", "DOCKER_CONFIG": "/none"]))
         let moved = URL(string: "https://huggingface.co/v2/u/r/manifests/latest")!

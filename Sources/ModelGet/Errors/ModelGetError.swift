@@ -25,6 +25,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case mirrorUnavailable
     case nestedRepository(reference: String)
     case storeUnreadable(path: String, reason: String)
+    case unusableKey(path: String, reason: String)
+    case keyNotRegistered(registry: String, publicKey: String, whereToAdd: String)
 
     public var description: String {
         switch self {
@@ -83,6 +85,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "listed by nobody and its blobs pruned by ollama; store it under another name with --as HOST/NAMESPACE/MODEL[:TAG]"
         case let .storeUnreadable(path, reason):
             return "\(path): \(reason); no blob deleted, since it may need any of them (fix its permissions or run as the store's owner)"
+        case let .unusableKey(path, reason):
+            return "key \(path): \(reason)"
+        case let .keyNotRegistered(registry, publicKey, whereToAdd):
+            return "the key is not registered with \(registry): add \(publicKey) at \(whereToAdd)"
         }
     }
 }

@@ -16,6 +16,8 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var signing: KeyOption
+
     @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
     var parts = PartPlan().parallelParts
 
@@ -40,7 +42,8 @@ struct Pull: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try global.store.checkStorable(storeName ?? ref)
-        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure,
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
         let started = Date()

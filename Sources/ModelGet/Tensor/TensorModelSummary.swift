@@ -20,7 +20,8 @@ public struct TensorModelSummary: Sendable, Equatable {
     public var dtypes: [String: Int] = [:]
     /// Quantised weights by quantisation, `int4 (group 32)`.
     public var quantization: [String: Int] = [:]
-    /// `architecture` of model_index.json (diffusers' `_class_name`).
+    /// `architecture` of model_index.json (diffusers' `_class_name`). This
+    /// and the config's strings are cleaned of control characters.
     public var architecture: String?
     public var capabilities: [String] = []
     public var requires: String?
@@ -41,12 +42,12 @@ public struct TensorModelSummary: Sendable, Equatable {
         var summary = TensorModelSummary()
         if config.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(config)) as? [String: Any] {
-            summary.capabilities = (object["capabilities"] as? [Any])?.compactMap { $0 as? String } ?? []
-            summary.requires = object["requires"] as? String
+            summary.capabilities = (object["capabilities"] as? [Any])?.compactMap { ($0 as? String).map { TensorText.clean($0) } } ?? []
+            summary.requires = (object["requires"] as? String).map { TensorText.clean($0) }
         }
         if let index = layout.json("model_index.json"), index.descriptor.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(index.descriptor)) as? [String: Any] {
-            summary.architecture = (object["architecture"] as? String) ?? (object["_class_name"] as? String)
+            summary.architecture = ((object["architecture"] as? String) ?? (object["_class_name"] as? String)).map { TensorText.clean($0) }
         }
         let headers = try await readAll(layout.tensorLayers.map(\.descriptor), header: header)
         var components: [String: Component] = [:]

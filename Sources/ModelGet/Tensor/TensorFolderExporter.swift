@@ -55,12 +55,13 @@ public struct TensorFolderExporter: Sendable {
         let source = keepInStore ? store : ModelStore(root: URL(fileURLWithPath: Self.scratchRoot(for: directory)))
         var pullOptions = options
         pullOptions.platform = platform
+        // A failed pull keeps the scratch store for the next run to resume;
+        // once pulled, it goes whether the folder could be written or not.
         _ = try await ModelPuller(store: source, options: pullOptions).pull(reference, client: client, progress: progress)
+        defer { if !keepInStore { try? FileManager.default.removeItem(atPath: source.root.path) } }
         // The manifest as pulled (a tag may have moved since `resolve`).
         let pulled = try source.model(reference).manifest
-        let result = try DiffusersFolderWriter(store: source).write(pulled, model: model, to: directory)
-        if !keepInStore { try? FileManager.default.removeItem(atPath: source.root.path) }
-        return result
+        return try DiffusersFolderWriter(store: source).write(pulled, model: model, to: directory)
     }
 
     /// `<parent>/.<name>.modelget-partial`, beside the folder.

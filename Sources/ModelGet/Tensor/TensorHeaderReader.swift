@@ -6,7 +6,7 @@ import Foundation
 enum TensorHeaderReader {
     /// Bytes asked for first when reading remotely; a single-tensor header
     /// is a few hundred bytes, so one request nearly always suffices.
-    static let firstRead: Int64 = 64 << 10
+    static let firstRead: Int64 = 4 << 10
     /// The largest header read remotely.
     static let remoteLimit: Int64 = 16 << 20
 

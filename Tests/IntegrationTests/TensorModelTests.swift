@@ -125,6 +125,25 @@ final class TensorModelTests: XCTestCase {
         XCTAssertTrue(run.err.contains("not an empty directory"), run.err)
     }
 
+    func testOlderSeparateScaleAndBiasLayersReadAsTheSameModel() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let tensors = try TensorModelSeeder.model(tensorLayers: 120, minBytes: 200, maxBytes: 64 << 10, olderQuantisedLayers: true,
+                                                  seed: 15, in: cli.scratch.appendingPathComponent("older-seed"))
+        XCTAssertTrue(tensors.model.layers.contains { $0.name?.hasSuffix("_qbias") ?? false })
+        try ModelSeeder.write(tensors.model, to: registry.storageRoot, repository: "x/z-image-turbo", tag: "int4")
+        let reference = "\(registry.host)/x/z-image-turbo:int4"
+        XCTAssertEqual(try cli.run(["pull", reference, "--insecure"]).status, 0)
+        let shown = try cli.run(["show", "--json", reference])
+        XCTAssertEqual(shown.status, 0, shown.err)
+        try Self.checkShow(shown.out, against: tensors)
+        let folder = cli.scratch.appendingPathComponent("older")
+        let run = try cli.run(["blob", reference, "-o", folder.path + "/"])
+        XCTAssertEqual(run.status, 0, run.err)
+        try Self.checkWithPython(folder, against: tensors, scratch: cli.scratch)
+    }
+
     func testHostileSafetensorsHeaderIsRefusedWithOneLine() throws {
         let registry = try RegistryProcess()
         let cli = try CLIHarness()

@@ -15,11 +15,14 @@ public enum TensorModelSeeder {
     /// Columns of a quantised weight; int4 packs 8 values in one U32.
     static let quantisedColumns: Int64 = 128
 
-    /// `tensorLayers` tensor blobs sized log-uniformly between `minBytes`
-    /// and `maxBytes`, plus one plain `bigTensorBytes` transformer tensor
-    /// when given; blob files are written into `directory`.
+    /// `tensorLayers` tensors sized log-uniformly between `minBytes` and
+    /// `maxBytes`, plus one plain `bigTensorBytes` transformer tensor when
+    /// given; blob files are written into `directory`. With
+    /// `olderQuantisedLayers`, quantised weights are stored as older ollama
+    /// did: weight, `_scale` and `_qbias` in three layers keyed `data`,
+    /// without metadata.
     public static func model(tensorLayers: Int, minBytes: Int64, maxBytes: Int64, bigTensorBytes: Int64? = nil,
-                             seed: UInt64, in directory: URL) throws -> GeneratedTensorModel {
+                             olderQuantisedLayers: Bool = false, seed: UInt64, in directory: URL) throws -> GeneratedTensorModel {
         let sizes = ModelSeeder.logUniformSizes(count: tensorLayers, min: minBytes, max: maxBytes, seed: seed)
         var seeds = SplitMix64(seed: seed ^ 0x7E45_0A11)
         let counts = componentCounts(tensorLayers)
@@ -30,9 +33,9 @@ public enum TensorModelSeeder {
         for (component, count) in counts {
             for position in 0..<count {
                 let name = tensorName(component, position)
-                let made = try tensorBlob(component: component, name: name, target: sizes[index],
-                                          legacyKey: position % 50 == 7, seed: seeds.next(), in: directory)
-                layers.append(made.layer)
+                let made = try tensorBlob(component: component, name: name, target: sizes[index], legacyKey: position % 50 == 7,
+                                          separateLayers: olderQuantisedLayers, seed: seeds.next(), in: directory)
+                layers += made.layers
                 tensors += made.tensors
                 parameters += made.parameters
                 index += 1
@@ -40,7 +43,7 @@ public enum TensorModelSeeder {
             if component == "transformer", let bigTensorBytes {
                 let made = try tensorBlob(component: component, name: "proj_out.weight", target: bigTensorBytes,
                                           legacyKey: false, quantise: false, seed: seeds.next(), in: directory)
-                layers.append(made.layer)
+                layers += made.layers
                 tensors += made.tensors
                 parameters += made.parameters
             }
@@ -76,8 +79,9 @@ public enum TensorModelSeeder {
         let model = GeneratedModel(manifest: manifest, manifestDigest: "sha256:" + (try SHA256Hasher.hex(of: manifest)),
                                    mediaType: mediaType, config: config, layers: layers)
         var perComponent: [String: Int] = [:]
-        for (component, count) in counts { perComponent[component] = count }
-        if bigTensorBytes != nil { perComponent["transformer", default: 0] += 1 }
+        for layer in layers where layer.mediaType == "application/vnd.ollama.image.tensor" {
+            perComponent[String(layer.name!.split(separator: "/")[0]), default: 0] += 1
+        }
         return GeneratedTensorModel(model: model, tensors: tensors, jsonFiles: jsonFiles, originalModelIndex: original,
                                     parameterCount: parameters, quantType: quantType, groupSize: groupSize,
                                     tensorLayers: perComponent, architecture: architecture,
@@ -112,39 +116,55 @@ public enum TensorModelSeeder {
     }
 
     private struct MadeTensor {
-        let layer: GeneratedModel.Blob
+        let layers: [GeneratedModel.Blob]
         let tensors: [GeneratedTensorModel.Tensor]
         let parameters: Int64
     }
 
     /// One tensor layer of about `target` bytes: quantised when it is a
     /// linear weight of the text encoder or transformer, else BF16 (F32 for
-    /// norms and the vae).
-    private static func tensorBlob(component: String, name: String, target: Int64, legacyKey: Bool,
+    /// norms and the vae). A quantised weight with `separateLayers` takes
+    /// three layers, as older ollama stored it.
+    private static func tensorBlob(component: String, name: String, target: Int64, legacyKey: Bool, separateLayers: Bool = false,
                                    quantise: Bool = true, seed: UInt64, in directory: URL) throws -> MadeTensor {
         let quantised = quantise && component != "vae" && !name.contains("norm") && target >= 1024
-        var entries: [(key: String, outputName: String, dtype: String, shape: [Int64], length: Int64)] = []
-        var metadata: [String: String]?
-        let parameters: Int64
+        let full = component + "/" + name
         if quantised {
             let groups = quantisedColumns / Int64(groupSize)
             let rowBytes = quantisedColumns / 2 + 2 * groups * 2
             let rows = max(1, (target - 400) / rowBytes)
-            let full = component + "/" + name
-            entries = [(full, name, "U32", [rows, quantisedColumns / 8], rows * quantisedColumns / 2),
-                       (full + ".scale", name + ".scale", "BF16", [rows, groups], rows * groups * 2),
-                       (full + ".bias", name + ".bias", "BF16", [rows, groups], rows * groups * 2)]
-            metadata = ["quant_type": quantType, "group_size": String(groupSize)]
-            parameters = rows * quantisedColumns
-        } else {
-            let dtype = component == "vae" || name.contains("norm") ? "F32" : "BF16"
-            let width: Int64 = dtype == "F32" ? 4 : 2
-            let elements = max(1, (target - 160) / width)
-            let shape = elements >= 64 ? [elements / 64, 64] : [elements]
-            let count = shape.reduce(1, *)
-            entries = [(legacyKey ? "data" : name, name, dtype, shape, count * width)]
-            parameters = count
+            let entries: [Entry] = [(full, name, "U32", [rows, quantisedColumns / 8], rows * quantisedColumns / 2),
+                                    (full + ".scale", name + ".scale", "BF16", [rows, groups], rows * groups * 2),
+                                    (full + ".bias", name + ".bias", "BF16", [rows, groups], rows * groups * 2)]
+            let made: [MadeTensor]
+            if separateLayers {
+                var seeds = SplitMix64(seed: seed)
+                made = try zip(entries, ["", "_scale", "_qbias"]).map { entry, suffix in
+                    try write([("data", entry.outputName, entry.dtype, entry.shape, entry.length)], metadata: nil,
+                              layerName: full + suffix, component: component, seed: seeds.next(), in: directory)
+                }
+            } else {
+                made = [try write(entries, metadata: ["quant_type": quantType, "group_size": String(groupSize)], layerName: full,
+                                  component: component, seed: seed, in: directory)]
+            }
+            return MadeTensor(layers: made.flatMap(\.layers), tensors: made.flatMap(\.tensors), parameters: rows * quantisedColumns)
         }
+        let dtype = component == "vae" || name.contains("norm") ? "F32" : "BF16"
+        let width: Int64 = dtype == "F32" ? 4 : 2
+        let elements = max(1, (target - 160) / width)
+        let shape = elements >= 64 ? [elements / 64, 64] : [elements]
+        let count = shape.reduce(1, *)
+        let made = try write([(legacyKey ? "data" : name, name, dtype, shape, count * width)], metadata: nil, layerName: full,
+                             component: component, seed: seed, in: directory)
+        return MadeTensor(layers: made.layers, tensors: made.tensors, parameters: count)
+    }
+
+    /// A header key, the tensor's name in a diffusers file, dtype, shape, byte length.
+    private typealias Entry = (key: String, outputName: String, dtype: String, shape: [Int64], length: Int64)
+
+    /// One safetensors blob holding `entries` (random data) as layer `layerName`.
+    private static func write(_ entries: [Entry], metadata: [String: String]?, layerName: String, component: String,
+                              seed: UInt64, in directory: URL) throws -> MadeTensor {
         var header: [String: Any] = [:]
         if let metadata { header["__metadata__"] = metadata }
         var offset: Int64 = 0
@@ -159,14 +179,14 @@ public enum TensorModelSeeder {
         prefix.append(json)
         let (hex, path) = try BlobFile.random(after: prefix, size: offset, seed: seed, in: directory)
         let layer = GeneratedModel.Blob(digest: "sha256:" + hex, size: Int64(prefix.count) + offset,
-                                        mediaType: "application/vnd.ollama.image.tensor", path: path, name: component + "/" + name)
+                                        mediaType: "application/vnd.ollama.image.tensor", path: path, name: layerName)
         var start = Int64(prefix.count)
         let tensors = entries.map { entry in
             defer { start += entry.length }
             return GeneratedTensorModel.Tensor(component: component, name: entry.outputName, dtype: entry.dtype,
                                                shape: entry.shape, blob: path, offset: start, length: entry.length)
         }
-        return MadeTensor(layer: layer, tensors: tensors, parameters: parameters)
+        return MadeTensor(layers: [layer], tensors: tensors, parameters: 0)
     }
 
     /// A diffusers `model_index.json` for the pipeline.

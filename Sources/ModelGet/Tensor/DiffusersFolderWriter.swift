@@ -57,7 +57,8 @@ public struct DiffusersFolderWriter: Sendable {
             for component in layout.components {
                 let file = (component.isEmpty ? "" : component + "/") + Self.weightsFile(component, index: index)
                 let merged = try SafetensorsMerger(store: store, model: model, component: component,
-                                                   layers: layout.tensorLayers.filter { $0.component == component })
+                                                   layers: layout.tensorLayers.filter { $0.component == component },
+                                                   legacyQuantization: Quantization.fromModelIndex(index))
                 try merged.write(to: temporary + "/" + file)
                 result.files.append(file)
                 result.tensors += merged.tensors.count

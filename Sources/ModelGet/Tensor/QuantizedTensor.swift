@@ -24,6 +24,17 @@ public struct Quantization: Sendable, Hashable, CustomStringConvertible {
         return width / bits
     }
 
+    /// The quantisation model_index.json names (`quantization`, with
+    /// `group_size` or the group size ollama's image models used for that
+    /// type), for older blobs that carry no metadata; lower-cased as blob
+    /// metadata spells it.
+    public static func fromModelIndex(_ index: [String: Any]) -> Quantization? {
+        guard let type = (index["quantization"] as? String)?.lowercased(), !type.isEmpty else { return nil }
+        let defaults = ["int4": 32, "q4": 32, "fp4": 32, "nvfp4": 16, "mxfp8": 32, "int8": 64, "q8": 64, "fp8": 64]
+        guard let standard = defaults[type] else { return nil }
+        return Quantization(type: type, groupSize: (index["group_size"] as? Int) ?? standard)
+    }
+
     public var description: String {
         TensorText.clean(type) + (groupSize.map { " (group \($0))" } ?? "")
     }

@@ -32,8 +32,12 @@ struct SafetensorsMerger {
 
     /// Plans the merge. Tensor names lose the component prefix ollama gave
     /// quantised blobs; a blob keyed `data` (older ollama) takes its layer's
-    /// name. Two tensors of one name are refused.
-    init(store: ModelStore, model: String, component: String, layers: [TensorModelLayout.TensorLayer]) throws {
+    /// name, and older separate scale and bias layers become `<weight>.scale`
+    /// and `<weight>.bias`, their weight quantised as `legacyQuantization`
+    /// (from model_index.json) says. Two tensors of one name are refused.
+    init(store: ModelStore, model: String, component: String, layers: [TensorModelLayout.TensorLayer],
+         legacyQuantization: Quantization?) throws {
+        let legacyWeights = Set(layers.compactMap(\.companionOf))
         self.store = store
         var sources: [Source] = []
         var names = Set<String>()
@@ -53,10 +57,18 @@ struct SafetensorsMerger {
                 } else if !component.isEmpty, name.hasPrefix(component + "/") {
                     name.removeFirst(component.count + 1)
                 }
+                if name == layer.name { name = layer.outputName }
                 guard names.insert(name).inserted else {
                     throw ModelGetError.invalidTensorModel(model: model, reason: "\(component) has two tensors named \(SafetensorsHeader.quoted(name))")
                 }
-                if case let .weight(quantization) = QuantizedTensor.role(of: tensor, in: header) { quantized[name] = quantization }
+                switch QuantizedTensor.role(of: tensor, in: header) {
+                case let .weight(quantization):
+                    quantized[name] = quantization
+                case .plain where legacyWeights.contains(layer.name) && name == layer.name:
+                    quantized[name] = legacyQuantization
+                default:
+                    break
+                }
                 let source = (header.dataOffset + tensor.range.lowerBound)..<(header.dataOffset + tensor.range.upperBound)
                 placements.append(Placement(name: name, tensor: tensor, source: source, target: offset))
                 offset += tensor.range.upperBound - tensor.range.lowerBound

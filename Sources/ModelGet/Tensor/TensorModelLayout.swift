@@ -21,6 +21,13 @@ public struct TensorModelLayout: Sendable {
         public var component: String
         /// The layer name without the component.
         public var name: String
+        /// Older ollama kept a quantised weight's scale and bias in layers of
+        /// their own, `<weight>_scale` and `<weight>_qbias`: for those, the
+        /// weight's name.
+        public var companionOf: String?
+        /// The tensor's name in a safetensors file: `<weight>.scale` and
+        /// `<weight>.bias` for those older companions, else `name`.
+        public var outputName: String
     }
 
     /// One json layer.
@@ -59,7 +66,8 @@ public struct TensorModelLayout: Sendable {
                 let parts = name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
                 let component = parts.count == 2 ? String(parts[0]) : ""
                 if !component.isEmpty { try Self.checkPath(component, model: model) }
-                tensorLayers.append(TensorLayer(descriptor: layer, component: component, name: String(parts.last!)))
+                let tensor = String(parts.last!)
+                tensorLayers.append(TensorLayer(descriptor: layer, component: component, name: tensor, companionOf: nil, outputName: tensor))
             case MediaType.ollamaJSON:
                 guard let path = layer.name else {
                     throw ModelGetError.invalidTensorModel(model: model, reason: "json layer \(layer.digest) has no name")
@@ -70,6 +78,21 @@ public struct TensorModelLayout: Sendable {
                 continue
             }
         }
+        let names = Set(tensorLayers.map { $0.component + "/" + $0.name })
+        for index in tensorLayers.indices {
+            let layer = tensorLayers[index]
+            for (suffix, renamed) in [("_scale", ".scale"), ("_qbias", ".bias")] where layer.name.hasSuffix(suffix) {
+                let weight = String(layer.name.dropLast(suffix.count))
+                guard names.contains(layer.component + "/" + weight) else { continue }
+                tensorLayers[index].companionOf = weight
+                tensorLayers[index].outputName = weight + renamed
+            }
+        }
+    }
+
+    /// Weights whose scale and bias are layers of their own (older ollama).
+    public var weightsWithCompanionLayers: Set<String> {
+        Set(tensorLayers.compactMap { layer in layer.companionOf.map { layer.component + "/" + $0 } })
     }
 
     /// The json layer at `path`.

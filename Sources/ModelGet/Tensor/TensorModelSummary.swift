@@ -45,10 +45,15 @@ public struct TensorModelSummary: Sendable, Equatable {
             summary.capabilities = (object["capabilities"] as? [Any])?.compactMap { ($0 as? String).map { TensorText.clean($0) } } ?? []
             summary.requires = (object["requires"] as? String).map { TensorText.clean($0) }
         }
+        var modelIndex: [String: Any] = [:]
         if let index = layout.json("model_index.json"), index.descriptor.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(index.descriptor)) as? [String: Any] {
+            modelIndex = object
             summary.architecture = ((object["architecture"] as? String) ?? (object["_class_name"] as? String)).map { TensorText.clean($0) }
         }
+        // Older ollama: scale and bias in layers of their own, the quantisation only in model_index.json.
+        let legacyWeights = layout.weightsWithCompanionLayers
+        let legacyQuantization = Quantization.fromModelIndex(modelIndex)
         let headers = try await readAll(layout.tensorLayers.map(\.descriptor), header: header)
         var components: [String: Component] = [:]
         for (layer, header) in zip(layout.tensorLayers, headers) {
@@ -57,7 +62,12 @@ public struct TensorModelSummary: Sendable, Equatable {
             component.bytes += layer.descriptor.size
             for tensor in header.tensors {
                 summary.dtypes[tensor.dtype, default: 0] += 1
-                let role = QuantizedTensor.role(of: tensor, in: header)
+                var role = QuantizedTensor.role(of: tensor, in: header)
+                if layer.companionOf != nil {
+                    role = .companion
+                } else if case .plain = role, legacyWeights.contains(layer.component + "/" + layer.name), let legacyQuantization {
+                    role = .weight(legacyQuantization)
+                }
                 switch role {
                 case .companion:
                     continue

@@ -27,12 +27,12 @@ log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 log "building release"
 swift build -c release --scratch-path .build-bench >&2
 bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)
-for tool in curl docker-registry openssl python3; do
+for tool in curl docker-registry openssl python3 /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
 done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-tensor-bench.XXXXXX")
-RESULTS=$TMP/results.tsv   # scenario tool rep seconds
+RESULTS=$TMP/results.tsv   # scenario tool rep micros maxrss_kb
 O=$TMP/out
 mkdir -p "$O"
 : >"$RESULTS"
@@ -61,16 +61,16 @@ done <"$TMP/blobs" >"$TMP/curlrc"
 while read -r digest _; do printf '%s  %s\n' "${digest#sha256:}" "${digest/:/-}"; done <"$TMP/blobs" >"$TMP/sums"
 log "$BLOBS blobs, $TOTAL bytes"
 
-# timed SCENARIO TOOL REP CMD…: wall time of CMD after a sync.
+# timed SCENARIO TOOL REP CMD…: wall time and peak RSS of CMD after a sync.
 timed() {
     local scenario=$1 tool=$2 rep=$3
     shift 3
     sync
     local t0 t1
     t0=$(date +%s%N)
-    if "$@" >>"$TMP/$scenario.log" 2>&1; then
+    if /usr/bin/time -f '%M' -o "$TMP/time.out" "$@" >>"$TMP/$scenario.log" 2>&1; then
         t1=$(date +%s%N)
-        printf '%s\t%s\t%s\t%s\n' "$scenario" "$tool" "$rep" "$(((t1 - t0) / 1000))" >>"$RESULTS"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$tool" "$rep" "$(((t1 - t0) / 1000))" "$(tail -1 "$TMP/time.out")" >>"$RESULTS"
     else
         log "FAILED: $scenario / $tool"; tail -5 "$TMP/$scenario.log" >&2
     fi
@@ -98,17 +98,19 @@ done
 python3 - "$RESULTS" "$BLOBS" "$TOTAL" "$REPS" <<'EOF'
 import collections, statistics, sys
 rows = collections.defaultdict(list)
+rss = collections.defaultdict(int)
 for line in open(sys.argv[1]):
-    scenario, tool, _, micros = line.rstrip("\n").split("\t")
+    scenario, tool, _, micros, kb = line.rstrip("\n").split("\t")
     rows[(scenario, tool)].append(int(micros) / 1e6)
+    rss[(scenario, tool)] = max(rss[(scenario, tool)], int(kb))
 blobs, total, reps = sys.argv[2], int(sys.argv[3]), sys.argv[4]
 print(f"Tensor model: {blobs} blobs, {total / 1e6:.0f} MB; median of {reps}\n")
 for scenario, floor in (("pull", "curl --parallel"), ("export", "cat blobs + sync")):
     base = statistics.median(rows.get((scenario, floor), [float("nan")]))
-    print(f"| {scenario} | median s | x {floor} |\n|---|---:|---:|")
+    print(f"| {scenario} | median s | x {floor} | peak RSS |\n|---|---:|---:|---:|")
     for (name, tool), times in rows.items():
         if name == scenario:
             median = statistics.median(times)
-            print(f"| {tool} | {median:.2f} | {median / base:.2f} |")
+            print(f"| {tool} | {median:.2f} | {median / base:.2f} | {rss[(name, tool)] / 1024:.0f} MiB |")
     print()
 EOF

@@ -33,6 +33,9 @@ enum TensorHeaderReader {
     /// are used for display only.
     static func read(_ layer: Descriptor, repository: String, client: RegistryClient) async throws -> SafetensorsHeader {
         let source = "blob \(layer.digest)"
+        guard layer.size >= 8 else {
+            throw ModelGetError.invalidSafetensors(source: source, reason: "shorter than its 8-byte header length")
+        }
         var bytes = try await fetch(layer, repository: repository, client: client, count: min(layer.size, firstRead))
         let length = try SafetensorsHeader.jsonLength(lengthBytes: bytes.prefix(8), fileSize: layer.size, source: source)
         guard length <= remoteLimit else {
@@ -61,7 +64,7 @@ enum TensorHeaderReader {
 
 /// Keeps the first `limit` bytes of a 200 or 206 body and stops the
 /// transfer once it has them (a server may ignore `Range`).
-final class PrefixSink: ResponseBodySink, @unchecked Sendable {
+final class PrefixSink: ResponseBodySink {
     /// Thrown to stop a transfer that has sent enough.
     struct Full: Error {}
 

@@ -27,6 +27,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case storeUnreadable(path: String, reason: String)
     case unusableKey(path: String, reason: String)
     case keyNotRegistered(registry: String, publicKey: String, whereToAdd: String)
+    case invalidSafetensors(source: String, reason: String)
+    case tensorModelNeedsFolder(model: String, tensorLayers: Int)
+    case invalidTensorModel(model: String, reason: String)
 
     public var description: String {
         switch self {
@@ -42,6 +45,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             var line = "\(url): HTTP \(status)"
             if let code { line += " \(code)" }
             if let message, !message.isEmpty { line += ": \(message)" }
+            if status == 412 {
+                line += " (412: the registry refuses this model to this client, usually because it needs a newer ollama"
+                    + " or another OS; it decides from the User-Agent, which MODELGET_USER_AGENT sets)"
+            }
             return line
         case let .authenticationFailed(host, reason):
             return "authentication to \(host) failed: \(reason)"
@@ -89,6 +96,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "key \(path): \(reason)"
         case let .keyNotRegistered(registry, publicKey, whereToAdd):
             return "the key is not registered with \(registry): add \(publicKey) at \(whereToAdd)"
+        case let .invalidSafetensors(source, reason):
+            return "\(source): not a valid safetensors file: \(reason)"
+        case let .tensorModelNeedsFolder(model, tensorLayers):
+            return "\(model) is a tensor model (\(tensorLayers) safetensors layers), not one GGUF file; use -o DIR/ to write it as a diffusers folder"
+        case let .invalidTensorModel(model, reason):
+            return "\(model): \(reason)"
         }
     }
 }

@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in scripts/system-packages.txt that
-# are missing: as root directly, else through sudo, else it prints the one
-# apt-get line to run and exits 1. Run by `make demo`, `make test` and
+# Installs the PyPI packages of scripts/python-packages.txt (with pip) and
+# the Debian packages of scripts/system-packages.txt that are missing: as
+# root directly, else through sudo, else it prints the one apt-get line to
+# run and exits 1. Run by `make demo`, `make test` and
 # .ci/run, so a fresh Debian 12 with Swift needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# PyPI packages the tests use (scripts/python-packages.txt), installed with
+# python3's own pip when missing; a Debian python that refuses user pip
+# installs (PEP 668) gets --break-system-packages.
+ensure_python_packages() {
+    [[ -f scripts/python-packages.txt ]] || return 0
+    local wanted_py missing_py=() package
+    mapfile -t wanted_py < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' scripts/python-packages.txt)
+    command -v python3 >/dev/null || { echo "ensure-packages: python3 is missing; install it for ${wanted_py[*]}" >&2; return 1; }
+    for package in "${wanted_py[@]}"; do
+        python3 -m pip show -q "$package" >/dev/null 2>&1 || missing_py+=("$package")
+    done
+    ((${#missing_py[@]} == 0)) && return 0
+    echo "ensure-packages: pip-installing ${missing_py[*]}" >&2
+    python3 -m pip install --quiet "${missing_py[@]}" ||
+        python3 -m pip install --quiet --break-system-packages "${missing_py[@]}"
+}
+ensure_python_packages
 
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' scripts/system-packages.txt)
 missing=()
@@ -12,15 +31,6 @@ for package in "${wanted[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)
     [[ $status == ii* ]] || missing+=("$package")
 done
-
-# PyPI packages from scripts/python-packages.txt, when python3 is there.
-if [[ -f scripts/python-packages.txt ]] && command -v python3 >/dev/null; then
-    mapfile -t python_wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' scripts/python-packages.txt)
-    for package in "${python_wanted[@]}"; do
-        python3 -m pip show -q "$package" >/dev/null 2>&1 || python3 -m pip install -q "$package" >&2
-    done
-fi
-
 ((${#missing[@]} == 0)) && exit 0
 
 echo "ensure-packages: installing ${missing[*]}" >&2

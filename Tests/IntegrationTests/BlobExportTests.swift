@@ -49,7 +49,7 @@ final class BlobExportTests: XCTestCase {
         let model = try CLIHarness.seed(registry, "big/model", sizes: [512 << 20, 100], seed: 7, in: cli.scratch)
         let ref = "\(registry.host)/big/model:latest"
         let file = cli.scratch.appendingPathComponent("weights.gguf")
-        let partial = cli.scratch.path + "/.modelget-partial/blobs/" + model.layers[0].digest.replacingOccurrences(of: ":", with: "-") + "-partial"
+        let partial = cli.scratch.path + "/.modelget-partial/.modelget/partial/" + model.layers[0].digest.replacingOccurrences(of: ":", with: "-")
 
         let (process, _, _) = try cli.start(["blob", ref, "-o", file.path, "--insecure"])
         var sawBytes = false

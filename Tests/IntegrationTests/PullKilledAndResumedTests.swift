@@ -70,8 +70,10 @@ final class PullKilledAndResumedTests: XCTestCase {
         first.waitUntilExit()
         checkStatus(first.terminationStatus)
         let firstRun = proxy.bytesSent
-        let partials = try FileManager.default.contentsOfDirectory(atPath: models.path + "/blobs").filter { $0.hasSuffix("-partial.json") }
+        let partials = try FileManager.default.contentsOfDirectory(atPath: models.path + "/.modelget/partial").filter { $0.hasSuffix(".json") }
         XCTAssertFalse(partials.isEmpty, "the interrupted pull left its part state")
+        let inBlobs = try FileManager.default.contentsOfDirectory(atPath: models.path + "/blobs").filter { $0.contains("partial") }
+        XCTAssertEqual(inBlobs, [], "nothing of modelget's in blobs/, where ollama prunes")
         let manifest = models.path + "/manifests/\(proxy.host)/library/big/v1"
         XCTAssertFalse(FileManager.default.fileExists(atPath: manifest), "no manifest before every blob is in place")
 
@@ -86,7 +88,7 @@ final class PullKilledAndResumedTests: XCTestCase {
             let data = try Data(contentsOf: models.appendingPathComponent("blobs/sha256-" + blob.digest.dropFirst(7)))
             XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: models.path + "/blobs").filter { $0.contains("partial") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: models.path + "/.modelget/partial")
         XCTAssertEqual(leftovers, [])
     }
 }

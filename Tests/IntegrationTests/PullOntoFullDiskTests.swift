@@ -30,7 +30,7 @@ final class PullOntoFullDiskTests: XCTestCase {
         } catch {
             let message = "\(error)"
             XCTAssertTrue(message.contains("no space left on device"), message)
-            XCTAssertTrue(message.contains(store.blobsDirectory + "/sha256-"), "names the path: \(message)")
+            XCTAssertTrue(message.contains(store.partialsDirectory + "/sha256-"), "names the path: \(message)")
             XCTAssertTrue(message.contains("bytes needed"), message)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestPath(ref)), "no manifest without its blobs")

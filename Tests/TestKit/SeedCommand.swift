@@ -7,26 +7,40 @@ enum SeedCommand {
         modelget-testkit seed --storage DIR --repository REPO --tag TAG [--oci]
                               (--sizes N,N,… | --small-blobs COUNT --min BYTES --max BYTES | --big BYTES)
                               [--seed N] [--work DIR]
+        modelget-testkit seed --tensor --storage DIR --repository REPO --tag TAG
+                              --small-blobs COUNT --min BYTES --max BYTES [--big BYTES] [--seed N] [--work DIR]
           Prints "<manifest digest> <total blob bytes>". Blob files are made in
           --work (kept) or in a scratch directory next to DIR (removed).
+          --tensor makes an image-generation tensor model like ollama's
+          x/flux2-klein: COUNT safetensors tensor layers sized between --min and
+          --max, one --big transformer tensor, json layers, a ConfigV2 config.
         """
 
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = try Options(
             arguments,
             valued: ["storage", "repository", "tag", "sizes", "small-blobs", "min", "max", "big", "seed", "work"],
-            flags: ["oci"])
+            flags: ["oci", "tensor"])
         let storage = URL(fileURLWithPath: try options.required("storage"), isDirectory: true)
         let seed = UInt64(try options.count("seed") ?? 1)
-        let sizes = try layerSizes(options, seed: seed)
         let work = options.optional("work").map { URL(fileURLWithPath: $0, isDirectory: true) }
         // Next to the storage, so hard links work and the scratch copy costs nothing.
         let scratch = work ?? storage.deletingLastPathComponent().appendingPathComponent(".seed-\(UUID().uuidString)")
         defer { if work == nil { try? FileManager.default.removeItem(at: scratch) } }
 
-        let model = options.has("oci")
-            ? try ModelSeeder.ociModel(layerSizes: sizes, seed: seed, in: scratch)
-            : try ModelSeeder.ollamaModel(layerSizes: sizes, seed: seed, in: scratch)
+        let model: GeneratedModel
+        if options.has("tensor") {
+            guard let count = try options.count("small-blobs"), let min = try options.count("min"), let max = try options.count("max"),
+                  min <= max, !options.has("oci"), options.optional("sizes") == nil else {
+                throw UsageError("--tensor needs --small-blobs, --min and --max with min <= max (and no --oci or --sizes)")
+            }
+            model = try TensorModelSeeder.model(tensorLayers: Int(count), minBytes: min, maxBytes: max,
+                                                bigTensorBytes: try options.count("big"), seed: seed, in: scratch).model
+        } else if options.has("oci") {
+            model = try ModelSeeder.ociModel(layerSizes: try layerSizes(options, seed: seed), seed: seed, in: scratch)
+        } else {
+            model = try ModelSeeder.ollamaModel(layerSizes: try layerSizes(options, seed: seed), seed: seed, in: scratch)
+        }
         try ModelSeeder.write(
             model, to: storage, repository: try options.required("repository"), tag: try options.required("tag"))
         print(model.manifestDigest, model.totalSize)

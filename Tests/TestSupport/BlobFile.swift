@@ -11,10 +11,18 @@ enum BlobFile {
     /// digest and the file.
     static func random(size: Int64, seed: UInt64, in directory: URL) throws -> (hex: String, path: URL) {
         guard size >= 0 else { throw TestSupportError.invalidArgument("negative blob size \(size)") }
+        return try random(after: Data(), size: size, seed: seed, in: directory)
+    }
+
+    /// Writes `prefix` followed by `size` pseudo-random bytes from `seed`
+    /// (a safetensors header, then its tensor data); returns the hex digest
+    /// and the file.
+    static func random(after prefix: Data, size: Int64, seed: UInt64, in directory: URL) throws -> (hex: String, path: URL) {
         var generator = SplitMix64(seed: seed)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
         defer { chunk.deallocate() }
         return try write(in: directory) { emit in
+            try prefix.withUnsafeBytes { try emit($0) }
             var remaining = size
             while remaining > 0 {
                 let part = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<Int(min(remaining, Int64(chunkSize)))])

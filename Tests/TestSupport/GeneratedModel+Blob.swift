@@ -12,13 +12,17 @@ extension GeneratedModel {
         public let mediaType: String
         /// The file holding the bytes.
         public let path: URL
+        /// The layer's `name` field (ollama's tensor and json layers), if any.
+        public var name: String? = nil
 
         /// The 64 hex characters after `sha256:`.
         var hex: String { String(digest.dropFirst("sha256:".count)) }
 
         /// The manifest descriptor of this blob.
         var descriptor: [String: Any] {
-            ["mediaType": mediaType, "size": size, "digest": digest]
+            var fields: [String: Any] = ["mediaType": mediaType, "size": size, "digest": digest]
+            if let name { fields["name"] = name }
+            return fields
         }
     }
 }

@@ -75,7 +75,7 @@ public enum ModelSeeder {
 
     /// Compact JSON with sorted keys and unescaped slashes, so the bytes
     /// (and digests) are the same on every run.
-    private static func canonicalJSON(_ object: [String: Any]) throws -> Data {
+    static func canonicalJSON(_ object: [String: Any]) throws -> Data {
         try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 }

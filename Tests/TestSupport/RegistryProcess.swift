@@ -16,6 +16,9 @@ public final class RegistryProcess: Sendable {
         case htpasswd(user: String, password: String)
         /// Bearer tokens from `TokenService`, whose certificate it trusts.
         case token(TokenService)
+        /// Bearer tokens from `TokenService`, whose certificate it trusts,
+        /// with clients sent to `realm` (a front that answers for it).
+        case tokenAt(TokenService, realm: URL)
     }
 
     /// How long `init` waits for the registry to answer.
@@ -84,6 +87,8 @@ public final class RegistryProcess: Sendable {
             return .token(
                 realm: tokens.realm, service: tokens.service, issuer: tokens.issuer,
                 rootCertBundle: tokens.rootCertBundle)
+        case let .tokenAt(tokens, realm):
+            return .token(realm: realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: tokens.rootCertBundle)
         }
     }
 

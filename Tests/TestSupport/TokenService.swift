@@ -85,6 +85,12 @@ public final class TokenService: Sendable {
         set { issuerLogic.withState { $0.grant = newValue } }
     }
 
+    /// Answers a token request received elsewhere (a registry front that
+    /// serves `/token` itself) as this service's own server would.
+    public func issue(_ request: TestHTTPRequest) -> TestHTTPResponse {
+        issuerLogic.respond(to: request)
+    }
+
     /// Stops serving tokens.
     public func stop() {
         server.stop()

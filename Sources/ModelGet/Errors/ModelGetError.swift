@@ -23,6 +23,13 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    case nestedRepository(reference: String)
+    case storeUnreadable(path: String, reason: String)
+    case unusableKey(path: String, reason: String)
+    case keyNotRegistered(registry: String, publicKey: String, whereToAdd: String)
+    case invalidSafetensors(source: String, reason: String)
+    case tensorModelNeedsFolder(model: String, tensorLayers: Int)
+    case invalidTensorModel(model: String, reason: String)
     case listenFailed(address: String, reason: String)
 
     public var description: String {
@@ -39,6 +46,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             var line = "\(url): HTTP \(status)"
             if let code { line += " \(code)" }
             if let message, !message.isEmpty { line += ": \(message)" }
+            if status == 412 {
+                line += " (412: the registry refuses this model to this client, usually because it needs a newer ollama"
+                    + " or another OS; it decides from the User-Agent, which MODELGET_USER_AGENT sets)"
+            }
             return line
         case let .authenticationFailed(host, reason):
             return "authentication to \(host) failed: \(reason)"
@@ -77,6 +88,21 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .nestedRepository(reference):
+            return "\(reference): ollama's store keeps only host/namespace/model, so a nested repository would be "
+                + "listed by nobody and its blobs pruned by ollama; store it under another name with --as HOST/NAMESPACE/MODEL[:TAG]"
+        case let .storeUnreadable(path, reason):
+            return "\(path): \(reason); no blob deleted, since it may need any of them (fix its permissions or run as the store's owner)"
+        case let .unusableKey(path, reason):
+            return "key \(path): \(reason)"
+        case let .keyNotRegistered(registry, publicKey, whereToAdd):
+            return "the key is not registered with \(registry): add \(publicKey) at \(whereToAdd)"
+        case let .invalidSafetensors(source, reason):
+            return "\(source): not a valid safetensors file: \(reason)"
+        case let .tensorModelNeedsFolder(model, tensorLayers):
+            return "\(model) is a tensor model (\(tensorLayers) safetensors layers), not one GGUF file; use -o DIR/ to write it as a diffusers folder"
+        case let .invalidTensorModel(model, reason):
+            return "\(model): \(reason)"
         case let .listenFailed(address, reason):
             return "cannot listen on \(address): \(reason)"
         }

@@ -154,8 +154,6 @@ public struct BlobExporter: Sendable {
 
     /// Removes the scratch store's directories once they are empty.
     private static func removeScratch(_ scratch: ModelStore) {
-        rmdir(scratch.blobsDirectory)
-        rmdir(scratch.manifestsDirectory)
-        rmdir(scratch.root.path)
+        scratch.removeEmptyLayout()
     }
 }

@@ -23,6 +23,7 @@ public struct HTTPRequest: Sendable {
 
     public var method: Method
     public var url: URL
+    /// The header fields; `User-Agent` is `UserAgent.current` unless given.
     public var headers: HTTPHeaders
     public var body: Body?
     /// `Range: bytes=lower-upper` (upper nil: to the end).
@@ -42,6 +43,7 @@ public struct HTTPRequest: Sendable {
         self.method = method
         self.url = url
         self.headers = headers
+        if headers["User-Agent"] == nil { self.headers.set("User-Agent", UserAgent.current) }
         self.body = body
         self.range = range
         self.skipTLSVerification = skipTLSVerification
@@ -62,6 +64,7 @@ public struct HTTPResponse: Sendable {
     public init(status: Int, headers: HTTPHeaders, body: Data, url: URL) {
         self.status = status
         self.headers = headers
+        if headers["User-Agent"] == nil { self.headers.set("User-Agent", UserAgent.current) }
         self.body = body
         self.url = url
     }

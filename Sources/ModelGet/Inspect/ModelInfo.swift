@@ -18,6 +18,9 @@ public struct ModelInfo: Sendable {
     public var licenses: [String] = []
     /// The params layer (runtime parameters as JSON text).
     public var parameters: String?
+    /// For a tensor model (one safetensors layer per tensor): what its
+    /// headers, config and model_index.json say.
+    public var tensorModel: TensorModelSummary?
 
     /// Config plus layers, each distinct blob once.
     public var totalSize: Int64 {
@@ -59,12 +62,16 @@ extension ModelStore {
     /// `show` for a stored model: everything read from the store.
     public func info(_ reference: Reference) async throws -> ModelInfo {
         let model = try model(reference)
-        return try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest) { blob in
+        var info = try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest) { blob in
             let path = blobPath(blob.digest)
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
             try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
             return data
         }
+        if TensorModelLayout.isTensorModel(model.manifest) {
+            info.tensorModel = try await tensorSummary(model.manifest, model: model.displayName)
+        }
+        return info
     }
 }
 
@@ -74,12 +81,16 @@ extension RegistryClient {
     public func info(_ reference: Reference, platform: Platform = .current) async throws -> ModelInfo {
         let (fetched, manifest) = try await resolveImage(repository: reference.repository, reference: reference.manifestReference,
                                                          platform: platform)
-        return try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest) { blob in
+        var info = try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest) { blob in
             let sink = MemorySink(limit: blob.size)
             _ = try await fetchBlob(repository: reference.repository, digest: blob.digest, sink: sink)
             try blob.digest.verify(actualHex: SHA256Hasher.hex(of: sink.data))
             return sink.data
         }
+        if TensorModelLayout.isTensorModel(manifest) {
+            info.tensorModel = try await tensorSummary(manifest, repository: reference.repository, model: reference.displayName)
+        }
+        return info
     }
 }
 

@@ -12,6 +12,9 @@ public struct Descriptor: Codable, Hashable, Sendable {
     public var annotations: [String: String]?
     /// Optional alternative locations (never followed by modelget).
     public var urls: [String]?
+    /// Ollama's per-layer `name`: `component/tensor` on a tensor layer, the
+    /// file path on a json layer (image-generation models).
+    public var name: String?
 
     public init(mediaType: String, digest: Digest, size: Int64, platform: Platform? = nil) {
         self.mediaType = mediaType

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Fetches one blob into the store: into `sha256-<hex>-partial` (locked,
+/// Fetches one blob into the store: into `.modelget/partial/sha256-<hex>` (locked,
 /// so two processes never write one file, and preallocated), as one stream
 /// or, for a large blob, as parallel ranged parts; resuming the ranges its
 /// part state records from an earlier run, retrying per `RetryPolicy`, and
@@ -30,6 +30,9 @@ struct BlobDownloader: Sendable {
             return
         }
         defer { lock.release() }
+        store.owner?.apply(fd: lock.fd)
+        // A download ollama left is taken over rather than thrown away.
+        try store.adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
 
         var discardedForMismatch = false
         while true {

@@ -44,11 +44,23 @@ public struct ModelPuller: Sendable {
         self.options = options
     }
 
-    /// Pulls `reference` from `client`'s registry.
-    public func pull(_ reference: Reference, client: RegistryClient, progress: TransferProgress = TransferProgress()) async throws -> PullResult {
+    /// Pulls `reference` from `client`'s registry, stored under `storeAs`
+    /// when given (a nested repository must be: see `checkStorable`).
+    public func pull(_ reference: Reference, client: RegistryClient, storeAs: Reference? = nil,
+                     progress: TransferProgress = TransferProgress()) async throws -> PullResult {
+        let storeName = storeAs ?? reference
+        try store.checkStorable(storeName)
         let (fetched, manifest) = try await client.resolveImage(
             repository: reference.repository, reference: reference.manifestReference, platform: options.platform)
         try store.prepare()
+        // Held until the manifest names every blob: a prune meanwhile keeps them.
+        return try await store.whileWriting {
+            try await pull(fetched: fetched, manifest: manifest, reference: reference, storeName: storeName, client: client, progress: progress)
+        }
+    }
+
+    private func pull(fetched: FetchedManifest, manifest: ImageManifest, reference: Reference, storeName: Reference,
+                      client: RegistryClient, progress: TransferProgress) async throws -> PullResult {
         let blobs = manifest.blobs
         progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
         var missing: [Descriptor] = []
@@ -67,7 +79,7 @@ public struct ModelPuller: Sendable {
         try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
             try await downloader.download($0)
         }
-        try store.writeManifest(fetched.data, for: reference)
+        try store.writeManifest(fetched.data, for: storeName)
         return PullResult(
             reference: reference.description, manifestDigest: fetched.digest.description, blobs: blobs.count,
             totalBytes: progress.totalBytes, blobsPresent: blobs.count - missing.count,

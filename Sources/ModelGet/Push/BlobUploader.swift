@@ -44,53 +44,110 @@ struct BlobUploader: Sendable {
             sessions.remove(digest)
             return .skipped
         }
-        var offered: URL?
+        var offered: (url: URL, redirects: Bool)?
         if let mountFrom {
             switch try await client.startUpload(repository: repository, mount: (digest, mountFrom), scopes: scopes) {
             case .mounted:
                 sessions.remove(digest)
                 return .mounted
-            case let .session(url):
+            case let .session(url, redirects):
                 // Mount refused (the source lacks it): upload in this session.
-                offered = url
+                offered = (url, redirects)
             }
         }
         let path = try await source()
         guard FileIO.size(path) == blob.size else {
             throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: FileIO.size(path) ?? 0)
         }
-        if blob.size < options.monolithicLimit {
+        // registry.ollama.ai takes every blob in parts by redirect, as ollama sends them.
+        let ollamaFamily = client.family.contains(client.host)
+        if blob.size < options.monolithicLimit, !ollamaFamily, offered?.redirects != true {
             let session = try await offeredOrNew(offered)
-            try await client.finishUpload(session: session, digest: digest, body: .file(path: path, offset: 0, length: blob.size),
-                                          scopes: scopes, observer: counter)
+            if !session.redirects {
+                try await client.finishUpload(session: session.url, digest: digest, body: .file(path: path, offset: 0, length: blob.size),
+                                              scopes: scopes, observer: counter)
+                return .sent
+            }
+            offered = session
+        }
+        if !ollamaFamily, offered?.redirects != true, let resumed = try await resumedSession(digest, size: blob.size, counter: counter) {
+            try await sendParts(of: blob, path: path, session: resumed, partSize: options.chunkSize, counter: counter)
             return .sent
         }
-        var session: UploadSession
-        if let resumed = try await resumedSession(digest, size: blob.size, counter: counter) {
-            session = resumed
-        } else {
-            session = UploadSession(url: try await offeredOrNew(offered), offset: 0)
-        }
-        try sessions.save(session.url, for: digest)
-        while session.offset < blob.size {
-            let length = min(options.chunkSize, blob.size - session.offset)
-            session.url = try await client.uploadChunk(session: session.url, path: path, offset: session.offset, length: length,
-                                                       scopes: scopes, observer: counter)
-            session.offset += length
-            try sessions.save(session.url, for: digest)
-        }
-        try await client.finishUpload(session: session.url, digest: digest, body: .data(Data()), scopes: scopes, observer: counter)
-        sessions.remove(digest)
+        let session = try await offeredOrNew(offered)
+        let redirects = ollamaFamily || session.redirects
+        try await sendParts(of: blob, path: path, session: UploadSession(url: session.url, offset: 0),
+                            partSize: redirects ? options.redirectPartSize(for: blob.size) : options.chunkSize, counter: counter)
         return .sent
     }
 
+    /// Sends the blob from `session.offset` in `PATCH`es of `partSize`, then
+    /// commits it. A part the registry redirects goes to storage by `PUT`
+    /// while the next `PATCH` goes out (up to `parallelStorageParts` at
+    /// once, as ollama's server/upload.go), and the commit then carries the
+    /// parts' etag. The session is saved after each part the registry
+    /// itself took, so an interrupted plain upload resumes; redirected
+    /// parts are not resumable (storage cannot be asked what it holds).
+    private func sendParts(of blob: Descriptor, path: String, session start: UploadSession, partSize: Int64,
+                           counter: SentByteCounter) async throws {
+        let digest = blob.digest
+        var session = start
+        var parts: [(offset: Int64, length: Int64)] = []
+        var redirected = false
+        try sessions.save(session.url, for: digest)
+        try await withThrowingTaskGroup(of: Void.self) { storageParts in
+            var running = 0
+            while session.offset < blob.size {
+                let offset = session.offset, length = min(partSize, blob.size - offset)
+                let patch = SentByteCounter(progress: progress)
+                let answer: ChunkAnswer
+                do {
+                    answer = try await client.uploadChunk(session: session.url, path: path, offset: offset, length: length,
+                                                          scopes: scopes, observer: patch)
+                } catch {
+                    progress.discard(patch.count)
+                    throw error
+                }
+                switch answer {
+                case let .accepted(next):
+                    counter.adopt(patch)
+                    session.url = next
+                case let .redirected(next, storage):
+                    // What the PATCH carried is not what arrives: only the PUT to storage counts.
+                    progress.discard(patch.count)
+                    if !redirected { sessions.remove(digest) }
+                    redirected = true
+                    if running == Self.parallelStorageParts {
+                        try await storageParts.next()
+                        running -= 1
+                    }
+                    storageParts.addTask { [client] in
+                        try await client.putPart(storage: storage, path: path, offset: offset, length: length, observer: counter)
+                    }
+                    running += 1
+                    session.url = next
+                }
+                parts.append((offset, length))
+                session.offset += length
+                if !redirected { try sessions.save(session.url, for: digest) }
+            }
+            try await storageParts.waitForAll()
+        }
+        let etag = redirected ? try RedirectUploadEtag.etag(path: path, parts: parts) : nil
+        try await client.finishUpload(session: session.url, digest: digest, etag: etag, body: .data(Data()), scopes: scopes, observer: counter)
+        sessions.remove(digest)
+    }
+
+    /// Parts of one blob going to storage at once (ollama's `numUploadParts`).
+    static let parallelStorageParts = 16
+
     /// The session a refused mount opened, else a new one.
-    private func offeredOrNew(_ offered: URL?) async throws -> URL {
+    private func offeredOrNew(_ offered: (url: URL, redirects: Bool)?) async throws -> (url: URL, redirects: Bool) {
         if let offered { return offered }
-        guard case let .session(url) = try await client.startUpload(repository: repository, scopes: scopes) else {
+        guard case let .session(url, redirects) = try await client.startUpload(repository: repository, scopes: scopes) else {
             throw ModelGetError.http(status: 201, url: repository, code: nil, message: "upload started without a session")
         }
-        return url
+        return (url, redirects)
     }
 
     /// The saved session for `digest`, asked for how much it holds; nil
@@ -118,6 +175,12 @@ final class SentByteCounter: UploadProgressObserver, Sendable {
     init(progress: TransferProgress) { self.progress = progress }
 
     var count: Int64 { sent.load(ordering: .relaxed) }
+
+    /// Takes over the bytes another counter of this blob's attempt sent
+    /// (a part the registry kept), so a failed attempt discards them too.
+    func adopt(_ other: SentByteCounter) {
+        sent.add(other.count, ordering: .relaxed)
+    }
     var resumed: Int64 { held.load(ordering: .relaxed) }
 
     /// Counts the bytes a resumed session holds as done (not sent).

@@ -25,8 +25,8 @@ public struct ModelCopier: Sendable {
             repository: source.repository, reference: source.manifestReference, platform: platform)
         try store.prepare()
         let scratch = keep ? nil : try store.makeScratchDirectory()
-        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
-        let work = scratch.map { ModelStore(root: $0) } ?? store
+        defer { scratch?.remove() }
+        let work = scratch.map { ModelStore(root: $0.url) } ?? store
         try work.prepare()
         let downloader = BlobDownloader(client: from, store: work, repository: source.repository,
                                         retry: options.retry, progress: TransferProgress(),
@@ -36,7 +36,12 @@ public struct ModelCopier: Sendable {
             return work.blobPath(blob.digest)
         }
         if keep {
-            try await forEachConcurrently(manifest.blobs, limit: options.concurrency) { _ = try await fetch($0) }
+            // A pull first, holding the store lock until the manifest names the blobs.
+            try store.checkStorable(source)
+            try await store.whileWriting {
+                try await forEachConcurrently(manifest.blobs, limit: options.concurrency) { _ = try await fetch($0) }
+                try store.writeManifest(fetched.data, for: source)
+            }
         }
 
         let sameRegistry = from.baseURL == to.baseURL && source.repository != destination.repository
@@ -46,7 +51,6 @@ public struct ModelCopier: Sendable {
         let result = try await publication.run(progress: progress, source: fetch) { blob in
             if scratch != nil { unlink(work.blobPath(blob.digest)) }
         }
-        if keep { try store.writeManifest(fetched.data, for: source) }
         return result
     }
 }

@@ -19,7 +19,8 @@ public struct ModelPusher: Sendable {
     /// repository of the same registry.
     public func push(_ source: Reference, to destination: Reference, client: RegistryClient,
                      progress: TransferProgress = TransferProgress()) async throws -> PushResult {
-        let path = store.manifestPath(source)
+        // Found as ollama finds names (each part ignoring case); a pinned digest must be the stored one.
+        let path = try store.resolvedManifestPath(source)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelGetError.manifestUnknown(reference: source.description + " (not in the models directory)")
         }

@@ -12,6 +12,14 @@ public struct PushOptions: Sendable {
     public var retry: RetryPolicy
     /// Another repository on the destination registry to mount blobs from.
     public var mountFrom: String?
+    /// Part sizes of ollama's redirect uploads: a sixteenth of the blob,
+    /// kept within these bounds (100 MB to 1000 MB, as server/upload.go).
+    public var redirectPartSizes: ClosedRange<Int64> = 100_000_000...1_000_000_000
+
+    /// The part size of a redirect upload of a `size`-byte blob.
+    func redirectPartSize(for size: Int64) -> Int64 {
+        min(max(size / 16, redirectPartSizes.lowerBound), redirectPartSizes.upperBound)
+    }
 
     // 64 MiB both ways: one request per blob up to 64 MiB keeps the
     // per-blob cost of a many-small-blob model at POST + PUT, and

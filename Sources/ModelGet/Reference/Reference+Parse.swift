@@ -1,8 +1,18 @@
 extension Reference {
-    /// Parses a reference typed by a user. Throws
-    /// `ModelGetError.invalidReference` naming the part that is wrong.
+    /// Parses a reference typed by a user, reading it as ollama does
+    /// (`types/model/name.go`): the tag follows the last `:` after the last
+    /// `/`; the rest splits from the right into `[host/][namespace/]model`,
+    /// so `a/b/c` is host `a`. Two extensions for OCI registries, both
+    /// where ollama refuses the name: a two-part name whose first part has
+    /// a `.` or `:` (`ghcr.io/model`) names a host, with namespace
+    /// `library`; a name of four or more parts whose first has a `.` or `:`
+    /// or is `localhost` is a nested repository (`ghcr.io/org/team/model`),
+    /// which registries accept but ollama's store cannot hold (see
+    /// `isStorable`). `@sha256:<hex>` pins a manifest. Case is kept as
+    /// typed. Throws `ModelGetError.invalidReference` naming the part at
+    /// fault.
     public init(parsing input: String) throws {
-        func fail(_ reason: String) -> ModelGetError { .invalidReference(input, reason: reason) }
+        func fail(_ reason: String) -> ModelGetError { .invalidReference(String(input.prefix(400)), reason: reason) }
         guard !input.isEmpty else { throw fail("empty reference") }
         guard input.utf8.count <= 1024 else { throw fail("longer than 1024 characters") }
         guard !input.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw fail("contains white space") }
@@ -11,7 +21,7 @@ extension Reference {
         var scheme: String?
         if let range = rest.range(of: "://") {
             let s = rest[..<range.lowerBound].lowercased()
-            guard s == "http" || s == "https" else { throw fail("scheme must be http or https, not \"\(s)\"") }
+            guard s == "http" || s == "https" else { throw fail("scheme must be http or https, not \"\(s.prefix(40))\"") }
             scheme = s
             rest = rest[range.upperBound...]
         }
@@ -26,119 +36,118 @@ extension Reference {
             rest = rest[..<at]
         }
 
-        var components = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard !components.contains(where: \.isEmpty) else { throw fail("empty path component") }
-
-        var host = Reference.defaultHost
-        if components.count > 1, Reference.looksLikeHost(components[0]) {
-            host = components.removeFirst()
-            try Reference.validateHost(host, fail: fail)
-        } else if scheme != nil {
-            throw fail("a scheme needs a host")
-        }
-
         var tag: String?
-        if let last = components.last, let colon = last.lastIndex(of: ":") {
-            let tagText = String(last[last.index(after: colon)...])
-            guard Reference.isValidTag(tagText) else {
-                throw fail("tag \"\(tagText)\" must be 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+        if let colon = rest.lastIndex(of: ":") {
+            let slash = rest.lastIndex(of: "/")
+            if slash.map({ colon > $0 }) ?? true {
+                tag = String(rest[rest.index(after: colon)...])
+                rest = rest[..<colon]
             }
-            tag = tagText
-            components[components.count - 1] = String(last[..<colon])
         }
-        if tag == nil && digest == nil { tag = Reference.defaultTag }
 
-        for component in components {
-            guard Reference.isValidPathComponent(component) else {
-                let hint = component.contains(where: \.isUppercase) ? " (repository names must be lowercase)" : ""
-                throw fail("name component \"\(component)\" is not valid\(hint): use lowercase letters and digits separated by '.', '_', '__' or '-'")
-            }
+        var components = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if let empty = components.firstIndex(where: \.isEmpty) {
+            throw fail(components.count == 1 ? "empty model name" : "empty path component at part \(empty + 1)")
         }
+
+        var host: String?
+        switch components.count {
+        case 1:
+            break
+        case 2 where Reference.looksLikeHost(components[0]) && !Reference.isValidPart(.namespace, components[0]):
+            host = components.removeFirst()
+            components.insert(Reference.defaultNamespace, at: 0)
+        case 2:
+            break
+        case 3:
+            host = components.removeFirst()
+        default:
+            guard Reference.looksLikeHost(components[0]) else {
+                throw fail("\(components.count) parts separated by '/': a name is [host/][namespace/]model, and \"\(components[0].prefix(80))\" is not a registry host (no '.' or ':')")
+            }
+            host = components.removeFirst()
+        }
+        if let host { try Reference.check(.host, host, fail) }
+        if scheme != nil && host == nil { throw fail("a scheme needs a host") }
+
         let name = components.removeLast()
-        let namespace = components.isEmpty ? Reference.defaultNamespace : components.joined(separator: "/")
-        guard namespace.utf8.count + 1 + name.utf8.count <= 255 else { throw fail("repository name longer than 255 characters") }
-
-        self.init(scheme: scheme, host: host, namespace: namespace, name: name, tag: tag, digest: digest)
-    }
-
-    /// Docker's rule: the first component is a host when it has a dot or a
-    /// port, or is `localhost`.
-    static func looksLikeHost(_ component: String) -> Bool {
-        component.contains(".") || component.contains(":") || component == "localhost" || component.hasPrefix("[")
-    }
-
-    static func validateHost(_ host: String, fail: (String) -> ModelGetError) throws {
-        var name = Substring(host)
-        var port: Substring?
-        if name.hasPrefix("[") {
-            guard let close = name.firstIndex(of: "]") else { throw fail("host \"\(host)\" has an unclosed '['") }
-            let after = name[name.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw fail("host \"\(host)\" is not valid") }
-                port = after.dropFirst()
-            }
-            let inner = name[name.index(after: name.startIndex)..<close]
-            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
-                throw fail("host \"\(host)\" is not a valid IPv6 address")
-            }
+        try Reference.check(.model, name, fail)
+        if components.count == 1 {
+            try Reference.check(.namespace, components[0], fail)
         } else {
-            if let colon = name.firstIndex(of: ":") {
-                port = name[name.index(after: colon)...]
-                name = name[..<colon]
-            }
-            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-            let validLabel: (Substring) -> Bool = { label in
-                !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            }
-            guard !name.isEmpty, labels.allSatisfy(validLabel) else {
-                throw fail("host \"\(host)\" is not a valid host name")
-            }
+            for part in components { try Reference.check(.nestedNamespace, part, fail) }
         }
-        if let port {
-            guard let value = Int(port), (1...65535).contains(value), port.allSatisfy(\.isNumber) else {
-                throw fail("port \"\(port)\" must be a number from 1 to 65535")
+        if let tag { try Reference.check(.tag, tag, fail) }
+        if tag == nil && digest == nil { tag = Reference.defaultTag }
+        let namespace = components.isEmpty ? Reference.defaultNamespace : components.joined(separator: "/")
+        self.init(scheme: scheme, host: host ?? Reference.defaultHost, namespace: namespace, name: name, tag: tag, digest: digest)
+    }
+
+    /// The parts of a name, each with ollama's rule.
+    enum Part: String {
+        case host, namespace, model, tag
+        /// One component of a nested OCI repository (`org/team` in
+        /// `ghcr.io/org/team/model`): the model rule.
+        case nestedNamespace = "repository component"
+
+        /// ollama's longest part: 350 characters for a host, 80 for the others.
+        var maximumLength: Int { self == .host ? 350 : 80 }
+
+        /// The characters allowed after the first (a letter, digit or `_`).
+        var allowed: String {
+            switch self {
+            case .host: return "letters, digits, '_', '-', '.' and ':'"
+            case .namespace: return "letters, digits, '_' and '-'"
+            case .model, .tag, .nestedNamespace: return "letters, digits, '_', '-' and '.'"
             }
         }
     }
 
-    /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, the distribution grammar.
-    static func isValidPathComponent(_ s: String) -> Bool {
+    /// ollama's `isValidPart`: 1 to `maximumLength` bytes, starting with an
+    /// ASCII letter, digit or `_`, then only the part's allowed characters.
+    static func isValidPart(_ part: Part, _ s: String) -> Bool {
         let bytes = Array(s.utf8)
-        guard !bytes.isEmpty else { return false }
-        func alnum(_ b: UInt8) -> Bool { (0x61...0x7a).contains(b) || (0x30...0x39).contains(b) }
-        var i = 0
-        var previousWasSeparator = true
-        while i < bytes.count {
-            let b = bytes[i]
-            if alnum(b) {
-                previousWasSeparator = false
-                i += 1
-                continue
-            }
-            guard !previousWasSeparator else { return false }
+        guard (1...part.maximumLength).contains(bytes.count), isWordByte(bytes[0]) else { return false }
+        return bytes.dropFirst().allSatisfy { b in
             switch b {
-            case UInt8(ascii: "."):
-                i += 1
-            case UInt8(ascii: "_"):
-                i += (i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "_")) ? 2 : 1
-            case UInt8(ascii: "-"):
-                while i < bytes.count && bytes[i] == UInt8(ascii: "-") { i += 1 }
-            default:
-                return false
+            case UInt8(ascii: "-"): return true
+            case UInt8(ascii: "."): return part != .namespace
+            case UInt8(ascii: ":"): return part == .host
+            default: return isWordByte(b)
             }
-            previousWasSeparator = true
         }
-        return !previousWasSeparator
     }
 
-    /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-    static func isValidTag(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard (1...128).contains(bytes.count) else { return false }
-        func word(_ b: UInt8) -> Bool {
-            (0x61...0x7a).contains(b) || (0x41...0x5a).contains(b) || (0x30...0x39).contains(b) || b == UInt8(ascii: "_")
-        }
-        return word(bytes[0]) && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    private static func isWordByte(_ b: UInt8) -> Bool {
+        (0x61...0x7a).contains(b) || (0x41...0x5a).contains(b) || (0x30...0x39).contains(b) || b == UInt8(ascii: "_")
     }
+
+    /// Throws a one-line error naming `part` unless `value` is valid for it.
+    static func check(_ part: Part, _ value: String, _ fail: (String) -> ModelGetError) throws {
+        guard !isValidPart(part, value) else { return }
+        let shown = "\"\(value.prefix(80))\(value.count > 80 ? "…" : "")\""
+        guard value.utf8.count <= part.maximumLength else {
+            throw fail("\(part.rawValue) \(shown) is longer than \(part.maximumLength) characters")
+        }
+        if part == .namespace && value.contains(".") && isValidPart(.model, value) {
+            throw fail("namespace \(shown) contains '.', which ollama does not accept in a namespace")
+        }
+        throw fail("\(part.rawValue) \(shown) must start with a letter, digit or '_' and contain only \(part.allowed)")
+    }
+
+    /// A part names a registry host when it has a dot or a port, or is `localhost`.
+    static func looksLikeHost(_ component: String) -> Bool {
+        component.contains(".") || component.contains(":") || component == "localhost"
+    }
+
+    /// Throws unless `host` is a host ollama accepts.
+    static func validateHost(_ host: String, fail: (String) -> ModelGetError) throws {
+        try check(.host, host, fail)
+    }
+
+    /// A tag ollama accepts.
+    static func isValidTag(_ s: String) -> Bool { isValidPart(.tag, s) }
+
+    /// A repository path component ollama accepts as a model name.
+    static func isValidPathComponent(_ s: String) -> Bool { isValidPart(.model, s) }
 }

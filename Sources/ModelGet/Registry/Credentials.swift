@@ -18,16 +18,31 @@ public struct Credentials: Sendable, Equatable {
 
 /// Finds credentials for a registry host: `MODELGET_USERNAME` /
 /// `MODELGET_PASSWORD` first, then the `auths` entries of Docker's
-/// `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`).
+/// `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`);
+/// and the key that signs token requests (see `keyPath(for:family:)`).
 public struct CredentialStore: Sendable {
     private let environment: [String: String]
     private let dockerAuths: [String: Credentials]
+    private let explicitKey: String?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `key` is the `--key FILE` option; without it `MODELGET_OLLAMA_KEY` names the key, if set.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, key: String? = nil) {
         self.environment = environment
         let directory = environment["DOCKER_CONFIG"]
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.docker")
         dockerAuths = CredentialStore.readDockerConfig(at: directory + "/config.json")
+        explicitKey = key ?? environment["MODELGET_OLLAMA_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The OpenSSH key file that signs token requests for `host`: an
+    /// explicit key (`--key`, `MODELGET_OLLAMA_KEY`) for any registry; else
+    /// ollama's `~/.ollama/id_ed25519`, when it exists, for a member of
+    /// `family` that has no other credentials configured.
+    public func keyPath(for host: String, family: RegistryFamily = .ollama) -> String? {
+        if let explicitKey { return explicitKey }
+        let path = OllamaKey.defaultPath(environment: environment)
+        guard family.contains(host), credentials(for: host) == nil, FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
     }
 
     /// Credentials for `host` (`name[:port]`), if any are configured.

@@ -23,10 +23,19 @@ extension RegistryClient {
         request.headers.set("Authorization", header)
         let retried = try await http.send(request, sink: sink, uploadObserver: uploadObserver)
         if retried.status == 401 {
+            if let key, case .bearer = authMode.withLock({ $0 }) { throw keyNotRegistered(key) }
             let who = credentials.map { "user \($0.username) was refused" } ?? "anonymous access was refused"
             throw ModelGetError.authenticationFailed(host: host, reason: "\(who): \(Self.reason(retried))")
         }
         return retried
+    }
+
+    /// The error for a signed token request (or its token) that was refused.
+    private func keyNotRegistered(_ key: String) -> ModelGetError {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        var shown = key + ".pub"
+        if !home.isEmpty, shown.hasPrefix(home + "/") { shown = "~" + shown.dropFirst(home.count) }
+        return .keyNotRegistered(registry: host, publicKey: shown, whereToAdd: family.keySettingsPage(for: host))
     }
 
     private func knownAuthorization(scopes: [String]) -> String? {
@@ -52,7 +61,7 @@ extension RegistryClient {
             authMode.withLock { $0 = .bearer(realm: realm, service: service) }
             let key = TokenCache.key(realm: realm, service: service, scopes: scopes)
             tokens.remove(key)
-            let token = try await fetchToken(realm: realm, service: service, scopes: wanted)
+            let token = try await fetchToken(realm: realm, service: service, scopes: wanted, challenged: response.url)
             tokens.store(token.value, for: key, expiresIn: token.expiresIn)
             return "Bearer " + token.value
         }
@@ -70,8 +79,11 @@ extension RegistryClient {
         return nil
     }
 
-    /// Asks the token service named in a challenge for a token.
-    private func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> (value: String, expiresIn: TimeInterval) {
+    /// Asks the token service named in a challenge (to a request for
+    /// `challenged`) for a token: signed with the key when one applies,
+    /// else with the registry's credentials, if any.
+    private func fetchToken(realm: String, service: String?, scopes: [String],
+                            challenged: URL) async throws -> (value: String, expiresIn: TimeInterval) {
         guard var components = URLComponents(string: realm), let scheme = components.scheme?.lowercased(),
               components.host != nil else {
             throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not an absolute URL")
@@ -80,20 +92,36 @@ extension RegistryClient {
             throw ModelGetError.insecureCredentialExchange(
                 realm: realm, reason: "the token service is not HTTPS (pass --insecure to allow plain HTTP)")
         }
-        var items = components.queryItems ?? []
-        if let service { items.append(URLQueryItem(name: "service", value: service)) }
-        for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
-        components.queryItems = items
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        guard let url = components.url else {
-            throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not a valid URL")
-        }
         var headers = HTTPHeaders()
-        if let credentials { headers.set("Authorization", credentials.basicAuthorization) }
+        let url: URL
+        if let key {
+            guard let realmURL = components.url else {
+                throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not a valid URL")
+            }
+            try checkRealmForKey(realmURL, challenged: challenged)
+            let signed = try KeySignedTokenRequest.make(realm: realm, service: service, scopes: scopes, key: OllamaKey(path: key))
+            guard let signedURL = URL(string: signed.url) else {
+                throw ModelGetError.insecureCredentialExchange(realm: realmURL.redacted, reason: "the realm is not a valid URL")
+            }
+            url = signedURL
+            headers.set("Authorization", signed.authorization)
+        } else {
+            var items = components.queryItems ?? []
+            if let service { items.append(URLQueryItem(name: "service", value: service)) }
+            for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+            components.queryItems = items
+            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+            guard let built = components.url else {
+                throw ModelGetError.insecureCredentialExchange(realm: realm, reason: "the realm is not a valid URL")
+            }
+            url = built
+            if let credentials { headers.set("Authorization", credentials.basicAuthorization) }
+        }
         let response = try await http.send(request(.get, url, headers: headers))
         if (300..<400).contains(response.status) {
             throw ModelGetError.insecureCredentialExchange(realm: url.redacted, reason: "the token service redirected (HTTP \(response.status)); refusing to follow with credentials")
         }
+        if let key, response.status == 401 || response.status == 403 { throw keyNotRegistered(key) }
         if response.status == 401 || response.status == 403 {
             let who = credentials.map { "user \($0.username) was refused by the token service" }
                 ?? "the token service requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)"
@@ -105,6 +133,23 @@ extension RegistryClient {
             throw ModelGetError.authenticationFailed(host: host, reason: "the token service answered without a token")
         }
         return (token, TimeInterval(body.expires_in ?? 60))
+    }
+
+    /// A key signature goes only to a realm on the host that asked for it
+    /// (its scheme rules: HTTPS, or plain HTTP for an insecure registry) or
+    /// on that host's partner over HTTPS only (registry.ollama.ai →
+    /// ollama.com, huggingface.co → hf.co); ollama refuses every other
+    /// realm, so does modelget.
+    func checkRealmForKey(_ realm: URL, challenged: URL) throws {
+        let realmHost = realm.hostAndPort.lowercased()
+        let asking = challenged.hostAndPort.lowercased()
+        let scheme = realm.scheme?.lowercased()
+        if realmHost == asking, scheme == "https" || (scheme == "http" && insecure) { return }
+        let partners = [family.partner(of: asking), family.partner(of: host)].compactMap { $0 }
+        if partners.contains(realmHost), scheme == "https" { return }
+        throw ModelGetError.insecureCredentialExchange(
+            realm: realm.redacted,
+            reason: "the realm is on \(realmHost), not on \(asking)\(partners.isEmpty ? "" : " or " + partners.joined(separator: ", ")); refusing to sign a token request for another host")
     }
 
     private static func reason(_ response: HTTPResponse) -> String {

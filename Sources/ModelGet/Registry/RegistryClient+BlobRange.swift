@@ -3,7 +3,8 @@ import Foundation
 extension RegistryClient {
     /// `GET /v2/<repository>/blobs/<digest>` for `range` (nil: the whole
     /// blob), streaming into `sink`. Redirects are followed by hand with
-    /// `Authorization` only on the registry's origin. Returns the final
+    /// `Authorization` only on the registry's API origin (which a redirect
+    /// to the partner host moves, see `movedToPartner`). Returns the final
     /// response whatever its status; its `url` is where the bytes came
     /// from, so parts can go straight there.
     func fetchBlobRange(repository: String, digest: Digest, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
@@ -12,6 +13,10 @@ extension RegistryClient {
             let response = isRegistryOrigin(url)
                 ? try await authorizedSend(rangeRequest(url, range), scopes: [Self.pullScope(repository)], sink: sink)
                 : try await fetchBlobRange(at: url, range: range, sink: sink)
+            if let moved = movedToPartner(response, from: url) {
+                url = moved
+                continue
+            }
             guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
             guard let location = response.headers["Location"], let next = URL(string: location, relativeTo: url)?.absoluteURL,
                   let scheme = next.scheme?.lowercased(), scheme == "https" || scheme == "http" else {

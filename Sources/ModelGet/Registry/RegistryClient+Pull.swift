@@ -17,17 +17,29 @@ extension RegistryClient {
     /// in `Accept`. The body is size-capped before parsing, and checked
     /// against the digest when the reference is one.
     public func fetchManifest(repository: String, reference: String) async throws -> FetchedManifest {
-        let url = url(repository, "manifests/\(reference)")
-        var request = request(.get, url, headers: ["Accept": MediaType.manifestTypes.joined(separator: ", ")])
-        request.maximumBodySize = ManifestDocument.maximumSize
-        let response: HTTPResponse
-        do {
-            response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
-        } catch let ModelGetError.network(_, reason) where reason.hasPrefix("response body larger") {
-            throw ModelGetError.manifestTooLarge(limit: ManifestDocument.maximumSize)
-        }
+        var url = url(repository, "manifests/\(reference)")
+        var response: HTTPResponse
+        var hops = 0
+        repeat {
+            var request = request(.get, url, headers: ["Accept": MediaType.manifestTypes.joined(separator: ", ")])
+            request.maximumBodySize = ManifestDocument.maximumSize
+            do {
+                response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
+            } catch let ModelGetError.network(_, reason) where reason.hasPrefix("response body larger") {
+                throw ModelGetError.manifestTooLarge(limit: ManifestDocument.maximumSize)
+            }
+            hops += 1
+            // hf.co answers with a 307 to huggingface.co, which serves the API from then on.
+            guard hops < 3, let moved = movedToPartner(response, from: url) else { break }
+            url = moved
+        } while true
         if response.status == 404 {
             throw ModelGetError.manifestUnknown(reference: "\(host)/\(repository):\(reference)")
+        }
+        if (300..<400).contains(response.status) {
+            let target = response.headers["Location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
+            throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message:
+                "redirected to \(target?.hostAndPort ?? "nowhere"); a registry may move only to its partner host over HTTPS (hf.co → huggingface.co)")
         }
         guard response.status == 200 else { throw RegistryErrorBody.error(for: response, url: url) }
         let digest = try Digest(hex: SHA256Hasher.hex(of: response.body))

@@ -4,8 +4,20 @@ import Foundation
 public enum UploadStart: Sendable, Equatable {
     /// `201`: the blob was mounted from another repository; nothing to send.
     case mounted
-    /// `202`: an upload session, at this URL.
-    case session(URL)
+    /// `202`: an upload session, at this URL. `redirects` when the registry
+    /// named it in `Docker-Upload-Location`, as registry.ollama.ai does: it
+    /// takes parts by the redirect-upload protocol (see `uploadChunk`).
+    case session(URL, redirects: Bool)
+}
+
+/// How a registry answered one `PATCH` of an upload.
+public enum ChunkAnswer: Sendable, Equatable {
+    /// `202`: the registry holds the bytes; the session continues at this URL.
+    case accepted(URL)
+    /// `307` (ollama's redirect uploads): the part goes by `PUT` to
+    /// `storage` (a presigned URL, no credentials); the session continues
+    /// at `next` (`Docker-Upload-Location`).
+    case redirected(next: URL, storage: URL)
 }
 
 extension RegistryClient {
@@ -55,30 +67,62 @@ extension RegistryClient {
         case 201 where mount != nil:
             return .mounted
         case 202:
-            return .session(try sessionLocation(response, url: url))
+            return .session(try sessionLocation(response, url: url), redirects: response.headers["Docker-Upload-Location"] != nil)
         default:
             throw RegistryErrorBody.error(for: response, url: url)
         }
     }
 
     /// `PATCH` one chunk (`length` bytes of the file at `path` from
-    /// `offset`) into a session; returns the session's new URL.
+    /// `offset`) into a session, offering ollama's redirect uploads
+    /// (`X-Redirect-Uploads: 1`, as server/upload.go sends it): a plain
+    /// registry takes the bytes (202), registry.ollama.ai answers 307 with
+    /// where the part goes instead.
     public func uploadChunk(session: URL, path: String, offset: Int64, length: Int64, scopes: [String],
-                            observer: UploadProgressObserver? = nil) async throws -> URL {
-        let headers: HTTPHeaders = ["Content-Type": "application/octet-stream",
+                            observer: UploadProgressObserver? = nil) async throws -> ChunkAnswer {
+        let headers: HTTPHeaders = ["Content-Type": "application/octet-stream", "X-Redirect-Uploads": "1",
                                     "Content-Range": "\(offset)-\(offset + length - 1)"]
         let request = request(.patch, session, headers: headers, body: .file(path: path, offset: offset, length: length))
         let response = try await authorizedSend(request, scopes: scopes, uploadObserver: observer)
-        guard response.status == 202 else { throw RegistryErrorBody.error(for: response, url: session) }
-        return try sessionLocation(response, url: session)
+        switch response.status {
+        case 202:
+            return .accepted(try sessionLocation(response, url: session))
+        case 307:
+            guard let nextValue = response.headers["Docker-Upload-Location"],
+                  let next = UploadLocation.resolve(nextValue, against: session),
+                  let storageValue = response.headers["Location"],
+                  let storage = UploadLocation.resolve(storageValue, against: session) else {
+                throw ModelGetError.http(status: 307, url: session.redacted, code: nil,
+                                         message: "redirect upload without Docker-Upload-Location and Location")
+            }
+            for url in [next, storage] where url.scheme?.lowercased() != "https" && !insecure {
+                throw ModelGetError.insecureRegistry(host: url.hostAndPort)
+            }
+            return .redirected(next: next, storage: storage)
+        default:
+            throw RegistryErrorBody.error(for: response, url: session)
+        }
+    }
+
+    /// `PUT`s one part to the presigned storage URL a redirect upload named,
+    /// with no `Authorization` (the URL carries its own signature).
+    public func putPart(storage: URL, path: String, offset: Int64, length: Int64,
+                        observer: UploadProgressObserver? = nil) async throws {
+        let request = request(.put, storage, headers: ["Content-Type": "application/octet-stream"],
+                              body: .file(path: path, offset: offset, length: length))
+        let response = try await http.send(request, sink: nil, uploadObserver: observer)
+        guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: storage) }
     }
 
     /// The final `PUT <session>&digest=<digest>`, with the rest of the
     /// bytes as `body` (the whole blob for a monolithic upload, nothing
     /// after chunks). The registry checks the digest before it answers 201.
-    public func finishUpload(session: URL, digest: Digest, body: HTTPRequest.Body, scopes: [String],
+    /// After redirected parts, `etag` is ollama's `<hex md5 of the part
+    /// md5s>-<part count>`, added as `&etag=`.
+    public func finishUpload(session: URL, digest: Digest, etag: String? = nil, body: HTTPRequest.Body, scopes: [String],
                              observer: UploadProgressObserver? = nil) async throws {
-        let url = UploadLocation.appendingDigest(digest, to: session)
+        var url = UploadLocation.appendingDigest(digest, to: session)
+        if let etag, let tagged = URL(string: url.absoluteString + "&etag=" + etag) { url = tagged }
         let request = request(.put, url, headers: ["Content-Type": "application/octet-stream"], body: body)
         let response = try await authorizedSend(request, scopes: scopes, uploadObserver: observer)
         guard response.status == 201 else { throw RegistryErrorBody.error(for: response, url: url) }
@@ -125,10 +169,11 @@ extension RegistryClient {
         return response.headers["Docker-Content-Digest"]
     }
 
-    /// The session URL in a response's `Location`, resolved and checked:
-    /// plain HTTP only for an insecure registry.
+    /// The session URL in a response's `Docker-Upload-Location` (ollama's
+    /// registry) or `Location`, resolved and checked: plain HTTP only for an
+    /// insecure registry.
     private func sessionLocation(_ response: HTTPResponse, url: URL) throws -> URL {
-        guard let value = response.headers["Location"], let next = UploadLocation.resolve(value, against: url) else {
+        guard let value = response.headers["Docker-Upload-Location"] ?? response.headers["Location"], let next = UploadLocation.resolve(value, against: url) else {
             throw ModelGetError.http(status: response.status, url: url.redacted, code: nil,
                                      message: "upload answer without a usable Location")
         }

@@ -13,6 +13,13 @@ public final class RegistryClient: Sendable {
     public let insecure: Bool
     let http: HTTPClient
     let credentials: Credentials?
+    /// The key file that signs token requests, if one applies to this registry.
+    let key: String?
+    /// The partner hosts this registry may hand over to.
+    let family: RegistryFamily
+    /// Where `/v2/` requests go: `baseURL` until the registry moves the
+    /// client to its partner host (hf.co → huggingface.co).
+    let apiBase: Mutex<URL>
     let tokens = TokenCache()
     let authMode = Mutex<AuthMode>(.unknown)
     let stallTimeout: TimeInterval
@@ -21,7 +28,8 @@ public final class RegistryClient: Sendable {
     /// `http://`, or the registry is `insecure` and its HTTPS port does not
     /// answer TLS (see `connect`).
     public init(host: String, scheme: String = "https", insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30) throws {
+                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30,
+                family: RegistryFamily = .ollama) throws {
         guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
         let mapped = host == "docker.io" ? "registry-1.docker.io" : host
         guard let url = URL(string: "\(scheme)://\(mapped)/") else {
@@ -32,6 +40,9 @@ public final class RegistryClient: Sendable {
         self.insecure = insecure
         self.http = http
         self.credentials = credentials.credentials(for: host)
+        self.key = credentials.keyPath(for: host, family: family)
+        self.family = family
+        self.apiBase = Mutex(url)
         self.stallTimeout = stallTimeout
     }
 
@@ -65,9 +76,9 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    /// The URL of `/v2/<repository>/<suffix>`.
+    /// The URL of `/v2/<repository>/<suffix>` on the current API host.
     func url(_ repository: String, _ suffix: String) -> URL {
-        URL(string: "v2/\(repository)/\(suffix)", relativeTo: baseURL)!.absoluteURL
+        URL(string: "v2/\(repository)/\(suffix)", relativeTo: apiBase.withLock { $0 })!.absoluteURL
     }
 
     /// A request with this registry's TLS and stall settings.
@@ -77,8 +88,9 @@ public final class RegistryClient: Sendable {
                     skipTLSVerification: insecure, stallTimeout: stallTimeout)
     }
 
-    /// True when `url` is on this registry's own scheme, host and port.
+    /// True when `url` is on this registry's current API scheme, host and port.
     func isRegistryOrigin(_ url: URL) -> Bool {
-        url.scheme == baseURL.scheme && url.host == baseURL.host && url.port == baseURL.port
+        let base = apiBase.withLock { $0 }
+        return url.scheme == base.scheme && url.host == base.host && url.port == base.port
     }
 }

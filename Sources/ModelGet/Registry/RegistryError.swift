@@ -13,11 +13,19 @@ struct RegistryErrorBody: Decodable {
     static func error(for response: HTTPResponse, url: URL) -> ModelGetError {
         let entry = (try? JSONDecoder().decode(RegistryErrorBody.self, from: response.body))?.errors?.first
         var message = entry?.message
-        if entry == nil, !response.body.isEmpty, response.body.count < 300,
-           let text = String(data: response.body, encoding: .utf8) {
-            message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if entry == nil, !response.body.isEmpty, let text = String(data: response.body.prefix(4096), encoding: .utf8) {
+            message = text
         }
-        return .http(status: response.status, url: url.redacted, code: entry?.code, message: message)
+        return .http(status: response.status, url: url.redacted, code: entry?.code, message: message.map(oneLine))
+    }
+
+    /// A registry's message as one line: whitespace runs (registry.ollama.ai
+    /// sends its 412 text over several lines) become one space, control
+    /// characters are dropped, and the line is cut at 300 characters.
+    static func oneLine(_ text: String) -> String {
+        let words = text.unicodeScalars.split { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
+        let line = words.map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+        return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }
 }
 

@@ -33,26 +33,42 @@ enum FileIO {
         close(fd)
     }
 
-    static func makeDirectories(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
+    /// Creates `path` and its missing parents; each folder it creates is
+    /// given to `owner` when there is one.
+    static func makeDirectories(_ path: String, owner: StoreOwner? = nil) throws {
+        var missing: [String] = []
+        var directory = path
+        var info = stat()
+        while !directory.isEmpty, directory != "/", stat(directory, &info) != 0 {
+            missing.append(directory)
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        for created in missing.reversed() {
+            guard mkdir(created, 0o755) == 0 || errno == EEXIST else { throw error(created) }
+            owner?.apply(created)
+        }
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw ModelGetError.fileSystem(path: path, reason: "cannot create directory")
         }
     }
 
-    /// Writes `data` to `path` atomically: a temporary file beside it,
-    /// renamed over `path`; with `durable` (the default) the file is
-    /// fsynced before and the directory after the rename.
-    static func writeAtomically(_ data: Data, to path: String, durable: Bool = true) throws {
+    /// Writes `data` to `path` atomically: a temporary file (in
+    /// `temporaryDirectory`, which must be on the same file system, else
+    /// beside `path`) renamed over `path`; with `durable` (the default) the
+    /// file is fsynced before and the directory after the rename. New
+    /// folders and the file are given to `owner` when there is one.
+    static func writeAtomically(_ data: Data, to path: String, durable: Bool = true, temporaryDirectory: String? = nil,
+                                owner: StoreOwner? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try makeDirectories(directory)
-        let temp = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try makeDirectories(directory, owner: owner)
+        let name = "." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = (temporaryDirectory ?? directory) + "/" + name
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw error(temp) }
         do {
             try data.withUnsafeBytes { try pwriteAll(fd, $0, at: 0, path: temp) }
             if durable { try fsync(fd, path: temp) }
+            owner?.apply(fd: fd)
             close(fd)
         } catch {
             close(fd)
@@ -138,5 +154,27 @@ extension FileIO {
         while directory.hasPrefix(stop + "/"), rmdir(directory) == 0 {
             directory = (directory as NSString).deletingLastPathComponent
         }
+    }
+}
+
+extension FileIO {
+    /// The bytes the regular files under `path` take (symbolic links not followed).
+    static func treeSize(_ path: String) -> Int64 {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return Int64(info.st_size)
+        case S_IFDIR:
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return entries.reduce(0) { $0 + treeSize(path + "/" + $1) }
+        default: return 0
+        }
+    }
+
+    /// The modification time of `path` (not following a symbolic link).
+    static func modified(_ path: String) -> Date? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
     }
 }

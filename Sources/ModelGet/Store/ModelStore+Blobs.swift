@@ -4,13 +4,15 @@ import Foundation
 public enum StoreBlobFile: Sendable, Equatable {
     /// `sha256-<hex>`: a complete blob.
     case blob(Digest, size: Int64)
-    /// `sha256-<hex>-partial…`: bytes of a download not finished (modelget's
-    /// own, or one of ollama's `-partial-N` files).
+    /// Any other `sha256-…` file: one of ollama's temporaries
+    /// (`sha256-<hex>-partial`, `-partial-<N>`, `sha256-<hex>.tmp`, the
+    /// `sha256-<random>` of `ollama create`) or a leftover of an older
+    /// modelget.
     case partial(name: String, size: Int64, modified: Date)
 }
 
 extension ModelStore {
-    /// The regular files of `blobs/` whose names modelget or ollama writes;
+    /// The regular files of `blobs/` whose names start with `sha256-`;
     /// any other file is left out (and so never removed).
     public func blobFiles() -> [StoreBlobFile] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: blobsDirectory) else { return [] }
@@ -19,12 +21,9 @@ extension ModelStore {
             let path = blobsDirectory + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            let hex = String(name.dropFirst("sha256-".count).prefix(64))
-            guard let digest = try? Digest(hex: hex) else { continue }
-            let rest = name.dropFirst("sha256-".count + 64)
-            if rest.isEmpty {
+            if let digest = try? Digest(hex: String(name.dropFirst("sha256-".count))) {
                 files.append(.blob(digest, size: Int64(info.st_size)))
-            } else if rest.hasPrefix("-partial") {
+            } else {
                 let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
                 files.append(.partial(name: name, size: Int64(info.st_size), modified: modified))
             }
@@ -32,8 +31,15 @@ extension ModelStore {
         return files
     }
 
-    /// Removes a blob file; a blob already gone counts as removed.
-    func removeBlob(_ digest: Digest) throws {
-        guard unlink(blobPath(digest)) == 0 || errno == ENOENT else { throw FileIO.error(blobPath(digest)) }
+    /// Removes a blob file; returns the bytes it took, or nil when it was
+    /// not there.
+    @discardableResult
+    func removeBlob(_ digest: Digest) throws -> Int64? {
+        let size = FileIO.size(blobPath(digest)) ?? 0
+        guard unlink(blobPath(digest)) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileIO.error(blobPath(digest))
+        }
+        return size
     }
 }

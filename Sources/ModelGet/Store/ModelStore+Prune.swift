@@ -4,8 +4,14 @@ import Foundation
 public struct PruneResult: Sendable {
     /// Complete blobs no manifest names.
     public var unreferencedBlobs: [(digest: Digest, size: Int64)] = []
-    /// Partial files no process is writing.
+    /// Leftovers of downloads and writes no process is working on, by
+    /// path relative to the models directory: modelget's partial files,
+    /// part state, temporary manifests and copy scratch directories, and
+    /// ollama's own temporaries in `blobs/`.
     public var stalePartials: [(name: String, size: Int64)] = []
+    /// True when a pull was running (it held the store lock), so no blob
+    /// was removed: one it has fetched may not be in a manifest yet.
+    public var keptForRunningPull = false
 
     /// The bytes these files take.
     public var freedBytes: Int64 {
@@ -14,43 +20,79 @@ public struct PruneResult: Sendable {
 }
 
 extension ModelStore {
-    /// Removes blobs that no manifest names and stale partial files. A
-    /// partial file is stale when no modelget process holds its lock and
-    /// it was last written at least `partialAge` seconds ago (ollama writes
-    /// its partial files without a lock, so a recent one may be in use).
-    public func prune(partialAge: TimeInterval = 600, dryRun: Bool = false, now: Date = Date()) throws -> PruneResult {
-        let referenced = try catalog().referencedDigests
-        var result = PruneResult()
+    /// Removes blobs no manifest names and the leftovers of interrupted
+    /// work. Nothing is removed when a file or folder under `manifests/`
+    /// cannot be read (it may need any blob); no blob is removed while a
+    /// pull holds the store lock. A leftover goes only when no process
+    /// holds its lock (whatever its age) and it was last written at least
+    /// `partialAge` seconds ago (ollama writes its own temporaries
+    /// without a lock, so a recent one may be in use; ollama itself waits
+    /// an hour).
+    public func prune(partialAge: TimeInterval = 3600, dryRun: Bool = false, now: Date = Date()) throws -> PruneResult {
+        let lock = try lockForDeleting()
+        defer { lock?.release() }
+        let catalog = try catalog()
+        if let blocked = catalog.unknownNeeds { throw ModelGetError.storeUnreadable(path: blocked.path, reason: blocked.reason) }
+        let referenced = catalog.referencedDigests
+        var result = PruneResult(keptForRunningPull: lock == nil)
+        func isOld(_ path: String) -> Bool { FileIO.modified(path).map { now.timeIntervalSince($0) >= partialAge } ?? false }
+
         for file in blobFiles() {
             switch file {
-            case let .blob(digest, size) where !referenced.contains(digest):
+            case let .blob(digest, size) where lock != nil && !referenced.contains(digest):
                 if !dryRun { try removeBlob(digest) }
                 result.unreferencedBlobs.append((digest, size))
-            case let .partial(name, size, modified) where now.timeIntervalSince(modified) >= partialAge:
-                let path = blobsDirectory + "/" + name
-                guard dryRun ? !isLocked(path) : removeIfUnlocked(path) else { continue }
-                result.stalePartials.append((name, size))
+            case let .partial(name, size, _) where isOld(blobsDirectory + "/" + name):
+                if !dryRun { unlink(blobsDirectory + "/" + name) }
+                result.stalePartials.append(("blobs/" + name, size))
             default:
                 continue
             }
         }
+        result.stalePartials += stalePartialFiles(isOld: isOld, dryRun: dryRun)
+        result.stalePartials += staleTemporaryFiles(isOld: isOld, dryRun: dryRun)
+        result.stalePartials += removeStaleScratchDirectories(dryRun: dryRun)
         return result
     }
 
-    /// Takes the partial file's lock without waiting and, when it is free,
-    /// unlinks the file while holding it.
-    private func removeIfUnlocked(_ path: String) -> Bool {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
-        return unlink(path) == 0
+    /// `.modelget/partial/`: a partial file and its part state go
+    /// together, only while no process holds the partial file's lock.
+    private func stalePartialFiles(isOld: (String) -> Bool, dryRun: Bool) -> [(name: String, size: Int64)] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: partialsDirectory) else { return [] }
+        var removed: [(String, Int64)] = []
+        for entry in entries.sorted() {
+            let path = partialsDirectory + "/" + entry
+            guard FileIO.isRegularFile(path), isOld(path) else { continue }
+            // Every file here is named after the blob it serves: `sha256-<hex>`,
+            // `sha256-<hex>.json`, `.sha256-<hex>.json.tmp-…`.
+            let name = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
+            let data = partialsDirectory + "/" + String(name.prefix("sha256-".count + 64))
+            let lock = FileIO.isRegularFile(data) ? FileLock.exclusiveIfFree(data, create: false) : nil
+            guard lock != nil || !FileIO.isRegularFile(data) else { continue }
+            defer { lock?.release() }
+            let size = FileIO.size(path) ?? 0
+            if !dryRun { unlink(path) }
+            removed.append((".modelget/partial/" + entry, size))
+        }
+        return removed
     }
 
-    private func isLocked(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return flock(fd, LOCK_EX | LOCK_NB) != 0
+    /// `.modelget/tmp/`: files on their way to a final name, whose writer
+    /// (the process id in the name) is gone.
+    private func staleTemporaryFiles(isOld: (String) -> Bool, dryRun: Bool) -> [(name: String, size: Int64)] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return [] }
+        var removed: [(String, Int64)] = []
+        for entry in entries.sorted() {
+            let path = temporaryDirectory + "/" + entry
+            guard FileIO.isRegularFile(path), isOld(path) else { continue }
+            if let writer = entry.range(of: ".tmp-").flatMap({ Int32(entry[$0.upperBound...].prefix { $0.isNumber }) }),
+               writer == getpid() || kill(writer, 0) == 0 {
+                continue
+            }
+            let size = FileIO.size(path) ?? 0
+            if !dryRun { unlink(path) }
+            removed.append((".modelget/tmp/" + entry, size))
+        }
+        return removed
     }
 }

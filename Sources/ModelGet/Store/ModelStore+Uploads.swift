@@ -1,10 +1,6 @@
 import Foundation
 
 extension ModelStore {
-    /// Where modelget keeps its own working state, beside Ollama's
-    /// `blobs/` and `manifests/` (Ollama ignores it).
-    public var stateDirectory: String { root.path + "/.modelget" }
-
     /// The file that remembers the newest URL of an unfinished chunked
     /// upload of `digest` to `host`/`repository`, so a re-run continues it:
     /// `.modelget/uploads/<host>/<repository>/sha256-<hex>`.
@@ -13,10 +9,65 @@ extension ModelStore {
     }
 
     /// A fresh directory for blobs that pass through on their way to
-    /// another registry (`modelget copy` without `--keep`).
-    func makeScratchDirectory() throws -> URL {
-        let url = URL(fileURLWithPath: stateDirectory + "/copy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileIO.makeDirectories(url.path)
-        return url
+    /// another registry (`modelget copy` without `--keep`):
+    /// `.modelget/copy-<pid>-<random>`, locked while in use. Scratch
+    /// directories an interrupted copy left are removed first.
+    func makeScratchDirectory() throws -> ScratchDirectory {
+        try FileIO.makeDirectories(stateDirectory, owner: owner)
+        _ = removeStaleScratchDirectories(dryRun: false)
+        return try ScratchDirectory.create(stateDirectory + "/copy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    }
+
+    /// Removes every `.modelget/copy-*` whose copy is no longer running
+    /// (its lock is free); returns the directories and the bytes they held.
+    func removeStaleScratchDirectories(dryRun: Bool) -> [(name: String, size: Int64)] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory) else { return [] }
+        var removed: [(String, Int64)] = []
+        for entry in entries.sorted() where entry.hasPrefix("copy-") {
+            let path = stateDirectory + "/" + entry
+            guard let lock = ScratchDirectory.lockIfStale(path) else { continue }
+            let size = FileIO.treeSize(path)
+            if !dryRun { try? FileManager.default.removeItem(atPath: path) }
+            lock.release()
+            removed.append((".modelget/" + entry, size))
+        }
+        return removed
+    }
+}
+
+/// A scratch directory a running copy owns: `.lock` inside it is held
+/// (`flock`) for as long as the copy runs, so another process can tell a
+/// live one from the leftover of a copy that was killed.
+public final class ScratchDirectory: Sendable {
+    public let url: URL
+    private let lock: FileLock
+
+    private init(url: URL, lock: FileLock) {
+        self.url = url
+        self.lock = lock
+    }
+
+    static func create(_ path: String) throws -> ScratchDirectory {
+        guard mkdir(path, 0o755) == 0 else { throw FileIO.error(path) }
+        guard let lock = FileLock.exclusiveIfFree(path + "/.lock") else {
+            throw ModelGetError.fileSystem(path: path, reason: "cannot lock the new scratch directory")
+        }
+        return ScratchDirectory(url: URL(fileURLWithPath: path), lock: lock)
+    }
+
+    /// Locks the scratch directory at `path` when no running copy holds it
+    /// (a directory without a lock file counts as stale once it is a
+    /// minute old: its copy died between creating and locking it).
+    static func lockIfStale(_ path: String) -> FileLock? {
+        if FileIO.isRegularFile(path + "/.lock") { return FileLock.exclusiveIfFree(path + "/.lock", create: false) }
+        var info = stat()
+        guard stat(path, &info) == 0, Date().timeIntervalSince1970 - TimeInterval(info.st_mtim.tv_sec) > 60 else { return nil }
+        return FileLock.exclusiveIfFree(path + "/.lock")
+    }
+
+    /// Deletes the directory and everything in it, then lets go of it.
+    public func remove() {
+        try? FileManager.default.removeItem(at: url)
+        lock.release()
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
 
 /// Ollama's on-disk layout: `blobs/sha256-<hex>` (content-addressed,
-/// verified) and `manifests/<host>/<namespace>/<name>/<tag>` (the manifest
-/// bytes as served). Paths are built only from validated digests and
-/// references.
+/// verified) and `manifests/<host>/<namespace>/<model>/<tag>` (the manifest
+/// bytes as served), with modelget's own working files (partial
+/// downloads, part state, temporary manifests, upload sessions, copy
+/// scratch space, the store lock) under `.modelget/`, where ollama never
+/// looks and which is on the same file system, so renames stay atomic.
+/// Paths are built only from validated digests and references.
 public struct ModelStore: Sendable {
     /// The models directory (`OLLAMA_MODELS`, default `~/.ollama/models`).
     public let root: URL
@@ -12,23 +15,25 @@ public struct ModelStore: Sendable {
         self.root = root.standardizedFileURL
     }
 
-    /// `--models`, else `$OLLAMA_MODELS`, else `~/.ollama/models`.
-    public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let dir = environment["OLLAMA_MODELS"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".ollama/models")
-    }
-
     public var blobsDirectory: String { root.path + "/blobs" }
     public var manifestsDirectory: String { root.path + "/manifests" }
+    /// Where modelget keeps its own working state, beside ollama's
+    /// `blobs/` and `manifests/` (ollama ignores it).
+    public var stateDirectory: String { root.path + "/.modelget" }
+    /// Partial downloads and their part state.
+    public var partialsDirectory: String { stateDirectory + "/partial" }
+    /// Manifests and other small files on their way to their final name.
+    public var temporaryDirectory: String { stateDirectory + "/tmp" }
 
     /// `blobs/sha256-<hex>`.
     public func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.fileName }
 
-    /// Where a blob's bytes collect while they arrive: `blobs/sha256-<hex>-partial`.
-    public func partialPath(_ digest: Digest) -> String { blobPath(digest) + "-partial" }
+    /// Where a blob's bytes collect while they arrive:
+    /// `.modelget/partial/sha256-<hex>` (locked by the process writing it).
+    public func partialPath(_ digest: Digest) -> String { partialsDirectory + "/" + digest.fileName }
 
-    /// `manifests/<host>/<namespace>/<name>/<tag>`.
+    /// `manifests/<host>/<namespace>/<model>/<tag>` as typed (see
+    /// `existingManifestPath` for the case-insensitive lookup).
     public func manifestPath(_ reference: Reference) -> String {
         manifestsDirectory + "/" + reference.host + "/" + reference.repository + "/" + reference.storeTag
     }
@@ -38,24 +43,51 @@ public struct ModelStore: Sendable {
         FileIO.size(blobPath(descriptor.digest)) == descriptor.size
     }
 
-    /// Creates `blobs/` and `manifests/`.
+    /// The owner new files and folders get (see `StoreOwner`).
+    var owner: StoreOwner? { StoreOwner.of(root.path) }
+
+    /// Creates `blobs/`, `manifests/` and modelget's working folders.
     public func prepare() throws {
-        try FileIO.makeDirectories(blobsDirectory)
-        try FileIO.makeDirectories(manifestsDirectory)
+        let owner = self.owner
+        for directory in [blobsDirectory, manifestsDirectory, partialsDirectory, temporaryDirectory] {
+            try FileIO.makeDirectories(directory, owner: owner)
+        }
     }
 
-    /// Writes a manifest atomically, byte for byte. The manifest is the
-    /// commit point, so the blobs directory is fsynced first: every rename
-    /// of a blob it names is durable before the manifest can be.
+    /// Removes the folders `prepare` made, and the root, where they are
+    /// empty (a scratch store once its blob has been delivered).
+    func removeEmptyLayout() {
+        for directory in [partialsDirectory, temporaryDirectory, stateDirectory, blobsDirectory, manifestsDirectory, root.path] {
+            rmdir(directory)
+        }
+    }
+
+    /// Throws unless ollama's store can hold `reference`: it keeps
+    /// manifests only at `host/namespace/model/tag`, so a nested repository
+    /// (`ghcr.io/org/team/model`) would be listed by nobody and its blobs
+    /// pruned by ollama.
+    public func checkStorable(_ reference: Reference) throws {
+        guard reference.isStorable else { throw ModelGetError.nestedRepository(reference: reference.description) }
+    }
+
+    /// Writes a manifest atomically, byte for byte, under the name an
+    /// existing model of the same name (matched case-insensitively) has,
+    /// else as typed. The manifest is the commit point, so the blobs
+    /// directory is fsynced first: every rename of a blob it names is
+    /// durable before the manifest can be.
     public func writeManifest(_ data: Data, for reference: Reference) throws {
+        try checkStorable(reference)
         FileIO.syncDirectory(blobsDirectory)
-        try FileIO.writeAtomically(data, to: manifestPath(reference))
+        let path = existingManifestPath(reference) ?? manifestPath(reference)
+        try FileIO.makeDirectories(temporaryDirectory, owner: owner)
+        try FileIO.writeAtomically(data, to: path, temporaryDirectory: temporaryDirectory, owner: owner)
     }
 
     /// Moves a verified, fsynced partial file to its final name. The
     /// directory is not fsynced here: a rename lost in a crash leaves only
     /// the partial file, and `writeManifest` makes the renames durable.
     func commitBlob(from partial: String, digest: Digest) throws {
+        owner?.apply(partial)
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The sidecar `sha256-<hex>-partial.json` beside a partial blob: which
+/// The sidecar `.modelget/partial/sha256-<hex>.json` beside a partial blob: which
 /// byte ranges of the partial file hold received bytes, in two tiers.
 ///
 /// `completed` is recorded often and without an fsync: those bytes sit in
@@ -64,6 +64,6 @@ struct PartState: Codable, Equatable {
 }
 
 extension ModelStore {
-    /// `blobs/sha256-<hex>-partial.json`: the part state of a partial blob.
+    /// `.modelget/partial/sha256-<hex>.json`: the part state of a partial blob.
     public func partialStatePath(_ digest: Digest) -> String { partialPath(digest) + ".json" }
 }

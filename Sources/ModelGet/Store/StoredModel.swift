@@ -30,6 +30,16 @@ public struct UnreadableManifest: Error, Sendable, Equatable {
     /// Every well-formed `sha256:<hex>` its bytes mention: blobs the
     /// prune and remove steps keep, since the manifest may still need them.
     public let mentionedDigests: Set<Digest>
+    /// True when its bytes (or a folder's entries) could not be read at
+    /// all, so the blobs it needs are unknown: nothing may be deleted.
+    public let blocksDeletion: Bool
+
+    public init(path: String, reason: String, mentionedDigests: Set<Digest> = [], blocksDeletion: Bool = false) {
+        self.path = path
+        self.reason = reason
+        self.mentionedDigests = mentionedDigests
+        self.blocksDeletion = blocksDeletion
+    }
 }
 
 /// Every manifest under `manifests/`: the models, and the files that are
@@ -37,6 +47,10 @@ public struct UnreadableManifest: Error, Sendable, Equatable {
 public struct StoreCatalog: Sendable {
     public var models: [StoredModel] = []
     public var unreadable: [UnreadableManifest] = []
+
+    /// The first file or folder that could not be read at all, when there
+    /// is one: while it is, no blob may be deleted.
+    public var unknownNeeds: UnreadableManifest? { unreadable.first(where: \.blocksDeletion) }
 
     /// Every blob a manifest of the store names (including those an
     /// unreadable manifest mentions).

@@ -51,6 +51,18 @@ public struct ModelSyncer: Sendable {
     public func run(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress = TransferProgress()) async throws -> SyncReport {
         if file.mirror != nil, mirror == nil { throw ModelGetError.mirrorUnavailable }
         try store.prepare()
+        // Held until the manifests name the blobs fetched: a prune meanwhile keeps them.
+        var report = try await store.whileWriting { try await fetchAndSettle(plan, file: file, progress: progress) }
+        for stored in plan.removals {
+            report.freedBytes += try store.remove(stored.reference).freedBytes
+            report.removed.append(stored)
+        }
+        if !plan.removals.isEmpty { report.freedBytes += try store.prune().freedBytes }
+        return report
+    }
+
+    /// Fetches the planned blobs, then writes (and mirrors) each model whose blobs are all in place.
+    private func fetchAndSettle(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress) async throws -> SyncReport {
         let failedBlobs = try await fetch(plan, progress: progress)
         var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count, bytesTransferred: progress.transferredBytes)
         for model in plan.models {
@@ -69,11 +81,6 @@ public struct ModelSyncer: Sendable {
             }
             report.outcomes.append(outcome)
         }
-        for stored in plan.removals {
-            report.freedBytes += try store.remove(stored.reference).freedBytes
-            report.removed.append(stored)
-        }
-        if !plan.removals.isEmpty { report.freedBytes += try store.prune().freedBytes }
         return report
     }
 

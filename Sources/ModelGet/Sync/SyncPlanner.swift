@@ -61,7 +61,8 @@ public struct SyncPlanner: Sendable {
         }
         var removals: [StoredModel] = []
         if prune {
-            let listed = Set(file.models.map { store.manifestPath($0.reference) })
+            // Matched as the store finds names: each part ignoring case.
+            let listed = Set(file.models.map { store.existingManifestPath($0.reference) ?? store.manifestPath($0.reference) })
             removals = try store.catalog().models.filter { !listed.contains($0.manifestPath) }
         }
         return SyncPlan(models: models, fetch: fetch.sorted { $0.size > $1.size }, removals: removals)

@@ -9,7 +9,7 @@ struct Blob: AsyncParsableCommand {
         discussion: "From the store when it holds the blob (reflink, else hard link, else copy); otherwise downloaded beside FILE (resumable) and renamed into place.")
 
     @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String
-    @Option(name: .shortAndLong, help: "The file to write, or - for standard output.") var output: String
+    @Option(name: .shortAndLong, help: "The file to write, or - for standard output; DIR/ for a tensor model (a diffusers folder).") var output: String
     @Option(name: .long, help: "The media type of the layer to write.") var mediaType = MediaType.ollamaModel
     @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
     @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
@@ -24,6 +24,7 @@ struct Blob: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
+        if try await writeTensorFolderIfTensorModel(ref) { return }
         let layer: LayerSelector = try digest.map { .digest(try Digest($0)) } ?? .mediaType(mediaType)
         let toStdout = output == "-"
         let progress = TransferProgress()

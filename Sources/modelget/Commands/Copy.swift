@@ -26,6 +26,8 @@ struct Copy: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var signing: KeyOption
+
     func validate() throws {
         do {
             _ = try PushDestination.resolve(destination, source: try Reference(parsing: source))
@@ -37,8 +39,10 @@ struct Copy: AsyncParsableCommand {
     func run() async throws {
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
-        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
-        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure,
+                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure,
+                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()

@@ -6,7 +6,7 @@ import ModelGet
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a model into the models directory (Ollama's layout).",
-        discussion: "REF is [scheme://][host[:port]/][namespace/]name[:tag][@sha256:…]; defaults: registry.ollama.ai, library, latest."
+        discussion: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG]."
     )
 
     @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")
@@ -16,17 +16,23 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var signing: KeyOption
+
     @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
     var parts = PartPlan().parallelParts
 
     @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
     var partThreshold = Int(PartPlan().threshold >> 20)
 
+    @Option(name: .customLong("as"), help: "Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).")
+    var storeAs: String?
+
     func validate() throws {
         guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
         guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
+            _ = try storeAs.map(Reference.init(parsing:))
         } catch {
             throw ValidationError("\(error)")
         }
@@ -34,7 +40,10 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
-        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let storeName = try storeAs.map(Reference.init(parsing:))
+        try global.store.checkStorable(storeName ?? ref)
+        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure,
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
         let started = Date()
@@ -44,7 +53,7 @@ struct Pull: AsyncParsableCommand {
         plan.parallelParts = parts
         plan.threshold = Int64(partThreshold) << 20
         let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
-        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }

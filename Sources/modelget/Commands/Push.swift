@@ -26,6 +26,8 @@ struct Push: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var signing: KeyOption
+
     func validate() throws {
         do {
             _ = try PushDestination.resolve(destination, source: try Reference(parsing: reference))
@@ -37,7 +39,8 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
-        let client = try await RegistryClient.connect(to: target, insecure: global.insecure, stallTimeout: transfer.stallTimeout)
+        let client = try await RegistryClient.connect(to: target, insecure: global.insecure,
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()

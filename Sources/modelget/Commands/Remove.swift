@@ -17,7 +17,9 @@ struct Remove: ParsableCommand {
     func run() throws {
         for reference in references {
             let result = try global.store.remove(try Reference(parsing: reference))
-            let kept = result.keptBlobs.isEmpty ? "" : "; kept \(result.keptBlobs.count) blobs other models use"
+            let kept = result.keptForRunningPull
+                ? "; kept its \(result.keptBlobs.count) blobs while a pull runs in this store (run prune later)"
+                : result.keptBlobs.isEmpty ? "" : "; kept \(result.keptBlobs.count) blobs other models use"
             if global.json {
                 JSONLines.emit(["event": "removed", "name": result.model.displayName, "blobs_removed": result.removedBlobs.count,
                                 "blobs_kept": result.keptBlobs.count, "bytes_freed": result.freedBytes])

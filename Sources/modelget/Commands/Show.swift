@@ -28,6 +28,7 @@ struct Show: AsyncParsableCommand {
                 "layers": ([info.config] + info.layers).map { ["media_type": $0.mediaType, "digest": $0.digest.description, "size": $0.size] },
                 "licenses": info.licenses,
             ]
+            if let tensors = info.tensorModel { object["tensor_model"] = TensorSummaryText.json(tensors) }
             for (key, value) in [("format", info.format), ("family", info.family), ("quantization", info.quantization),
                                  ("parameters", info.parameterSize), ("template", info.template), ("system", info.system),
                                  ("params", info.parameters)] {
@@ -42,8 +43,13 @@ struct Show: AsyncParsableCommand {
             if let value { print("    \(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }
         }
         print("    \("size".padding(toLength: 14, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(info.totalSize))")
+        if let tensors = info.tensorModel { print(TensorSummaryText.lines(tensors)) }
         print("\n  Layers")
-        for layer in [info.config] + info.layers {
+        let tensorLayers = info.layers.filter { $0.mediaType == MediaType.ollamaTensor }
+        if !tensorLayers.isEmpty {
+            print("    \(tensorLayers.count) tensor layers, \(ProgressFormat.bytes(tensorLayers.reduce(0) { $0 + $1.size })) (listed with --json)")
+        }
+        for layer in [info.config] + info.layers where layer.mediaType != MediaType.ollamaTensor {
             print("    \(layer.mediaType.padding(toLength: 48, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(layer.size).padding(toLength: 11, withPad: " ", startingAt: 0))\(layer.digest)")
         }
         for (title, text) in [("Parameters", info.parameters), ("System", info.system), ("Template", info.template)] {

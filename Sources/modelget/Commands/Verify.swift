@@ -19,15 +19,20 @@ struct Verify: AsyncParsableCommand {
         let catalog = try store.catalog()
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models
         let report = try await store.verify(models)
-        for file in (reference == nil ? catalog.unreadable : []) { print("unreadable manifest \(file.path): \(file.reason)") }
+        let unreadable = reference == nil ? catalog.unreadable : []
+        for file in unreadable { print("unreadable manifest \(file.path): \(file.reason)") }
         for problem in report.problems { print(problem.summary) }
+        let unreadableNote = unreadable.isEmpty ? "" : "; \(unreadable.count) unreadable manifests"
         print("checked \(report.blobsChecked) blobs of \(models.count) models (\(ProgressFormat.bytes(report.bytesHashed))): "
-            + (report.problems.isEmpty ? "all good" : "\(report.problems.count) bad"))
-        guard !report.problems.isEmpty else { return }
+            + (report.problems.isEmpty && unreadable.isEmpty ? "all good" : "\(report.problems.count) bad\(unreadableNote)"))
+        guard !report.problems.isEmpty else {
+            if !unreadable.isEmpty { throw ExitCode.failure }
+            return
+        }
         guard repair else { throw ExitCode.failure }
         let failures = await BlobRepairer(store: store, insecure: global.insecure).repair(report.problems, models: models)
         for (problem, error) in failures { Terminal.printError("modelget: could not repair \(problem.descriptor.digest): \(error)") }
         print("repaired \(report.problems.count - failures.count) of \(report.problems.count) blobs")
-        if !failures.isEmpty { throw ExitCode.failure }
+        if !failures.isEmpty || !unreadable.isEmpty { throw ExitCode.failure }
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import ModelGet
+import Synchronization
 
 /// Flags every store command shares: where the models live, how to talk
 /// to registries, and how to report.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models).")
+    @Option(name: .long, help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models, else ollama's service store \(ModelsDirectory.serviceStore) when only that exists).")
     var models: String?
 
     @Flag(name: .long, help: "Allow plain HTTP and unverified TLS for the registry.")
@@ -15,6 +16,13 @@ struct GlobalOptions: ParsableArguments {
     var json = false
 
     var store: ModelStore {
-        ModelStore(root: models.map { URL(fileURLWithPath: $0) } ?? ModelStore.defaultRoot())
+        let choice = ModelsDirectory.choose(explicit: models)
+        if let note = choice.note, GlobalOptions.noted.withLock({ let first = !$0; $0 = true; return first }) {
+            Terminal.printError("modelget: \(note)")
+        }
+        return ModelStore(root: choice.root)
     }
+
+    /// Whether the note about the chosen models directory was printed.
+    private static let noted = Mutex(false)
 }

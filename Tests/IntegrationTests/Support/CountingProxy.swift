@@ -51,18 +51,23 @@ private final class RefusalRule: Sendable {
 }
 
 /// Sends one proxied request upstream with its own libcurl engine.
-private struct Forwarder: Sendable {
+struct Forwarder: Sendable {
     let upstream: String
     let engine = CurlEngine()
 
     func forward(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        guard let method = HTTPRequest.Method(rawValue: request.method),
-              let url = URL(string: "http://\(upstream)\(request.target)") else { return TestHTTPResponse(status: 400) }
+        forward(method: request.method, target: request.target, headers: request.headers, body: request.body)
+    }
+
+    /// Forwards a request made of these parts (a front may change them on the way).
+    func forward(method name: String, target: String, headers fields: TestHTTPHeaders, body data: Data) -> TestHTTPResponse {
+        guard let method = HTTPRequest.Method(rawValue: name),
+              let url = URL(string: "http://\(upstream)\(target)") else { return TestHTTPResponse(status: 400) }
         var headers = HTTPHeaders()
-        for (name, value) in request.headers where !["host", "content-length", "connection", "expect"].contains(name.lowercased()) {
+        for (name, value) in fields where !["host", "content-length", "connection", "expect"].contains(name.lowercased()) {
             headers.add(name, value)
         }
-        let body: HTTPRequest.Body? = [.put, .patch, .post].contains(method) ? .data(request.body) : nil
+        let body: HTTPRequest.Body? = [.put, .patch, .post].contains(method) ? .data(data) : nil
         let outgoing = HTTPRequest(method: method, url: url, headers: headers, body: body, maximumBodySize: 1 << 30)
         let result = Mutex<Result<HTTPResponse, Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

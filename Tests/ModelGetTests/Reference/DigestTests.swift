@@ -42,7 +42,8 @@ final class DigestTests: XCTestCase {
         let store = ModelStore(root: URL(fileURLWithPath: "/m"))
         let digest = try Digest("sha256:\(hex)")
         XCTAssertEqual(store.blobPath(digest), "/m/blobs/sha256-\(hex)")
-        XCTAssertEqual(store.partialPath(digest), "/m/blobs/sha256-\(hex)-partial")
+        XCTAssertEqual(store.partialPath(digest), "/m/.modelget/partial/sha256-\(hex)", "nothing of modelget's where ollama looks")
+        XCTAssertEqual(store.partialStatePath(digest), "/m/.modelget/partial/sha256-\(hex).json")
         let ref = try Reference(parsing: "127.0.0.1:5000/team/tiny:v1")
         XCTAssertEqual(store.manifestPath(ref), "/m/manifests/127.0.0.1:5000/team/tiny/v1")
     }

@@ -42,12 +42,31 @@ final class StoreCatalogTests: XCTestCase {
         try Data("junk".utf8).write(to: root.appendingPathComponent("manifests/registry.ollama.ai/library/llama3/Bad Tag"))
 
         let catalog = try store.catalog()
-        XCTAssertEqual(catalog.models.map(\.displayName), ["127.0.0.1:5000/team/sub/m:v1", "jmorgan/tiny:q4", "llama3:latest"])
-        XCTAssertEqual(catalog.unreadable.map { ($0.path as NSString).lastPathComponent }, ["latest"])
-        XCTAssertEqual(catalog.unreadable.first?.mentionedDigests, [weightsDigest])
+        XCTAssertEqual(catalog.models.map(\.displayName), ["jmorgan/tiny:q4", "llama3:latest"])
+        // Every other file counts: one too deep for ollama, a broken one, a dot file, a name ollama refuses.
+        XCTAssertEqual(catalog.unreadable.map { ($0.path as NSString).lastPathComponent }, ["v1", "latest", ".latest.tmp-1", "Bad Tag"])
+        XCTAssertTrue(catalog.unreadable[0].mentionedDigests.contains(otherDigest))
+        XCTAssertEqual(catalog.unreadable[1].mentionedDigests, [weightsDigest])
+        XCTAssertNil(catalog.unknownNeeds, "every file could be read")
         XCTAssertTrue(catalog.referencedDigests.isSuperset(of: [weightsDigest, otherDigest]))
         XCTAssertEqual(try store.model(Reference(parsing: "llama3")).manifest.layers.first?.digest, weightsDigest)
         XCTAssertThrowsError(try store.model(Reference(parsing: "nope")))
+    }
+
+    func testLinkedFoldersAreWalkedDownToOllamasDepth() throws {
+        let (config, _) = try blob("{}", MediaType.dockerConfig)
+        let (weights, weightsDigest) = try blob("linked weights", MediaType.ollamaModel)
+        let (_, deeperDigest) = try blob("deeper", MediaType.ollamaModel)
+        // A model folder kept elsewhere and linked in, as ollama's glob follows it.
+        try manifest("../elsewhere/tiny/v1", config, [weights])
+        try manifest("../elsewhere/tiny/deeper/x/y", config, ["{\"digest\":\"\(deeperDigest)\"}"])
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("manifests/registry.ollama.ai/team"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/manifests/registry.ollama.ai/team/tiny", withDestinationPath: root.path + "/elsewhere/tiny")
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/manifests/registry.ollama.ai/loop", withDestinationPath: root.path + "/manifests")
+        let catalog = try store.catalog()
+        XCTAssertEqual(catalog.models.map(\.displayName), ["team/tiny:v1"])
+        XCTAssertTrue(catalog.referencedDigests.contains(weightsDigest))
+        XCTAssertFalse(catalog.referencedDigests.contains(deeperDigest), "below a linked folder, nothing deeper than ollama looks")
     }
 
     func testRemoveAndPruneKeepWhatOthersNeed() throws {
@@ -58,6 +77,10 @@ final class StoreCatalogTests: XCTestCase {
         try manifest("registry.ollama.ai/library/b/latest", config, [shared, own])
         let (_, orphan) = try blob("orphan", MediaType.ollamaModel)
         let stalePartial = store.blobsDirectory + "/sha256-" + String(repeating: "a", count: 64) + "-partial-0"
+        let ollamaTemporary = store.blobsDirectory + "/sha256-123456789"
+        try Data("create".utf8).write(to: URL(fileURLWithPath: ollamaTemporary))
+        let unrelated = store.blobsDirectory + "/notes.txt"
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: unrelated))
         try Data("part".utf8).write(to: URL(fileURLWithPath: stalePartial))
 
         let removed = try store.remove(Reference(parsing: "b"))
@@ -69,7 +92,8 @@ final class StoreCatalogTests: XCTestCase {
         XCTAssertEqual(young.unreferencedBlobs.map(\.digest), [orphan])
         XCTAssertTrue(young.stalePartials.isEmpty, "a partial written just now may belong to a running ollama")
         let old = try store.prune(now: Date().addingTimeInterval(3600))
-        XCTAssertEqual(old.stalePartials.map(\.name), [(stalePartial as NSString).lastPathComponent])
+        XCTAssertEqual(old.stalePartials.map(\.name), ["blobs/sha256-123456789", "blobs/" + (stalePartial as NSString).lastPathComponent])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: unrelated), "a file not named like ollama's is not prune's")
         XCTAssertTrue(store.hasBlob(Descriptor(mediaType: "", digest: sharedDigest, size: 6)))
     }
 

@@ -77,8 +77,8 @@ final class SyncFileTests: XCTestCase {
     }
 
     func testBadModelName() {
-        let message = rejection("{\"models\": [\n\"Llama3\"]}")
-        XCTAssertTrue(message.hasPrefix("/lists/models.json:2: models[0]: \"Llama3\" is not a model name"), message)
+        let message = rejection("{\"models\": [\n\"-llama3\"]}")
+        XCTAssertTrue(message.hasPrefix("/lists/models.json:2: models[0]: \"-llama3\" is not a model name"), message)
     }
 
     func testUnknownFieldIsRefused() {

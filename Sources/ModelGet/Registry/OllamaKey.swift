@@ -1,0 +1,54 @@
+import COpenSSL
+import Foundation
+
+/// The Ed25519 key ollama signs token requests with (`~/.ollama/id_ed25519`,
+/// its `.pub` registered at ollama.com or on Hugging Face), loaded from an
+/// OpenSSH private key file. Signing goes through OpenSSL's Ed25519.
+public struct OllamaKey: Sendable {
+    /// The file the key came from.
+    public let path: String
+    private let seed: [UInt8]
+    /// The public key in SSH wire format, base64: the middle field of the
+    /// `.pub` file, and the part before `:` in the `Authorization` header.
+    public let publicKeyBase64: String
+
+    /// ollama's own key: `~/.ollama/id_ed25519` under `HOME`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/.ollama/id_ed25519"
+    }
+
+    /// Reads and checks the key at `path`; a missing, encrypted, damaged or
+    /// non-Ed25519 file is an `unusableKey` error naming it.
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check its permissions)"
+                : "no such file (make one with ssh-keygen -t ed25519 -N '' -f \(path))"
+            throw ModelGetError.unusableKey(path: path, reason: reason)
+        }
+        do {
+            try self.init(parsed: OpenSSHPrivateKey.parse(String(decoding: data, as: UTF8.self)), path: path)
+        } catch let failure as OpenSSHPrivateKey.Failure {
+            throw ModelGetError.unusableKey(path: path, reason: failure.reason)
+        }
+    }
+
+    init(parsed key: OpenSSHPrivateKey, path: String) throws {
+        OpenSSLInit.once
+        var derived = [UInt8](repeating: 0, count: 32)
+        guard mg_ed25519_public_key(key.seed, &derived) == 1, derived == key.publicKey else {
+            throw ModelGetError.unusableKey(path: path, reason: OpenSSHPrivateKey.Failure.malformed("its public key does not belong to its private key").reason)
+        }
+        self.path = path
+        seed = key.seed
+        publicKeyBase64 = Data(OpenSSHPrivateKey.wirePublicKey(key.publicKey)).base64EncodedString()
+    }
+
+    /// The raw 64-byte Ed25519 signature of `message`.
+    func sign(_ message: [UInt8]) throws -> [UInt8] {
+        var signature = [UInt8](repeating: 0, count: 64)
+        guard mg_ed25519_sign(seed, message, message.count, &signature) == 1 else {
+            throw ModelGetError.unusableKey(path: path, reason: "OpenSSL could not sign with it")
+        }
+        return signature
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+extension Blob {
+    /// For a tensor model (ollama's image-generation models: one
+    /// safetensors layer per tensor) with no layer chosen: writes the
+    /// diffusers folder when the output is `DIR/` (or an existing
+    /// directory) and refuses a single output file with that hint. Returns
+    /// false for any other model, which `run` exports as one blob.
+    func writeTensorFolderIfTensorModel(_ ref: Reference) async throws -> Bool {
+        guard digest == nil, mediaType == MediaType.ollamaModel else { return false }
+        let exporter = TensorFolderExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
+        guard let resolved = try await exporter.resolve(ref) else { return false }
+        var isDirectory: ObjCBool = false
+        let folder = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
+        guard folder, output != "-" else {
+            throw ModelGetError.tensorModelNeedsFolder(model: ref.displayName, tensorLayers: resolved.tensorLayers)
+        }
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json)
+        let result = try await display.showing {
+            try await exporter.export(resolved, reference: ref, to: output, progress: progress)
+        }
+        if global.json {
+            JSONLines.emit(["event": "done", "path": result.directory, "files": result.files, "tensors": result.tensors,
+                            "tensor_bytes": result.tensorBytes, "quantization": result.quantizations,
+                            "bytes_transferred": progress.transferredBytes])
+        } else {
+            let quantization = result.quantizations.isEmpty ? "" : "; quantised \(result.quantizations.joined(separator: ", ")) (scale and bias kept beside each weight, named in each file's __metadata__)"
+            print("wrote \(result.directory)/: \(result.files.count) files, \(result.tensors) tensors, "
+                + "\(ProgressFormat.bytes(result.tensorBytes)) of tensor data\(quantization)")
+        }
+        return true
+    }
+}

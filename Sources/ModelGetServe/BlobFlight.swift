@@ -4,8 +4,8 @@ import Synchronization
 
 /// One upstream fetch of one blob, shared by every client that asks for
 /// it while it runs. Bytes arrive through the engine
-/// (`RegistryClient.fetchBlob`) into a private file under
-/// `<models>/.modelget/serve/`, hashed on the way; readers stream from that
+/// (`RegistryClient.fetchBlob`) into a private file in the store's
+/// `.modelget/tmp/`, hashed on the way; readers stream from that
 /// file as it grows. The last byte is held back until the digest matched,
 /// so no client ever gets a complete body that is wrong; then the file is
 /// fsynced and renamed to `blobs/sha256-<hex>`. On any failure the file is
@@ -43,9 +43,9 @@ final class BlobFlight: ResponseBodySink, Sendable {
         self.digest = digest
         self.store = store
         self.metrics = metrics
-        let directory = store.root.path + "/.modelget/serve"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        temporary = directory + "/\(digest.fileName).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial"
+        // `.tmp-<pid>` in the name: `modelget prune` removes it once this process is gone.
+        try store.prepare()
+        temporary = store.temporaryDirectory + "/\(digest.fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno)))
@@ -65,9 +65,12 @@ final class BlobFlight: ResponseBodySink, Sendable {
             }
             try digest.verify(actualHex: hasher.withLock { $0.finalizeHex() })
             guard fsync(fd) == 0 else { throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno))) }
-            try store.prepare()
-            guard rename(temporary, store.blobPath(digest)) == 0 else {
-                throw ModelGetError.fileSystem(path: store.blobPath(digest), reason: String(cString: strerror(errno)))
+            // Under the store lock, as every writer: a prune never runs mid-commit.
+            try await store.whileWriting { [store, temporary, digest] in
+                try store.prepare()
+                guard rename(temporary, store.blobPath(digest)) == 0 else {
+                    throw ModelGetError.fileSystem(path: store.blobPath(digest), reason: String(cString: strerror(errno)))
+                }
             }
             finish(.stored)
         } catch let ModelGetError.http(status, _, _, _) where status == 404 {

@@ -85,7 +85,7 @@ final class PullThroughCache: Sendable {
             let (host, namespace, model) = storedSpelling(name)
             let reference = Reference(host: host, namespace: namespace, name: model, tag: tag, digest: nil)
             waiting.withLock { $0[key] = (reference, fetched, manifest.blobs) }
-            storeCompleteManifests()
+            await storeCompleteManifests()
         }
         return StoredManifest(data: fetched.data, digest: fetched.digest, mediaType: fetched.mediaType)
     }
@@ -98,15 +98,21 @@ final class PullThroughCache: Sendable {
         return Date().timeIntervalSince(modified) < Double(manifestTTL.components.seconds)
     }
 
-    /// Writes every waiting manifest whose blobs are all in the store.
-    private func storeCompleteManifests() {
-        let ready = waiting.withLock { waiting -> [(Reference, FetchedManifest)] in
-            let done = waiting.filter { _, entry in entry.2.allSatisfy(store.hasBlob) }
-            for key in done.keys { waiting[key] = nil }
-            return done.values.map { ($0.0, $0.1) }
-        }
-        for (reference, fetched) in ready {
-            try? store.writeManifest(fetched.data, for: reference)
+    /// Writes every waiting manifest whose blobs are all in the store,
+    /// checked and written under the store lock (shared), so a prune cannot
+    /// take a blob between the check and the manifest. A blob pruned
+    /// earlier, before its manifest could be written, is fetched again by
+    /// the next request for it.
+    private func storeCompleteManifests() async {
+        _ = try? await store.whileWriting {
+            let ready = waiting.withLock { waiting -> [(Reference, FetchedManifest)] in
+                let done = waiting.filter { _, entry in entry.2.allSatisfy(store.hasBlob) }
+                for key in done.keys { waiting[key] = nil }
+                return done.values.map { ($0.0, $0.1) }
+            }
+            for (reference, fetched) in ready {
+                try? store.writeManifest(fetched.data, for: reference)
+            }
         }
     }
 
@@ -191,7 +197,7 @@ final class PullThroughCache: Sendable {
         Task {
             await flight.run(client: client, repository: repository)
             flights.withLock { if $0[digest] === flight { $0[digest] = nil } }
-            if flight.outcome == .stored { storeCompleteManifests() }
+            if flight.outcome == .stored { await storeCompleteManifests() }
         }
         return flight
     }

@@ -38,8 +38,10 @@ final class ServePullThroughTests: XCTestCase {
         fixture.models.appendingPathComponent("blobs/" + digest.replacingOccurrences(of: ":", with: "-"))
     }
 
+    /// Blob temporaries left in `.modelget/tmp/`.
     private var leftovers: [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: fixture.models.appendingPathComponent(".modelget/serve").path)) ?? []
+        ((try? FileManager.default.contentsOfDirectory(atPath: fixture.models.appendingPathComponent(".modelget/tmp").path)) ?? [])
+            .filter { $0.hasPrefix("sha256-") }
     }
 
     /// Starts `count` curl downloads of `url` into files; returns them when all ended.

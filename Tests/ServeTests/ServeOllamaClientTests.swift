@@ -19,40 +19,12 @@ final class ServeOllamaClientTests: XCTestCase {
         fixture?.cleanUp()
     }
 
-    /// `go build` of Tests/OllamaDownloadDouble/main.go into the fixture's directory.
-    private func buildDouble() throws -> URL {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("OllamaDownloadDouble/main.go")
-        let binary = fixture.work.appendingPathComponent("ollama-download")
-        let result = try run("/usr/bin/go", ["build", "-o", binary.path, source.path],
-                             environment: ["GOCACHE": FileManager.default.temporaryDirectory.appendingPathComponent("modelget-go-cache").path,
-                                           "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "HOME": fixture.work.path,
-                                           "PATH": "/usr/bin:/bin"])
-        XCTAssertEqual(result.status, 0, result.output)
-        return binary
-    }
-
-    private func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
     func testOllamaDownloadDoubleFetchesEveryPartThroughTheRedirect() throws {
-        let double = try buildDouble()
-        for (name, blob, minPart) in [("library/tiny", fixture.tiny.layers[0], "700000"), ("team/mixedcase", fixture.mixed.layers[0], "100000000"),
-                                      ("tiny", fixture.tiny.layers[2], "1")] {
+        let double = try OllamaDownloadDouble(buildingIn: fixture.work)
+        for (name, blob, minPart) in [("library/tiny", fixture.tiny.layers[0], Int64(700_000)), ("team/mixedcase", fixture.mixed.layers[0], 100_000_000),
+                                      ("tiny", fixture.tiny.layers[2], 1)] {
             let output = fixture.work.appendingPathComponent("out-\(blob.hexDigest)")
-            let result = try run(double.path, ["-registry", serve.baseURL, "-name", name, "-digest", blob.digest,
-                                               "-o", output.path, "-min-part", minPart])
+            let result = try double.download(registry: serve.baseURL, name: name, digest: blob.digest, to: output, minimumPart: minPart)
             XCTAssertEqual(result.status, 0, "\(name): \(result.output)")
             XCTAssertEqual(result.output, "ok \(blob.size)\n")
             XCTAssertEqual(try ServeFixture.sha256(of: output), blob.digest)

@@ -155,6 +155,26 @@ final class ServePullThroughTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// ollama's download (the Go double) through a cache miss: the 307,
+    /// then its ranged parts from the signed link while the one upstream
+    /// fetch is still arriving.
+    func testOllamaDownloadThroughAMiss() throws {
+        var faults = FaultProxy.Faults()
+        faults.bytesPerSecond = 16 << 20
+        proxy.setFaults(faults)
+        let serve = try startServe()
+        defer { serve.stop() }
+        let double = try OllamaDownloadDouble(buildingIn: fixture.work)
+        let layer = model.layers[0]
+        let output = fixture.work.appendingPathComponent("ollama-out")
+        let result = try double.download(registry: serve.baseURL, name: "library/big", digest: layer.digest, to: output,
+                                         minimumPart: 4 << 20)
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(try ServeFixture.sha256(of: output), layer.digest)
+        XCTAssertEqual(upstreamGets(layer.digest), 1)
+        XCTAssertTrue(serve.stderr.contains("GET /v2/library/big/blobs/\(layer.digest) 307 "), serve.stderr)
+    }
+
     func testManifestsComeThroughAndModelgetPullsTheWholeModel() throws {
         // The namespace exists on disk in another case: the model goes there, as ollama would find it.
         let namespace = fixture.models.appendingPathComponent("manifests/\(proxy.host)/Library")

@@ -30,8 +30,8 @@ final class ServeOllamaClientTests: XCTestCase {
             XCTAssertEqual(try ServeFixture.sha256(of: output), blob.digest)
         }
         // The redirect was taken: a 307 for the ollama GET, then 206s on the signed link.
-        XCTAssertTrue(serve.stderr.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 307 0 "), serve.stderr)
-        XCTAssertTrue(serve.stderr.contains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 206 700000 "), serve.stderr)
+        XCTAssertTrue(serve.logContains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 307 0 "), serve.stderr)
+        XCTAssertTrue(serve.logContains("GET /v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest) 206 700000 "), serve.stderr)
     }
 
     func testOllamaGets307ToASignedLinkAndOtherClientsGet200() throws {

@@ -172,7 +172,7 @@ final class ServePullThroughTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertEqual(try ServeFixture.sha256(of: output), layer.digest)
         XCTAssertEqual(upstreamGets(layer.digest), 1)
-        XCTAssertTrue(serve.stderr.contains("GET /v2/library/big/blobs/\(layer.digest) 307 "), serve.stderr)
+        XCTAssertTrue(serve.logContains("GET /v2/library/big/blobs/\(layer.digest) 307 "), serve.stderr)
     }
 
     func testManifestsComeThroughAndModelgetPullsTheWholeModel() throws {

@@ -65,6 +65,17 @@ final class ServeProcess: Sendable {
     /// Everything serve wrote to stderr so far.
     var stderr: String { log.text.withLock { $0 } }
 
+    /// True once stderr contains `text` (a log line is written when its
+    /// response has gone out, which a client may see first); waits at most
+    /// 30 seconds.
+    func logContains(_ text: String) -> Bool {
+        for _ in 0..<600 {
+            if stderr.contains(text) { return true }
+            usleep(50_000)
+        }
+        return stderr.contains(text)
+    }
+
     var isRunning: Bool { process.isRunning }
 
     var pid: Int32 { process.processIdentifier }

@@ -23,6 +23,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    /// An archive member (a layer entry, an import member) modelget will not write.
+    case unsafeArchiveEntry(archive: String, entry: String, reason: String)
+    /// An archive (a layer, an image archive) that cannot be read or fails its checks.
+    case invalidArchive(archive: String, reason: String)
+    /// `extract` into a directory that already holds files, without `--force`.
+    case destinationNotEmpty(path: String)
 
     public var description: String {
         switch self {
@@ -76,6 +82,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .unsafeArchiveEntry(archive, entry, reason):
+            return "\(archive): refusing entry \"\(entry.prefix(200))\": \(reason); nothing was written"
+        case let .invalidArchive(archive, reason):
+            return "\(archive): \(reason)"
+        case let .destinationNotEmpty(path):
+            return "\(path) exists and is not empty; pass --force to replace it"
         }
     }
 }

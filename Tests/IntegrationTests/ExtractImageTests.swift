@@ -1,0 +1,208 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `modelget extract` on images built here from real tars (Python's
+/// tarfile, gzip, zstd), served by a real docker-registry, compared with
+/// `umoci unpack` of the same image.
+final class ExtractImageTests: XCTestCase {
+    /// Three layers: a gzip base with symlinks and hard links; a zstd layer
+    /// that deletes, replaces, opaque-whites-out and writes through a
+    /// symlink; a plain tar that whites out a whole directory.
+    /// `middle` compresses the second layer (umoci 0.4.7 reads no zstd, so
+    /// it gets the gzip twin: the same tars, the same diff_ids).
+    private func layeredImage(middle: LayerCompression = .zstd, in directory: URL) throws -> GeneratedModel {
+        let base = directory.appendingPathComponent("base.tar")
+        try TarBuilder.write([
+            .directory("etc"), .file("etc/config", contents: "setting=1\n", mode: 0o600),
+            .symlink("etc/alt", target: "/etc/config"),
+            .directory("usr"), .directory("usr/bin"), .file("usr/bin/tool", contents: "#!/bin/sh\necho tool\n", mode: 0o755),
+            .hardlink("usr/bin/tool-again", target: "usr/bin/tool"),
+            .directory("usr/lib"), .symlink("lib", target: "usr/lib"),
+            .directory("usr/share"), .directory("usr/share/doc"), .file("usr/share/doc/readme", contents: "docs\n"),
+            .directory("data", mode: 0o750), .file("data/remove-me", contents: "gone soon\n"),
+            .file("data/replace-me", contents: "old\n"), .file("data/keep", contents: "kept\n", mode: 0o444),
+            .directory("opaque"), .file("opaque/a", contents: "a\n"), .directory("opaque/sub"), .file("opaque/sub/b", contents: "b\n"),
+            .fifo("run-fifo"),
+        ], to: base)
+        let change = directory.appendingPathComponent("change.tar")
+        try TarBuilder.write([
+            .file("data/.wh.remove-me", contents: ""),
+            .file("data/replace-me", contents: "new and longer\n", mode: 0o640),
+            .hardlink("data/replaced-link", target: "data/replace-me"),
+            .directory("opaque"), .file("opaque/.wh..wh..opq", contents: ""), .file("opaque/c", contents: "c\n"),
+            .file("lib/libfoo.so", contents: "ELF-ish\n", mode: 0o755),
+            .symlink("usr/bin/alias", target: "tool"),
+        ], to: change)
+        let last = directory.appendingPathComponent("last.tar")
+        try TarBuilder.write([.file("usr/.wh.share", contents: ""), .file("etc/third", contents: "3\n")], to: last)
+        return try ImageSeeder.image([
+            .compressing(base, with: .gzip), .compressing(change, with: middle), .compressing(last, with: .none),
+        ], in: directory.appendingPathComponent("blobs-\(middle)"))
+    }
+
+    func testExtractMatchesUmociAndAppliesEveryLayerKind() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let image = try layeredImage(in: cli.scratch)
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/layered", tag: "v1")
+        let ref = "\(registry.host)/images/layered:v1"
+
+        // Streamed from the registry.
+        let rootfs = cli.scratch.appendingPathComponent("rootfs")
+        let run = try cli.run(["extract", ref, rootfs.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("3 layers (0 from the store)"), run.out.text)
+        let tree = try FileTree(rootfs)
+
+        // What the layers say, independently of umoci.
+        XCTAssertNil(tree.nodes["data/remove-me"])
+        XCTAssertEqual(try String(contentsOf: rootfs.appendingPathComponent("data/replace-me"), encoding: .utf8), "new and longer\n")
+        XCTAssertEqual(tree.nodes["data/replace-me"]?.mode, 0o640)
+        XCTAssertEqual(tree.nodes["data/keep"]?.mode, 0o444)
+        XCTAssertEqual(tree.nodes["data"]?.mode, 0o750)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: rootfs.path + "/opaque")), ["c"])
+        XCTAssertEqual(tree.nodes["usr/lib/libfoo.so"]?.type, "file", "written through the lib -> usr/lib link")
+        XCTAssertEqual(tree.nodes["lib"]?.linkTarget, "usr/lib")
+        XCTAssertEqual(tree.nodes["etc/alt"]?.linkTarget, "/etc/config")
+        XCTAssertNil(tree.nodes["usr/share"])
+        XCTAssertEqual(tree.nodes["run-fifo"]?.type, "fifo")
+        XCTAssertEqual(try inode(rootfs, "usr/bin/tool"), try inode(rootfs, "usr/bin/tool-again"))
+        XCTAssertEqual(try inode(rootfs, "data/replace-me"), try inode(rootfs, "data/replaced-link"))
+        XCTAssertEqual(try modificationTime(rootfs, "usr/bin/tool"), TarBuilder.mtime)
+
+        // umoci, given the gzip twin through skopeo, unpacks the same tree.
+        let twin = try layeredImage(middle: .gzip, in: cli.scratch)
+        XCTAssertNotEqual(twin.layers[1].digest, image.layers[1].digest)
+        try ModelSeeder.write(twin, to: registry.storageRoot, repository: "images/layered", tag: "gzip")
+        let layout = cli.scratch.appendingPathComponent("oci")
+        try runTool("skopeo", ["copy", "--src-tls-verify=false", "docker://\(registry.host)/images/layered:gzip", "oci:\(layout.path):v1"])
+        let bundle = cli.scratch.appendingPathComponent("bundle")
+        try runTool("umoci", ["unpack", "--rootless", "--image", "\(layout.path):v1", bundle.path])
+        let umoci = try FileTree(bundle.appendingPathComponent("rootfs"))
+        XCTAssertEqual(tree.differences(from: umoci), [])
+        XCTAssertGreaterThan(tree.nodes.count, 15)
+
+        // Pulled into the store: extracted again from there, the same tree.
+        XCTAssertEqual(try cli.run(["pull", ref, "--insecure"]).status, 0)
+        registry.stop()
+        let again = cli.scratch.appendingPathComponent("again")
+        let second = try cli.run(["extract", ref, again.path])
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertTrue(second.out.text.contains("(3 from the store)"), second.out.text)
+        XCTAssertEqual(try FileTree(again).differences(from: tree), [])
+    }
+
+    func testNonEmptyDestinationNeedsForceAndIsReplacedWhole() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let tar = cli.scratch.appendingPathComponent("one.tar")
+        try TarBuilder.write([.file("hello", contents: "hi\n")], to: tar)
+        let image = try ImageSeeder.image([.compressing(tar, with: .gzip)], in: cli.scratch.appendingPathComponent("blobs"))
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/one", tag: "latest")
+        let ref = "\(registry.host)/images/one"
+        let rootfs = cli.scratch.appendingPathComponent("rootfs")
+        try FileManager.default.createDirectory(at: rootfs, withIntermediateDirectories: true)
+        try Data("mine\n".utf8).write(to: rootfs.appendingPathComponent("precious"))
+
+        var run = try cli.run(["extract", ref, rootfs.path, "--insecure"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.err.contains("exists and is not empty; pass --force"), run.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: rootfs.path), ["precious"])
+
+        run = try cli.run(["extract", ref, rootfs.path, "--insecure", "--force"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: rootfs.path), ["hello"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cli.scratch.path).filter { $0.hasPrefix(".") }, [])
+    }
+
+    func testHostileLayersAreRefusedWithNothingWrittenOutside() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let work = cli.scratch.appendingPathComponent("work")
+        let outside = work.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let secret = outside.appendingPathComponent("secret")
+        try Data("secret\n".utf8).write(to: secret)
+
+        func layer(_ name: String, _ entries: [TarEntry], _ compression: LayerCompression = .gzip) throws -> ImageLayerBlob {
+            let tar = cli.scratch.appendingPathComponent(name + ".tar")
+            try TarBuilder.write(entries, to: tar)
+            return try .compressing(tar, with: compression)
+        }
+        let good = try layer("good", [.file("ok", contents: "fine\n")])
+        let gzipped = try layer("big", (0..<200).map { .file("f\($0)", contents: String(repeating: "x", count: 4000)) })
+        let truncated = ImageLayerBlob(data: gzipped.data.prefix(gzipped.data.count / 2), mediaType: gzipped.mediaType,
+                                       diffID: gzipped.diffID)
+        let wrongDiffID = ImageLayerBlob(data: good.data, mediaType: good.mediaType, diffID: gzipped.diffID)
+        let cases: [(String, [ImageLayerBlob], String)] = [
+            ("absolute", [good, try layer("absolute", [.file(outside.path + "/evil", contents: "x")])], "absolute path"),
+            ("dotdot", [good, try layer("dotdot", [.file("../outside/evil", contents: "x")])], "path contains \"..\""),
+            ("symlink", [good, try layer("symlink", [.symlink("up", target: "../outside"), .file("up/evil", contents: "x")])],
+             "leads outside the root"),
+            ("deepsymlink", [try layer("link", [.directory("a"), .symlink("a/b", target: "../../outside")]),
+                             try layer("through", [.file("a/b/evil", contents: "x")])], "leads outside the root"),
+            ("hardlink", [good, try layer("hardlink", [.hardlink("steal", target: "../outside/secret")])], "hard link target"),
+            ("abshardlink", [good, try layer("abshardlink", [.hardlink("steal", target: secret.path)])], "hard link target"),
+            ("linkhardlink", [good, try layer("linkhardlink", [.symlink("up", target: "../outside"),
+                                                               .hardlink("steal", target: "up/secret")])], "hard link target"),
+            ("bomb", [try layer("bomb", [.emptyFiles(prefix: "f", count: 100_000)])], "tar bomb"),
+            ("truncated", [good, truncated], "gzip"),
+            ("diffid", [wrongDiffID], "diff_id"),
+        ]
+        for (name, layers, reason) in cases {
+            let image = try ImageSeeder.image(layers, in: cli.scratch.appendingPathComponent("blobs-" + name))
+            try ModelSeeder.write(image, to: registry.storageRoot, repository: "hostile/\(name)", tag: "latest")
+            let rootfs = work.appendingPathComponent("rootfs")
+            let run = try cli.run(["extract", "\(registry.host)/hostile/\(name)", rootfs.path, "--insecure"])
+            XCTAssertEqual(run.status, 1, "\(name): \(run.err)")
+            XCTAssertTrue(run.err.contains(reason), "\(name): \(run.err)")
+            XCTAssertEqual(run.err.split(separator: "\n").count, 1, "\(name): \(run.err)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path), ["outside"], name)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["secret"], name)
+            XCTAssertEqual(try String(contentsOf: secret, encoding: .utf8), "secret\n", name)
+            var info = stat()
+            XCTAssertEqual(lstat(secret.path, &info), 0)
+            XCTAssertEqual(info.st_nlink, 1, "\(name): the secret gained a hard link")
+        }
+
+        // An absolute link is the container's own path: followed inside the root, never out.
+        let absolute = try ImageSeeder.image([try layer("abslink", [.symlink("abs", target: outside.path), .file("abs/evil", contents: "x")])],
+                                             in: cli.scratch.appendingPathComponent("blobs-abslink"))
+        try ModelSeeder.write(absolute, to: registry.storageRoot, repository: "hostile/abslink", tag: "latest")
+        let rootfs = work.appendingPathComponent("rootfs")
+        let run = try cli.run(["extract", "\(registry.host)/hostile/abslink", rootfs.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try String(contentsOf: URL(fileURLWithPath: rootfs.path + outside.path + "/evil"), encoding: .utf8), "x")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["secret"])
+    }
+
+    private func inode(_ root: URL, _ path: String) throws -> UInt {
+        var info = stat()
+        guard lstat(root.path + "/" + path, &info) == 0 else { throw POSIXError(.ENOENT) }
+        return UInt(info.st_ino)
+    }
+
+    private func modificationTime(_ root: URL, _ path: String) throws -> Int {
+        var info = stat()
+        guard lstat(root.path + "/" + path, &info) == 0 else { throw POSIXError(.ENOENT) }
+        return Int(info.st_mtim.tv_sec)
+    }
+
+    /// Runs a reference tool (skopeo, umoci) and fails the test with its output if it fails.
+    private func runTool(_ name: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + name)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(name) \(arguments.joined(separator: " ")): \(text)")
+    }
+}

@@ -6,46 +6,11 @@ import XCTest
 /// tarfile, gzip, zstd), served by a real docker-registry, compared with
 /// `umoci unpack` of the same image.
 final class ExtractImageTests: XCTestCase {
-    /// Three layers: a gzip base with symlinks and hard links; a zstd layer
-    /// that deletes, replaces, opaque-whites-out and writes through a
-    /// symlink; a plain tar that whites out a whole directory.
-    /// `middle` compresses the second layer (umoci 0.4.7 reads no zstd, so
-    /// it gets the gzip twin: the same tars, the same diff_ids).
-    private func layeredImage(middle: LayerCompression = .zstd, in directory: URL) throws -> GeneratedModel {
-        let base = directory.appendingPathComponent("base.tar")
-        try TarBuilder.write([
-            .directory("etc"), .file("etc/config", contents: "setting=1\n", mode: 0o600),
-            .symlink("etc/alt", target: "/etc/config"),
-            .directory("usr"), .directory("usr/bin"), .file("usr/bin/tool", contents: "#!/bin/sh\necho tool\n", mode: 0o755),
-            .hardlink("usr/bin/tool-again", target: "usr/bin/tool"),
-            .directory("usr/lib"), .symlink("lib", target: "usr/lib"),
-            .directory("usr/share"), .directory("usr/share/doc"), .file("usr/share/doc/readme", contents: "docs\n"),
-            .directory("data", mode: 0o750), .file("data/remove-me", contents: "gone soon\n"),
-            .file("data/replace-me", contents: "old\n"), .file("data/keep", contents: "kept\n", mode: 0o444),
-            .directory("opaque"), .file("opaque/a", contents: "a\n"), .directory("opaque/sub"), .file("opaque/sub/b", contents: "b\n"),
-            .fifo("run-fifo"),
-        ], to: base)
-        let change = directory.appendingPathComponent("change.tar")
-        try TarBuilder.write([
-            .file("data/.wh.remove-me", contents: ""),
-            .file("data/replace-me", contents: "new and longer\n", mode: 0o640),
-            .hardlink("data/replaced-link", target: "data/replace-me"),
-            .directory("opaque"), .file("opaque/.wh..wh..opq", contents: ""), .file("opaque/c", contents: "c\n"),
-            .file("lib/libfoo.so", contents: "ELF-ish\n", mode: 0o755),
-            .symlink("usr/bin/alias", target: "tool"),
-        ], to: change)
-        let last = directory.appendingPathComponent("last.tar")
-        try TarBuilder.write([.file("usr/.wh.share", contents: ""), .file("etc/third", contents: "3\n")], to: last)
-        return try ImageSeeder.image([
-            .compressing(base, with: .gzip), .compressing(change, with: middle), .compressing(last, with: .none),
-        ], in: directory.appendingPathComponent("blobs-\(middle)"))
-    }
-
     func testExtractMatchesUmociAndAppliesEveryLayerKind() throws {
         let registry = try RegistryProcess()
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
-        let image = try layeredImage(in: cli.scratch)
+        let image = try LayeredImage.make(in: cli.scratch)
         try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/layered", tag: "v1")
         let ref = "\(registry.host)/images/layered:v1"
 
@@ -73,7 +38,7 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(try modificationTime(rootfs, "usr/bin/tool"), TarBuilder.mtime)
 
         // umoci, given the gzip twin through skopeo, unpacks the same tree.
-        let twin = try layeredImage(middle: .gzip, in: cli.scratch)
+        let twin = try LayeredImage.make(middle: .gzip, in: cli.scratch)
         XCTAssertNotEqual(twin.layers[1].digest, image.layers[1].digest)
         try ModelSeeder.write(twin, to: registry.storageRoot, repository: "images/layered", tag: "gzip")
         let layout = cli.scratch.appendingPathComponent("oci")
@@ -190,19 +155,5 @@ final class ExtractImageTests: XCTestCase {
         var info = stat()
         guard lstat(root.path + "/" + path, &info) == 0 else { throw POSIXError(.ENOENT) }
         return Int(info.st_mtim.tv_sec)
-    }
-
-    /// Runs a reference tool (skopeo, umoci) and fails the test with its output if it fails.
-    private func runTool(_ name: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + name)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(name) \(arguments.joined(separator: " ")): \(text)")
     }
 }

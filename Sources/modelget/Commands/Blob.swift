@@ -13,6 +13,7 @@ struct Blob: AsyncParsableCommand {
     @Option(name: .long, help: "The media type of the layer to write.") var mediaType = MediaType.ollamaModel
     @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
     @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
+    @OptionGroup var platform: PlatformOption
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -28,7 +29,7 @@ struct Blob: AsyncParsableCommand {
         let toStdout = output == "-"
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json && !toStdout)
-        let exporter = BlobExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
+        let exporter = BlobExporter(store: global.store, insecure: global.insecure, platform: platform.value, keepInStore: keep)
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }

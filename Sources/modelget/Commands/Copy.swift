@@ -26,6 +26,11 @@ struct Copy: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var platform: PlatformOption
+
+    @Flag(name: .long, help: "Copy a whole index: every platform's manifest and blobs, then the index, byte for byte.")
+    var allPlatforms = false
+
     func validate() throws {
         do {
             _ = try PushDestination.resolve(destination, source: try Reference(parsing: source))
@@ -44,7 +49,9 @@ struct Copy: AsyncParsableCommand {
         let started = Date()
         let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
         let result = try await display.showing {
-            try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
+            allPlatforms
+                ? try await copier.copyAllPlatforms(from, from: sourceClient, to: to, destinationClient, progress: progress)
+                : try await copier.copy(from, from: sourceClient, to: to, destinationClient, platform: platform.value, progress: progress)
         }
         PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)
     }

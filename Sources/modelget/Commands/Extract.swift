@@ -22,8 +22,7 @@ struct Extract: AsyncParsableCommand {
     @Argument(help: "The directory to create (or an empty one to fill).")
     var directory: String
 
-    @Option(name: .long, help: "The platform to pick from an image index, os/arch[/variant] (default: this machine).")
-    var platform: String?
+    @OptionGroup var platform: PlatformOption
 
     @Flag(name: .long, help: "Replace DIR even if it holds files.")
     var force = false
@@ -37,7 +36,6 @@ struct Extract: AsyncParsableCommand {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
-            if let platform { _ = try Platform(parsing: platform) }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -46,7 +44,7 @@ struct Extract: AsyncParsableCommand {
     func run() async throws {
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: global.store, insecure: global.insecure,
-                                       platform: try platform.map(Platform.init(parsing:)) ?? .current,
+                                       platform: platform.value,
                                        force: force, maximumEntries: maxEntries)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: global.json)

@@ -8,6 +8,7 @@ struct Show: AsyncParsableCommand {
 
     @Argument(help: "The model.") var reference: String
     @Flag(name: .long, help: "Ask the registry instead of the store (the weights are not downloaded).") var remote = false
+    @OptionGroup var platform: PlatformOption
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -18,7 +19,7 @@ struct Show: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let info: ModelInfo
         if remote {
-            info = try await RegistryClient.connect(to: ref, insecure: global.insecure).info(ref)
+            info = try await RegistryClient.connect(to: ref, insecure: global.insecure).info(ref, platform: platform.value)
         } else {
             info = try await global.store.info(ref)
         }

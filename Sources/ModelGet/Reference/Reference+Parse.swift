@@ -33,6 +33,7 @@ extension Reference {
         if components.count > 1, Reference.looksLikeHost(components[0]) {
             host = components.removeFirst()
             try Reference.validateHost(host, fail: fail)
+            host = Reference.canonicalHost(host)
         } else if scheme != nil {
             throw fail("a scheme needs a host")
         }

@@ -34,6 +34,7 @@ struct Show: AsyncParsableCommand {
                                  ("params", info.parameters)] {
                 if let value { object[key] = value }
             }
+            object.merge(ArtifactDetailsText.json(info)) { current, _ in current }
             JSONLines.emit(object)
             return
         }
@@ -43,6 +44,7 @@ struct Show: AsyncParsableCommand {
             if let value { print("    \(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }
         }
         print("    \("size".padding(toLength: 14, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(info.totalSize))")
+        ArtifactDetailsText.lines(info).forEach { print($0) }
         print("\n  Layers")
         for layer in [info.config] + info.layers {
             print("    \(layer.mediaType.padding(toLength: 48, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(layer.size).padding(toLength: 11, withPad: " ", startingAt: 0))\(layer.digest)")

@@ -145,6 +145,65 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["secret"])
     }
 
+    /// Ownership, extended attributes and device nodes are kept as root; a
+    /// user that is not root gets the files and no device nodes.
+    func testOwnershipXattrsAndDevicesOnlyAsRoot() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root to compare root and non-root extraction")
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let tar = cli.scratch.appendingPathComponent("special.tar")
+        try TarBuilder.write([.ownedFile("owned", uid: 1234, gid: 4321, xattr: "user.origin", value: "layer"),
+                              .characterDevice("null-ish", major: 1, minor: 3)], to: tar)
+        let image = try ImageSeeder.image([.compressing(tar, with: .gzip)], in: cli.scratch.appendingPathComponent("blobs"))
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/special", tag: "latest")
+        let ref = "\(registry.host)/images/special"
+
+        let asRoot = cli.scratch.appendingPathComponent("root-rootfs")
+        var run = try cli.run(["extract", ref, asRoot.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        var info = stat()
+        XCTAssertEqual(lstat(asRoot.path + "/owned", &info), 0)
+        XCTAssertEqual([info.st_uid, info.st_gid], [1234, 4321])
+        XCTAssertEqual(try extendedAttribute(asRoot.path + "/owned", "user.origin"), "layer")
+        XCTAssertEqual(lstat(asRoot.path + "/null-ish", &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR)
+
+        // The same image as nobody, into a directory nobody may write.
+        let shared = cli.scratch.appendingPathComponent("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        chmod(cli.scratch.path, 0o755)
+        chmod(shared.path, 0o777)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLIHarness.binary.path, "extract", ref,
+                             shared.path + "/rootfs", "--insecure", "--models", shared.path + "/models"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("1 device nodes left out (not root)"), text)
+        XCTAssertEqual(lstat(shared.path + "/rootfs/owned", &info), 0)
+        XCTAssertEqual(info.st_uid, 65534)
+        XCTAssertNotEqual(lstat(shared.path + "/rootfs/null-ish", &info), 0)
+    }
+
+    /// An extended attribute's value, read by Python's os.getxattr.
+    private func extendedAttribute(_ path: String, _ name: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, sys; sys.stdout.write(os.getxattr(sys.argv[1], sys.argv[2]).decode())", path, name]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     private func inode(_ root: URL, _ path: String) throws -> UInt {
         var info = stat()
         guard lstat(root.path + "/" + path, &info) == 0 else { throw POSIXError(.ENOENT) }

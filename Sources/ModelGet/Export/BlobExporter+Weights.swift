@@ -9,9 +9,10 @@ public struct WeightsExportResult: Sendable {
 extension BlobExporter {
     /// Writes a model's weights (`WeightsLayer.find`) to `path`: one file, or
     /// for a split GGUF the shards `model-00001-of-0000N.gguf`… into the
-    /// directory `path` (which must then end in `/` or be a directory). Every
-    /// file is written under a hidden name and renamed only once its first
-    /// bytes are the GGUF magic.
+    /// directory `path` (which must then end in `/` or be a directory). A
+    /// Docker or ModelPack GGUF file is written under a hidden name and
+    /// renamed only once its first bytes are the GGUF magic; Ollama's
+    /// `.model` layer is exported as `export` does any layer.
     public func exportWeights(_ reference: Reference, to path: String,
                               progress: TransferProgress = TransferProgress()) async throws -> WeightsExportResult {
         let weights = try await self.weights(of: reference)
@@ -27,6 +28,10 @@ extension BlobExporter {
         if intoDirectory { try FileIO.makeDirectories(path) }
         var files: [(String, BlobExportResult)] = []
         for (layer, target) in zip(weights.layers, targets) {
+            guard weights.declaresGGUF else {
+                files.append((target, try await export(reference, layer: .digest(layer.digest), to: .file(target), progress: progress)))
+                continue
+            }
             let hidden = FilePlacement.temporaryPath(beside: target)
             do {
                 let result = try await export(reference, layer: .digest(layer.digest), to: .file(hidden), progress: progress)

@@ -46,6 +46,12 @@ public enum WeightsLayer: Sendable, Equatable {
         }
     }
 
+    /// True for Docker's and ModelPack's layers, whose type or file name says
+    /// GGUF; Ollama's `.model` type does not (its config's `model_format` does).
+    public var declaresGGUF: Bool {
+        layers.allSatisfy { $0.mediaType != MediaType.ollamaModel }
+    }
+
     /// The refusal of a one-file destination for a split GGUF, with the hint.
     public static func splitNeedsDirectory(_ reference: Reference, shards: Int) -> ModelGetError {
         .usage("\(reference.displayName) is a split GGUF of \(shards) files; give a directory: -o DIR/ writes "

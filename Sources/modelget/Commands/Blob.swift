@@ -11,7 +11,7 @@ struct Blob: AsyncParsableCommand {
             (resumable) and renamed into place. Without --media-type or --digest it writes the weights, found in this \
             order: Ollama's .model layer; Docker Model Runner's gguf.v3 layers (several are a split GGUF: -o DIR/ \
             writes model-00001-of-0000N.gguf …); ModelPack's raw weight layer whose file path ends in .gguf and is not \
-            an mmproj. A weights file is renamed into place only once it starts with the GGUF magic.
+            an mmproj. A Docker or ModelPack GGUF file is renamed into place only once it starts with the GGUF magic.
             """)
 
     @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String

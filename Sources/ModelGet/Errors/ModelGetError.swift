@@ -83,9 +83,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
         case let .unsafeArchiveEntry(archive, entry, reason):
-            return "\(archive): refusing entry \"\(entry.prefix(200))\": \(reason); nothing was written"
+            return "\(archive): refusing entry \"\(ArchiveText.printable(entry.prefix(200)))\": \(ArchiveText.printable(reason)); nothing was written"
         case let .invalidArchive(archive, reason):
-            return "\(archive): \(reason)"
+            return "\(archive): \(ArchiveText.printable(reason))"
         case let .destinationNotEmpty(path):
             return "\(path) exists and is not empty; pass --force to replace it"
         }

@@ -81,7 +81,7 @@ final class LayerUnpacker {
                 try root.resolveParent(try RootFilesystem.components(of: target))
             }
             guard !targetComponents.isEmpty, Self.exists(root.path(targetComponents)) else {
-                throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entryName, reason: "hard link to \"\(target)\", which the layer has not written")
+                throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entryName, reason: "hard link to \"\(target)\", which does not exist")
             }
             archive_entry_copy_hardlink(entry, root.path(targetComponents))
         }

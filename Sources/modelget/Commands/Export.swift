@@ -16,7 +16,7 @@ struct Export: AsyncParsableCommand {
     @Argument(help: "The stored model, e.g. llama3.2:1b.")
     var reference: String
 
-    @Option(name: .shortAndLong, help: "The tar file to write, or a directory (a name ending in / or an existing directory) for the layout unpacked.")
+    @Option(name: .shortAndLong, help: "The tar file to write (replaced if it exists), or DIR/ for the layout unpacked into a new directory.")
     var output: String
 
     @OptionGroup var global: GlobalOptions
@@ -28,8 +28,8 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let ref = try Reference(parsing: reference)
         var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory)
-        let asDirectory = output.hasSuffix("/") || (exists && isDirectory.boolValue)
+        // An existing directory is taken as the destination, and refused as existing.
+        let asDirectory = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
         let result = try ModelExporter(store: global.store).export(ref, to: output, asDirectory: asDirectory)
         if global.json {
             JSONLines.emit(["event": "done", "path": result.path, "digest": result.manifestDigest.description,

@@ -146,6 +146,38 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["secret"])
     }
 
+    /// A layer download cut mid-way continues from where it stopped (a
+    /// `Range` request, or a 200 whose start is dropped when the range is
+    /// ignored), and the root filesystem is the same.
+    func testACutLayerDownloadContinues() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        var random = SystemRandomNumberGenerator()
+        let noise = String((0..<600_000).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &random))) })
+        let tar = cli.scratch.appendingPathComponent("noise.tar")
+        try TarBuilder.write([.file("noise", contents: noise)], to: tar)
+        let image = try ImageSeeder.image([.compressing(tar, with: .gzip)], in: cli.scratch.appendingPathComponent("blobs"))
+        XCTAssertGreaterThan(image.layers[0].size, 300_000)
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/noise", tag: "latest")
+
+        for ignoreRange in [false, true] {
+            var faults = FaultProxy.Faults()
+            faults.cutAfterBytes = 200_000
+            faults.cutResponses = 2
+            faults.ignoreRange = ignoreRange
+            let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
+            let rootfs = cli.scratch.appendingPathComponent("rootfs-\(ignoreRange)")
+            let run = try cli.run(["extract", "http://\(proxy.host)/images/noise", rootfs.path, "--insecure"])
+            XCTAssertEqual(run.status, 0, run.err)
+            XCTAssertEqual(try String(contentsOf: rootfs.appendingPathComponent("noise"), encoding: .utf8), noise)
+            let layerGets = proxy.requests.filter { $0.path.hasSuffix(image.layers[0].digest) }
+            XCTAssertGreaterThanOrEqual(layerGets.count, 2, "ignoreRange \(ignoreRange)")
+            XCTAssertTrue(layerGets.dropFirst().allSatisfy { $0.headers["Range"]?.hasPrefix("bytes=") == true }, "\(layerGets.map(\.headers))")
+            proxy.stop()
+        }
+    }
+
     /// Ownership, extended attributes and device nodes are kept as root; a
     /// user that is not root gets the files and no device nodes.
     func testOwnershipXattrsAndDevicesOnlyAsRoot() throws {

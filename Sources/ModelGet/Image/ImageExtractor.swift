@@ -36,15 +36,19 @@ public struct ImageExtractor: Sendable {
     public var force: Bool
     /// Entries one layer may hold (a guard against tar bombs).
     public var maximumEntries: Int
+    /// Attempts per streamed layer; a cut transfer continues where it stopped.
+    public var retry: RetryPolicy
 
     public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
-                platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries) {
+                platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
+                retry: RetryPolicy = RetryPolicy()) {
         self.store = store
         self.connections = connections
         self.insecure = insecure
         self.platform = platform
         self.force = force
         self.maximumEntries = maximumEntries
+        self.retry = retry
     }
 
     public func extract(_ reference: Reference, into directory: String,
@@ -183,7 +187,7 @@ public struct ImageExtractor: Sendable {
         }
         var transferError: Error?
         do {
-            _ = try await client.fetchBlob(repository: repository, digest: layer.digest, sink: pipe)
+            try await stream(layer, from: client, repository: repository, into: pipe)
         } catch {
             transferError = error
         }
@@ -197,6 +201,26 @@ public struct ImageExtractor: Sendable {
             // failed transfer explains an unpacker that saw the stream end early.
             if let transferError, !pipe.readerGone { throw transferError }
             throw error
+        }
+    }
+
+    /// Sends the layer's bytes into the pipe; a transfer cut short (a
+    /// retryable error) continues from the bytes already delivered.
+    private func stream(_ layer: Descriptor, from client: RegistryClient, repository: String, into pipe: LayerPipe) async throws {
+        var attempt = 1
+        while true {
+            do {
+                let from = pipe.delivered
+                let response = try await client.fetchBlobRange(repository: repository, digest: layer.digest,
+                                                               range: from == 0 ? nil : from..<layer.size, sink: pipe)
+                guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
+                guard pipe.delivered < layer.size else { return }
+                throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
+            } catch {
+                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < retry.maximumAttempts else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: attempt) * 1e9))
+                attempt += 1
+            }
         }
     }
 

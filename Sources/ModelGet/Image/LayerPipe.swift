@@ -4,7 +4,9 @@ import Foundation
 /// transfer writes into a pipe (blocking while the unpacker is behind, so
 /// memory stays bounded), the unpacker reads the other end on a thread of
 /// its own. When the unpacker stops early it closes its end, and the
-/// transfer fails with a broken pipe instead of waiting forever.
+/// transfer fails with a broken pipe instead of waiting forever. A
+/// transfer cut short is continued by another response: a 206 from
+/// `delivered` on, or a 200 whose first `delivered` bytes are dropped.
 final class LayerPipe: ResponseBodySink, @unchecked Sendable {
     /// The end the unpacker reads; closed by `closeReader`.
     let reader: Int32
@@ -12,6 +14,10 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
     private let progress: TransferProgress
     /// True once a write found the reader gone.
     private(set) var readerGone = false
+    /// Bytes passed to the unpacker so far, over every response.
+    private(set) var delivered: Int64 = 0
+    /// Bytes of the current response still to drop (a 200 that resent the start).
+    private var skip: Int64 = 0
 
     init(progress: TransferProgress) throws {
         var ends: [Int32] = [0, 0]
@@ -24,10 +30,14 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
     }
 
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
-        (200..<300).contains(status)
+        skip = status == 206 ? 0 : delivered
+        return status == 200 || status == 206
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    func write(_ whole: UnsafeRawBufferPointer) throws {
+        let dropped = Int(min(skip, Int64(whole.count)))
+        skip -= Int64(dropped)
+        let bytes = UnsafeRawBufferPointer(rebasing: whole[dropped...])
         var offset = 0
         while offset < bytes.count {
             let count = Foundation.write(writer, bytes.baseAddress! + offset, bytes.count - offset)
@@ -38,6 +48,7 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
             }
             offset += count
         }
+        delivered += Int64(bytes.count)
         progress.addTransferred(Int64(bytes.count))
     }
 

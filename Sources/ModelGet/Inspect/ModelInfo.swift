@@ -36,7 +36,7 @@ public struct ModelInfo: Sendable {
                             readPrefix: BlobPrefixReader? = nil,
                             read: (Descriptor) async throws -> Data) async throws -> ModelInfo {
         var info = ModelInfo(name: name, manifestDigest: manifestDigest, layers: manifest.layers, config: manifest.config)
-        let config = manifest.config.size <= textLimit ? try await read(manifest.config) : nil
+        let config = manifest.config.size <= textLimit ? try? await read(manifest.config) : nil
         if let config, let object = try? JSONSerialization.jsonObject(with: config) as? [String: Any] {
             info.format = object["model_format"] as? String
             info.family = object["model_family"] as? String

@@ -29,8 +29,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("crypto")]
         ),
         .target(
+            name: "CArchive",
+            linkerSettings: [.linkedLibrary("archive")]
+        ),
+        .target(
             name: "ModelGet",
-            dependencies: ["CCurl", "COpenSSL"]
+            dependencies: ["CCurl", "COpenSSL", "CArchive"]
         ),
         .target(
             name: "ModelGetServe",

@@ -30,6 +30,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidSafetensors(source: String, reason: String)
     case tensorModelNeedsFolder(model: String, tensorLayers: Int)
     case invalidTensorModel(model: String, reason: String)
+    /// An archive member (a layer entry, an import member) modelget will not write.
+    case unsafeArchiveEntry(archive: String, entry: String, reason: String)
+    /// An archive (a layer, an image archive) that cannot be read or fails its checks.
+    case invalidArchive(archive: String, reason: String)
+    /// `extract` into a directory that already holds files, without `--force`.
+    case destinationNotEmpty(path: String)
     case listenFailed(address: String, reason: String)
 
     public var description: String {
@@ -103,6 +109,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(model) is a tensor model (\(tensorLayers) safetensors layers), not one GGUF file; use -o DIR/ to write it as a diffusers folder"
         case let .invalidTensorModel(model, reason):
             return "\(model): \(reason)"
+        case let .unsafeArchiveEntry(archive, entry, reason):
+            return "\(archive): refusing entry \"\(ArchiveText.printable(entry.prefix(200)))\": \(ArchiveText.printable(reason)); nothing was written"
+        case let .invalidArchive(archive, reason):
+            return "\(archive): \(ArchiveText.printable(reason))"
+        case let .destinationNotEmpty(path):
+            return "\(path) exists and is not empty; pass --force to replace it"
         case let .listenFailed(address, reason):
             return "cannot listen on \(address): \(reason)"
         }

@@ -21,6 +21,8 @@ public struct ModelInfo: Sendable {
     /// For a tensor model (one safetensors layer per tensor): what its
     /// headers, config and model_index.json say.
     public var tensorModel: TensorModelSummary?
+    /// Docker Model Runner / ModelPack config, GGUF header, image config (`ModelInfo+Artifacts`).
+    public var artifact: ArtifactDetails?
 
     /// Config plus layers, each distinct blob once.
     public var totalSize: Int64 {
@@ -34,10 +36,11 @@ public struct ModelInfo: Sendable {
     /// Builds the info, reading the config and text layers through `read`
     /// (which must return verified bytes).
     public static func load(name: String, manifestDigest: Digest, manifest: ImageManifest,
+                            readPrefix: BlobPrefixReader? = nil,
                             read: (Descriptor) async throws -> Data) async throws -> ModelInfo {
         var info = ModelInfo(name: name, manifestDigest: manifestDigest, layers: manifest.layers, config: manifest.config)
-        if manifest.config.size <= textLimit,
-           let object = try? JSONSerialization.jsonObject(with: try await read(manifest.config)) as? [String: Any] {
+        let config = manifest.config.size <= textLimit ? try? await read(manifest.config) : nil
+        if let config, let object = try? JSONSerialization.jsonObject(with: config) as? [String: Any] {
             info.format = object["model_format"] as? String
             info.family = object["model_family"] as? String
             info.quantization = object["file_type"] as? String
@@ -54,6 +57,7 @@ public struct ModelInfo: Sendable {
             default: info.parameters = text
             }
         }
+        try await info.addArtifactDetails(manifest: manifest, config: config, readPrefix: readPrefix)
         return info
     }
 }
@@ -62,7 +66,8 @@ extension ModelStore {
     /// `show` for a stored model: everything read from the store.
     public func info(_ reference: Reference) async throws -> ModelInfo {
         let model = try model(reference)
-        var info = try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest) { blob in
+        var info = try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest,
+                                            readPrefix: ModelInfo.storePrefix(self)) { blob in
             let path = blobPath(blob.digest)
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
             try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
@@ -81,7 +86,8 @@ extension RegistryClient {
     public func info(_ reference: Reference, platform: Platform = .current) async throws -> ModelInfo {
         let (fetched, manifest) = try await resolveImage(repository: reference.repository, reference: reference.manifestReference,
                                                          platform: platform)
-        var info = try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest) { blob in
+        var info = try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest,
+                                            readPrefix: ModelInfo.remotePrefix(self, repository: reference.repository)) { blob in
             let sink = MemorySink(limit: blob.size)
             _ = try await fetchBlob(repository: reference.repository, digest: blob.digest, sink: sink)
             try blob.digest.verify(actualHex: SHA256Hasher.hex(of: sink.data))

@@ -21,3 +21,19 @@ public enum MediaType {
     /// True for the two index types (OCI index, Docker manifest list).
     public static func isIndex(_ type: String) -> Bool { type == ociIndex || type == dockerManifestList }
 }
+
+extension MediaType {
+    /// The layer types of a container image: a tar, plain or compressed
+    /// (OCI, its non-distributable variants, and Docker's).
+    public static let imageLayerTypes: Set<String> = [
+        "application/vnd.oci.image.layer.v1.tar",
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+        "application/vnd.docker.image.rootfs.diff.tar",
+        "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    ]
+}

@@ -14,13 +14,15 @@ public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
         self.variant = variant
     }
 
-    /// Parses `os/arch[/variant]`.
+    /// Parses `os/arch[/variant]`; the kernel's names for an architecture
+    /// (`x86_64`, `aarch64`) become the image spec's (`amd64`, `arm64`).
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (2...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
-            throw ModelGetError.usage("invalid platform \"\(text)\": want os/arch[/variant]")
+            throw ModelGetError.usage("invalid platform \"\(text)\": want os/arch[/variant], e.g. linux/arm64")
         }
-        self.init(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)
+        let aliases = ["x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64"]
+        self.init(os: parts[0], architecture: aliases[parts[1]] ?? parts[1], variant: parts.count == 3 ? parts[2] : nil)
     }
 
     /// The platform this program runs on.

@@ -80,7 +80,7 @@ extension Reference {
         if let tag { try Reference.check(.tag, tag, fail) }
         if tag == nil && digest == nil { tag = Reference.defaultTag }
         let namespace = components.isEmpty ? Reference.defaultNamespace : components.joined(separator: "/")
-        self.init(scheme: scheme, host: host ?? Reference.defaultHost, namespace: namespace, name: name, tag: tag, digest: digest)
+        self.init(scheme: scheme, host: host.map(Reference.canonicalHost) ?? Reference.defaultHost, namespace: namespace, name: name, tag: tag, digest: digest)
     }
 
     /// The parts of a name, each with ollama's rule.

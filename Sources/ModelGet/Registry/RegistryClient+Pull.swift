@@ -51,19 +51,14 @@ extension RegistryClient {
     }
 
     /// Resolves a reference to an image manifest: an index is followed to
-    /// the entry for `platform` (or its only entry).
+    /// the entry for `platform` (`ImageIndex.entry(for:)`).
     public func resolveImage(repository: String, reference: String, platform: Platform = .current) async throws -> (FetchedManifest, ImageManifest) {
         let fetched = try await fetchManifest(repository: repository, reference: reference)
         switch fetched.document {
         case let .image(manifest):
             return (fetched, manifest)
         case let .index(index):
-            let entries = index.manifests.filter { !MediaType.isIndex($0.mediaType) }
-            let chosen = entries.count == 1 ? entries[0] : entries.first { $0.platform.map(platform.matches) ?? false }
-            guard let chosen else {
-                throw ModelGetError.noMatchingPlatform(wanted: platform.description,
-                                                       available: entries.compactMap { $0.platform?.description })
-            }
+            let chosen = try index.entry(for: platform)
             let child = try await fetchManifest(repository: repository, reference: chosen.digest.description)
             guard case let .image(manifest) = child.document else {
                 throw ModelGetError.invalidManifest(reason: "index entry \(chosen.digest) is not an image manifest")

@@ -31,7 +31,7 @@ public final class RegistryClient: Sendable {
                 credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30,
                 family: RegistryFamily = .ollama) throws {
         guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
-        let mapped = host == "docker.io" ? "registry-1.docker.io" : host
+        let mapped = Reference.apiHost(host)
         guard let url = URL(string: "\(scheme)://\(mapped)/") else {
             throw ModelGetError.invalidReference(host, reason: "not a valid host")
         }

@@ -48,38 +48,10 @@ enum TensorHeaderReader {
     }
 
     private static func fetch(_ layer: Descriptor, repository: String, client: RegistryClient, count: Int64) async throws -> Data {
-        let sink = PrefixSink(limit: Int(count))
-        do {
-            let response = try await client.fetchBlobRange(repository: repository, digest: layer.digest, range: 0..<count, sink: sink)
-            guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
-        } catch is PrefixSink.Full {
-            // A server that ignored the range: the first bytes are enough.
+        let data = try await client.fetchBlobPrefix(repository: repository, digest: layer.digest, count: count)
+        guard data.count >= count else {
+            throw ModelGetError.sizeMismatch(digest: layer.digest.description, expected: count, actual: Int64(data.count))
         }
-        guard sink.data.count >= count else {
-            throw ModelGetError.sizeMismatch(digest: layer.digest.description, expected: count, actual: Int64(sink.data.count))
-        }
-        return sink.data
-    }
-}
-
-/// Keeps the first `limit` bytes of a 200 or 206 body and stops the
-/// transfer once it has them (a server may ignore `Range`).
-final class PrefixSink: ResponseBodySink {
-    /// Thrown to stop a transfer that has sent enough.
-    struct Full: Error {}
-
-    let limit: Int
-    private(set) var data = Data()
-
-    init(limit: Int) { self.limit = limit }
-
-    func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
-        data = Data()
-        return status == 200 || status == 206
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        data.append(contentsOf: bytes.prefix(limit - data.count))
-        if data.count >= limit { throw Full() }
+        return data
     }
 }

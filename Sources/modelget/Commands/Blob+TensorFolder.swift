@@ -9,7 +9,7 @@ extension Blob {
     /// directory) and refuses a single output file with that hint. Returns
     /// false for any other model, which `run` exports as one blob.
     func writeTensorFolderIfTensorModel(_ ref: Reference) async throws -> Bool {
-        guard digest == nil, mediaType == MediaType.ollamaModel else { return false }
+        guard digest == nil, mediaType == nil else { return false }
         let exporter = TensorFolderExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
         guard let resolved = try await exporter.resolve(ref) else { return false }
         var isDirectory: ObjCBool = false

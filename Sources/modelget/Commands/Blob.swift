@@ -6,13 +6,20 @@ import ModelGet
 struct Blob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a model's weights (or another layer) to a file or stdout, verified.",
-        discussion: "From the store when it holds the blob (reflink, else hard link, else copy); otherwise downloaded beside FILE (resumable) and renamed into place.")
+        discussion: """
+            From the store when it holds the blob (reflink, else hard link, else copy); otherwise downloaded beside FILE \
+            (resumable) and renamed into place. Without --media-type or --digest it writes the weights, found in this \
+            order: Ollama's .model layer; Docker Model Runner's gguf.v3 layers (several are a split GGUF: -o DIR/ \
+            writes model-00001-of-0000N.gguf …); ModelPack's raw weight layer whose file path ends in .gguf and is not \
+            an mmproj. A Docker or ModelPack GGUF file is renamed into place only once it starts with the GGUF magic.
+            """)
 
     @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String
-    @Option(name: .shortAndLong, help: "The file to write, or - for standard output; DIR/ for a tensor model (a diffusers folder).") var output: String
-    @Option(name: .long, help: "The media type of the layer to write.") var mediaType = MediaType.ollamaModel
+    @Option(name: .shortAndLong, help: "The file to write, or - for standard output; DIR/ for a split GGUF or a tensor model (a diffusers folder).") var output: String
+    @Option(name: .long, help: "The media type of the layer to write (default: the weights, see above).") var mediaType: String?
     @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
     @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
+    @OptionGroup var platform: PlatformOption
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -25,11 +32,20 @@ struct Blob: AsyncParsableCommand {
     func run() async throws {
         let ref = try Reference(parsing: reference)
         if try await writeTensorFolderIfTensorModel(ref) { return }
-        let layer: LayerSelector = try digest.map { .digest(try Digest($0)) } ?? .mediaType(mediaType)
         let toStdout = output == "-"
+        if digest == nil, mediaType == nil, !toStdout {
+            return try await exportWeights(ref)
+        }
+        let layer: LayerSelector
+        if let digest {
+            layer = .digest(try Digest(digest))
+        } else if let mediaType {
+            layer = .mediaType(mediaType)
+        } else {
+            layer = try await stdoutWeights(ref)
+        }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json && !toStdout)
-        let exporter = BlobExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }

@@ -27,6 +27,10 @@ struct Copy: AsyncParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     @OptionGroup var signing: KeyOption
+    @OptionGroup var platform: PlatformOption
+
+    @Flag(name: .long, help: "Copy a whole index: every platform's manifest and blobs, then the index, byte for byte.")
+    var allPlatforms = false
 
     func validate() throws {
         do {
@@ -48,7 +52,9 @@ struct Copy: AsyncParsableCommand {
         let started = Date()
         let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
         let result = try await display.showing {
-            try await copier.copy(from, from: sourceClient, to: to, destinationClient, progress: progress)
+            allPlatforms
+                ? try await copier.copyAllPlatforms(from, from: sourceClient, to: to, destinationClient, progress: progress)
+                : try await copier.copy(from, from: sourceClient, to: to, destinationClient, platform: platform.value, progress: progress)
         }
         PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)
     }

@@ -17,6 +17,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     @OptionGroup var signing: KeyOption
+    @OptionGroup var platform: PlatformOption
 
     @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
     var parts = PartPlan().parallelParts
@@ -52,7 +53,7 @@ struct Pull: AsyncParsableCommand {
         var plan = PartPlan()
         plan.parallelParts = parts
         plan.threshold = Int64(partThreshold) << 20
-        let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
+        let options = PullOptions(concurrency: transfer.concurrency, platform: platform.value, parts: plan)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }

@@ -8,6 +8,7 @@ struct Show: AsyncParsableCommand {
 
     @Argument(help: "The model.") var reference: String
     @Flag(name: .long, help: "Ask the registry instead of the store (the weights are not downloaded).") var remote = false
+    @OptionGroup var platform: PlatformOption
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -18,7 +19,7 @@ struct Show: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let info: ModelInfo
         if remote {
-            info = try await RegistryClient.connect(to: ref, insecure: global.insecure).info(ref)
+            info = try await RegistryClient.connect(to: ref, insecure: global.insecure).info(ref, platform: platform.value)
         } else {
             info = try await global.store.info(ref)
         }
@@ -34,6 +35,7 @@ struct Show: AsyncParsableCommand {
                                  ("params", info.parameters)] {
                 if let value { object[key] = value }
             }
+            object.merge(ArtifactDetailsText.json(info)) { current, _ in current }
             JSONLines.emit(object)
             return
         }
@@ -44,6 +46,7 @@ struct Show: AsyncParsableCommand {
         }
         print("    \("size".padding(toLength: 14, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(info.totalSize))")
         if let tensors = info.tensorModel { print(TensorSummaryText.lines(tensors)) }
+        ArtifactDetailsText.lines(info).forEach { print($0) }
         print("\n  Layers")
         let tensorLayers = info.layers.filter { $0.mediaType == MediaType.ollamaTensor }
         if !tensorLayers.isEmpty {

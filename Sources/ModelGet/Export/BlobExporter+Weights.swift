@@ -1,0 +1,75 @@
+import Foundation
+
+/// What `blob` wrote for a model's weights: one file, or the shards of a split GGUF.
+public struct WeightsExportResult: Sendable {
+    /// The files written, in shard order, with what each export did.
+    public var files: [(path: String, result: BlobExportResult)]
+}
+
+extension BlobExporter {
+    /// Writes a model's weights (`WeightsLayer.find`) to `path`: one file, or
+    /// for a split GGUF the shards `model-00001-of-0000N.gguf`… into the
+    /// directory `path` (which must then end in `/` or be a directory). A
+    /// Docker or ModelPack GGUF file is written under a hidden name and
+    /// renamed only once its first bytes are the GGUF magic; Ollama's
+    /// `.model` layer is exported as `export` does any layer.
+    public func exportWeights(_ reference: Reference, to path: String,
+                              progress: TransferProgress = TransferProgress()) async throws -> WeightsExportResult {
+        let weights = try await self.weights(of: reference)
+        let intoDirectory = path.hasSuffix("/") || RootFilesystem.isDirectory(path)
+        let targets: [String]
+        switch weights {
+        case .single:
+            targets = [intoDirectory ? Self.join(path, "model.gguf") : path]
+        case let .split(layers):
+            guard intoDirectory else { throw WeightsLayer.splitNeedsDirectory(reference, shards: layers.count) }
+            targets = layers.indices.map { Self.join(path, WeightsLayer.shardName($0, of: layers.count)) }
+        }
+        if intoDirectory { try FileIO.makeDirectories(path) }
+        var files: [(String, BlobExportResult)] = []
+        for (layer, target) in zip(weights.layers, targets) {
+            guard weights.declaresGGUF else {
+                files.append((target, try await export(reference, layer: .digest(layer.digest), to: .file(target), progress: progress)))
+                continue
+            }
+            let hidden = FilePlacement.temporaryPath(beside: target)
+            do {
+                let result = try await export(reference, layer: .digest(layer.digest), to: .file(hidden), progress: progress)
+                try Self.checkGGUFMagic(hidden, layer: layer)
+                try FilePlacement.commit(hidden, to: target)
+                files.append((target, result))
+            } catch {
+                unlink(hidden)
+                throw error
+            }
+        }
+        return WeightsExportResult(files: files)
+    }
+
+    /// Where `reference`'s weights are, from the store's manifest, else the
+    /// registry's for `platform`.
+    public func weights(of reference: Reference) async throws -> WeightsLayer {
+        let manifest: ImageManifest
+        if let stored = store.modelIfPresent(reference) {
+            manifest = stored.manifest
+        } else {
+            let client = try await connections.client(for: reference, insecure: insecure)
+            manifest = try await client.resolveImage(repository: reference.repository, reference: reference.manifestReference,
+                                                     platform: platform).1
+        }
+        return try WeightsLayer.find(in: manifest, model: reference.displayName)
+    }
+
+    /// Refuses a weights file that does not start with `GGUF`.
+    static func checkGGUFMagic(_ path: String, layer: Descriptor) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FileIO.error(path) }
+        defer { try? handle.close() }
+        guard handle.readData(ofLength: 4) == GGUFHeader.magic else {
+            throw ModelGetError.invalidArchive(archive: "layer \(layer.digest)", reason: "not a GGUF file (it does not start with \"GGUF\")")
+        }
+    }
+
+    private static func join(_ directory: String, _ name: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + name
+    }
+}

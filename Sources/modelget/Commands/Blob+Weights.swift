@@ -1,0 +1,35 @@
+import Foundation
+import ModelGet
+
+/// `blob REF -o FILE|DIR/` without `--media-type` or `--digest`: the
+/// model's weights in whichever family it is (`WeightsLayer`).
+extension Blob {
+    var exporter: BlobExporter {
+        BlobExporter(store: global.store, insecure: global.insecure, platform: platform.value, keepInStore: keep)
+    }
+
+    /// Writes the weights file, or a split GGUF's shards into a directory.
+    func exportWeights(_ ref: Reference) async throws {
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json)
+        let exporter = self.exporter
+        let result = try await display.showing { try await exporter.exportWeights(ref, to: output, progress: progress) }
+        for (path, file) in result.files {
+            let how = file.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded"
+            if global.json {
+                JSONLines.emit(["event": "done", "path": path, "digest": file.descriptor.digest.description, "size": file.descriptor.size,
+                                "method": file.placement?.rawValue ?? "download"])
+            } else {
+                print("wrote \(path): \(file.descriptor.digest) \(ProgressFormat.bytes(file.descriptor.size)) \(how)")
+            }
+        }
+    }
+
+    /// The weights layer for `-o -`: one file only.
+    func stdoutWeights(_ ref: Reference) async throws -> LayerSelector {
+        switch try await exporter.weights(of: ref) {
+        case let .single(layer): return .digest(layer.digest)
+        case let .split(layers): throw WeightsLayer.splitNeedsDirectory(ref, shards: layers.count)
+        }
+    }
+}

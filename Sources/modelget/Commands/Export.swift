@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget export REF -o FILE.tar|DIR`: one stored model as an OCI image layout.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a stored model as an OCI image layout archive (or directory) to carry offline.",
+        discussion: """
+            The archive holds oci-layout, index.json (the model's full reference as \
+            org.opencontainers.image.ref.name) and blobs/sha256/…: the manifest as stored and every blob, each \
+            re-hashed while written. skopeo reads it as oci-archive:FILE; `modelget import` loads it. It appears \
+            under its name only when complete.
+            """)
+
+    @Argument(help: "The stored model, e.g. llama3.2:1b.")
+    var reference: String
+
+    @Option(name: .shortAndLong, help: "The tar file to write (replaced if it exists), or DIR/ for the layout unpacked into a new directory.")
+    var output: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        do { _ = try Reference(parsing: reference) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let ref = try Reference(parsing: reference)
+        var isDirectory: ObjCBool = false
+        // An existing directory is taken as the destination, and refused as existing.
+        let asDirectory = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
+        let result = try ModelExporter(store: global.store).export(ref, to: output, asDirectory: asDirectory)
+        if global.json {
+            JSONLines.emit(["event": "done", "path": result.path, "digest": result.manifestDigest.description,
+                            "blobs": result.blobs, "bytes": result.bytes])
+        } else {
+            print("exported \(ref.displayName) to \(result.path): \(result.blobs) blobs, \(ProgressFormat.bytes(result.bytes))")
+        }
+    }
+}

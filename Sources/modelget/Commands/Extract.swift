@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ModelGet
+
+/// `modelget extract REF DIR`: unpack a container image into a root filesystem.
+struct Extract: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Unpack an OCI or Docker image's layers into a root filesystem directory.",
+        discussion: """
+            Layers (tar, tar+gzip, tar+zstd) are applied in order with their whiteouts; each is checked against \
+            the manifest's digest and the config's diff_id. Layers the models directory holds are read from \
+            there, the others streamed from the registry. DIR appears complete or not at all: the tree is built \
+            in a hidden directory beside it and renamed at the end. Entries with absolute names, "..", or a path \
+            through a symbolic link that leads outside DIR are refused; symbolic links inside DIR are followed \
+            as the container sees them (an absolute target starts at DIR). Ownership, extended attributes and \
+            device nodes are kept only when run as root.
+            """)
+
+    @Argument(help: "The image, e.g. 127.0.0.1:5000/library/debian:12.")
+    var reference: String
+
+    @Argument(help: "The directory to create (or an empty one to fill).")
+    var directory: String
+
+    @OptionGroup var platform: PlatformOption
+
+    @Flag(name: .long, help: "Replace DIR even if it holds files.")
+    var force = false
+
+    @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
+    var maxEntries = ImageExtractor.defaultMaximumEntries
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
+        do {
+            _ = try Reference(parsing: reference)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let ref = try Reference(parsing: reference)
+        let extractor = ImageExtractor(store: global.store, insecure: global.insecure,
+                                       platform: platform.value,
+                                       force: force, maximumEntries: maxEntries)
+        let progress = TransferProgress()
+        let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: global.json)
+        let started = Date()
+        let result = try await display.showing {
+            try await extractor.extract(ref, into: directory, progress: progress)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        if global.json {
+            JSONLines.emit([
+                "event": "done", "directory": result.directory, "layers": result.layers,
+                "layers_from_store": result.layersFromStore, "bytes_transferred": result.bytesTransferred,
+                "uncompressed_bytes": result.uncompressedBytes, "skipped_devices": result.skippedDevices,
+                "seconds": (seconds * 1000).rounded() / 1000,
+            ])
+        } else {
+            var line = "extracted \(ref.displayName) into \(result.directory): \(result.layers) layers "
+                + "(\(result.layersFromStore) from the store), \(ProgressFormat.bytes(result.uncompressedBytes)) unpacked, "
+                + "\(ProgressFormat.bytes(result.bytesTransferred)) downloaded in \(ProgressFormat.duration(seconds))"
+            if result.skippedDevices > 0 { line += "; \(result.skippedDevices) device nodes left out (not root)" }
+            print(line)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+@testable import ModelGet
+import Foundation
+import XCTest
+
+/// Layer paths resolved inside a root: links followed as the container
+/// sees them, escapes refused.
+final class RootFilesystemTests: XCTestCase {
+    private var root: String!
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "rootfs-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/usr/lib", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/lib", withDestinationPath: "usr/lib")
+        try FileManager.default.createSymbolicLink(atPath: root + "/abs", withDestinationPath: "/usr")
+        try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "../..")
+        try FileManager.default.createSymbolicLink(atPath: root + "/loop", withDestinationPath: "loop")
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(atPath: root)
+    }
+
+    func testNamesAreNormalisedOrRefused() throws {
+        XCTAssertEqual(try RootFilesystem.components(of: "./usr//bin/./ls"), ["usr", "bin", "ls"])
+        XCTAssertEqual(try RootFilesystem.components(of: "./"), [])
+        XCTAssertThrowsError(try RootFilesystem.components(of: "/etc/passwd")) { XCTAssertEqual($0 as? RootFilesystem.Refusal, .absolute) }
+        XCTAssertThrowsError(try RootFilesystem.components(of: "a/../../b")) { XCTAssertEqual($0 as? RootFilesystem.Refusal, .dotDot) }
+    }
+
+    func testLinksAreFollowedInsideTheRootAndTheLastComponentIsNot() throws {
+        let fs = RootFilesystem(root: root)
+        XCTAssertEqual(try fs.resolveParent(["lib", "libc.so"]), ["usr", "lib", "libc.so"])
+        XCTAssertEqual(try fs.resolveParent(["abs", "lib", "x"]), ["usr", "lib", "x"])
+        XCTAssertEqual(try fs.resolveParent(["lib"]), ["lib"])
+        XCTAssertEqual(try fs.resolveParent(["new", "dir", "file"]), ["new", "dir", "file"])
+    }
+
+    func testEscapesAndLoopsAreRefused() throws {
+        let fs = RootFilesystem(root: root)
+        XCTAssertThrowsError(try fs.resolveParent(["up", "etc", "passwd"])) {
+            XCTAssertEqual($0 as? RootFilesystem.Refusal, .escapesThroughSymlink("up"))
+        }
+        XCTAssertThrowsError(try fs.resolveParent(["loop", "x"])) { XCTAssertEqual($0 as? RootFilesystem.Refusal, .symlinkLoop) }
+    }
+}

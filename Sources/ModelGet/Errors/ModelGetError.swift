@@ -1,6 +1,8 @@
 /// Every failure modelget reports. Each description is the one-line
 /// message a user sees: it names what failed and why, and never carries a
-/// credential or token.
+/// credential or token. Whatever a case holds, the description is one line
+/// of bounded length with control characters escaped and every URL in it
+/// redacted (`DisplayText.line`, `URLRedaction`).
 public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidReference(String, reason: String)
     case invalidDigest(String)
@@ -23,8 +25,14 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    case responseTooLarge(what: String, url: String, limit: Int)
 
     public var description: String {
+        DisplayText.line(URLRedaction.redactURLs(in: message))
+    }
+
+    /// The message before it is made safe to print.
+    private var message: String {
         switch self {
         case let .invalidReference(ref, reason):
             return "invalid reference \"\(ref)\": \(reason)"
@@ -76,6 +84,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .responseTooLarge(what, url, limit):
+            return "\(url): the \(what) is larger than \(limit) bytes; refusing it"
         }
     }
 }

@@ -20,12 +20,8 @@ extension RegistryClient {
         let url = url(repository, "manifests/\(reference)")
         var request = request(.get, url, headers: ["Accept": MediaType.manifestTypes.joined(separator: ", ")])
         request.maximumBodySize = ManifestDocument.maximumSize
-        let response: HTTPResponse
-        do {
-            response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
-        } catch let ModelGetError.network(_, reason) where reason.hasPrefix("response body larger") {
-            throw ModelGetError.manifestTooLarge(limit: ManifestDocument.maximumSize)
-        }
+        request.bodyDescription = "manifest"
+        let response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
         if response.status == 404 {
             throw ModelGetError.manifestUnknown(reference: "\(host)/\(repository):\(reference)")
         }

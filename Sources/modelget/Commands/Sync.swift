@@ -33,11 +33,11 @@ struct Sync: AsyncParsableCommand {
         for model in plan.models {
             let name = model.entry.reference.displayName
             if let failure = model.failure { print("cannot resolve \(name): \(failure)"); continue }
-            let bytes = model.missing.reduce(0) { $0 + $1.size }
+            let bytes = model.missing.totalSize
             print(model.upToDate ? "\(name): up to date"
                 : "\(name): fetch \(model.missing.count) blobs (\(ProgressFormat.bytes(bytes)), shared blobs fetched once)")
             if let mirror = list.mirror, let manifest = model.manifest {
-                let size = manifest.blobs.reduce(0) { $0 + $1.size }
+                let size = manifest.blobs.totalSize
                 print("  push to \(mirror.destination(for: model.entry.reference)) (up to \(ProgressFormat.bytes(size)))")
             }
         }

@@ -41,16 +41,16 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .insecureRegistry(host):
             return "\(host) is plain HTTP; pass --insecure to allow it"
         case let .network(url, reason):
-            return "\(url): \(reason)"
+            return "\(URLRedaction.redact(url)): \(reason)"
         case let .http(status, url, code, message):
-            var line = "\(url): HTTP \(status)"
+            var line = "\(URLRedaction.redact(url)): HTTP \(status)"
             if let code { line += " \(code)" }
             if let message, !message.isEmpty { line += ": \(message)" }
             return line
         case let .authenticationFailed(host, reason):
             return "authentication to \(host) failed: \(reason)"
         case let .insecureCredentialExchange(realm, reason):
-            return "refusing token exchange with \(realm): \(reason)"
+            return "refusing token exchange with \(URLRedaction.redact(realm)): \(reason)"
         case let .manifestTooLarge(limit):
             return "manifest is larger than \(limit) bytes; refusing to parse it"
         case let .invalidManifest(reason):
@@ -85,7 +85,7 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
         case let .responseTooLarge(what, url, limit):
-            return "\(url): the \(what) is larger than \(limit) bytes; refusing it"
+            return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
         }
     }
 }

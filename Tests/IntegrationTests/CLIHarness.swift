@@ -26,11 +26,15 @@ struct CLIHarness {
         return Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("modelget")
     }
 
-    /// Starts `modelget arguments… --models <models>`.
-    func start(_ arguments: [String], stdout: FileHandle? = nil) throws -> (Process, Pipe, Pipe) {
+    /// Starts `modelget arguments… --models <models>`, with `environment`
+    /// added to this process's own.
+    func start(_ arguments: [String], stdout: FileHandle? = nil, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments + ["--models", models.path]
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = stdout ?? out
         process.standardError = err
@@ -41,8 +45,8 @@ struct CLIHarness {
 
     /// Runs to the end; returns exit status, stdout and stderr.
     @discardableResult
-    func run(_ arguments: [String]) throws -> (status: Int32, out: Data, err: String) {
-        let (process, out, err) = try start(arguments)
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: Data, err: String) {
+        let (process, out, err) = try start(arguments, environment: environment)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -2,6 +2,8 @@ import Foundation
 
 /// What `show` reports about a model: its layers and what the config blob
 /// and the small text layers (template, system, license, params) say.
+/// Every string is as the registry or blob has it: print it through
+/// `DisplayText` (`line` for a field, `block` for a text layer).
 public struct ModelInfo: Sendable {
     public var name: String
     public var manifestDigest: Digest
@@ -124,12 +126,11 @@ final class MemorySink: ResponseBodySink {
 }
 
 extension ModelInfo {
-    /// The layer as text, or a note when it is not printable UTF-8 (a
-    /// hostile or mislabelled layer must not write control codes to a terminal).
+    /// The layer as text, or a note when it is binary (not UTF-8, or with
+    /// NUL bytes). Text is returned as the blob has it: printers escape it
+    /// with `DisplayText.block` (a hostile layer may carry terminal codes).
     static func printableText(_ data: Data) -> String {
-        guard let text = String(data: data, encoding: .utf8),
-              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" })
-        else { return "(\(data.count) bytes, not text)" }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { return "(\(data.count) bytes, not text)" }
         return text
     }
 }

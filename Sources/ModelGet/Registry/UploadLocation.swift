@@ -13,7 +13,7 @@ public enum UploadLocation {
         guard !trimmed.isEmpty, let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL,
               var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              components.host != nil else { return nil }
+              components.host?.isEmpty == false else { return nil }
         components.fragment = nil
         return components.url
     }

@@ -37,7 +37,7 @@ fuzz: packages
 	$(SWIFT) build --product modelget-fuzz --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER
 	for target in $(FUZZ_TARGETS); do \
 		mkdir -p .build-fuzz/corpus/$$target && \
-		MODELGET_FUZZ_TARGET=$$target .build-fuzz/debug/modelget-fuzz .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
+		SWIFT_BACKTRACE=enable=no MODELGET_FUZZ_TARGET=$$target .build-fuzz/debug/modelget-fuzz .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -max_len=65536 -artifact_prefix=.build-fuzz/ \
 			-print_final_stats=1 || exit 1; \
 	done

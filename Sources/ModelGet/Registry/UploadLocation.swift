@@ -15,7 +15,9 @@ public enum UploadLocation {
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               components.host?.isEmpty == false else { return nil }
         components.fragment = nil
-        return components.url
+        // `//@[]` has the host "[]" to URLComponents but none to URL.
+        guard let url = components.url, url.host?.isEmpty == false else { return nil }
+        return url
     }
 
     /// The session URL with `digest=<digest>` added to its query: `&` when

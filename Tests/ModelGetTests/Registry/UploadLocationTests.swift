@@ -32,6 +32,7 @@ final class UploadLocationTests: XCTestCase {
         // Found by the upload-location fuzz target: a network-path reference with no host.
         XCTAssertNil(UploadLocation.resolve("//?_state=new", against: base))
         XCTAssertNil(UploadLocation.resolve("////other.example/up", against: base))
+        XCTAssertNil(UploadLocation.resolve("//@[]", against: base), "an empty IP literal is no host")
     }
 
     func testFragmentIsDropped() {

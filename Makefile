@@ -1,7 +1,7 @@
 # Entry points for people and CI; see .ci/run for the CI machine setup.
 SWIFT ?= swift
 
-.PHONY: build test demo release bench packages
+.PHONY: build test demo release bench packages fuzz fuzz-seeded
 
 # Installs the Debian packages of scripts/system-packages.txt that are missing.
 packages:
@@ -25,3 +25,23 @@ release: packages
 # BENCH_QUICK=1 for a smoke run). Writes bench/results/latest.md.
 bench:
 	bench/run.sh
+
+# Fuzzes each parser of untrusted input with libFuzzer for FUZZ_SECONDS
+# (not in CI): reference, manifest, auth-challenge, sync-file,
+# content-range, upload-location. Seeds come from Fuzz/corpus/<target>/;
+# what libFuzzer learns goes to .build-fuzz/corpus/, crashes to
+# .build-fuzz/crash-*. See Fuzz/README.md.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= reference manifest auth-challenge sync-file content-range upload-location
+fuzz: packages
+	$(SWIFT) build --product modelget-fuzz --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER
+	for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build-fuzz/corpus/$$target && \
+		SWIFT_BACKTRACE=enable=no MODELGET_FUZZ_TARGET=$$target .build-fuzz/debug/modelget-fuzz .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -max_len=65536 -artifact_prefix=.build-fuzz/ \
+			-print_final_stats=1 || exit 1; \
+	done
+
+# The same targets without libFuzzer: seeded mutations of the corpus.
+fuzz-seeded: packages
+	$(SWIFT) run modelget-fuzz all $(FUZZ_SECONDS)

@@ -73,6 +73,14 @@ let package = Package(
             dependencies: ["TestSupport"],
             path: "Tests/TestKit"
         ),
+        // Fuzz targets: a seeded mutation driver by default; libFuzzer's
+        // entry point with `make fuzz` (-sanitize=fuzzer -DLIBFUZZER).
+        .executableTarget(
+            name: "modelget-fuzz",
+            dependencies: ["ModelGet"],
+            path: "Fuzz",
+            exclude: ["corpus", "README.md"]
+        ),
         .testTarget(
             name: "ModelGetTests",
             dependencies: ["ModelGet"]

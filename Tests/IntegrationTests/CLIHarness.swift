@@ -27,7 +27,7 @@ struct CLIHarness {
     }
 
     /// Starts `modelget arguments… --models <models>`, with `environment`
-    /// added to this process's.
+    /// added to this process's own.
     func start(_ arguments: [String], stdout: FileHandle? = nil, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = Self.binary

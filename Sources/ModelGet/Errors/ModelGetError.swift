@@ -1,6 +1,8 @@
 /// Every failure modelget reports. Each description is the one-line
 /// message a user sees: it names what failed and why, and never carries a
-/// credential or token.
+/// credential or token. Whatever a case holds, the description is one line
+/// of bounded length with control characters escaped and every URL in it
+/// redacted (`DisplayText.line`, `URLRedaction`).
 public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidReference(String, reason: String)
     case invalidDigest(String)
@@ -37,8 +39,14 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `extract` into a directory that already holds files, without `--force`.
     case destinationNotEmpty(path: String)
     case listenFailed(address: String, reason: String)
+    case responseTooLarge(what: String, url: String, limit: Int)
 
     public var description: String {
+        DisplayText.line(URLRedaction.redactURLs(in: message))
+    }
+
+    /// The message before it is made safe to print.
+    private var message: String {
         switch self {
         case let .invalidReference(ref, reason):
             return "invalid reference \"\(ref)\": \(reason)"
@@ -47,9 +55,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .insecureRegistry(host):
             return "\(host) is plain HTTP; pass --insecure to allow it"
         case let .network(url, reason):
-            return "\(url): \(reason)"
+            return "\(URLRedaction.redact(url)): \(reason)"
         case let .http(status, url, code, message):
-            var line = "\(url): HTTP \(status)"
+            var line = "\(URLRedaction.redact(url)): HTTP \(status)"
             if let code { line += " \(code)" }
             if let message, !message.isEmpty { line += ": \(message)" }
             if status == 412 {
@@ -60,7 +68,7 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .authenticationFailed(host, reason):
             return "authentication to \(host) failed: \(reason)"
         case let .insecureCredentialExchange(realm, reason):
-            return "refusing token exchange with \(realm): \(reason)"
+            return "refusing token exchange with \(URLRedaction.redact(realm)): \(reason)"
         case let .manifestTooLarge(limit):
             return "manifest is larger than \(limit) bytes; refusing to parse it"
         case let .invalidManifest(reason):
@@ -110,13 +118,15 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidTensorModel(model, reason):
             return "\(model): \(reason)"
         case let .unsafeArchiveEntry(archive, entry, reason):
-            return "\(archive): refusing entry \"\(ArchiveText.printable(entry.prefix(200)))\": \(ArchiveText.printable(reason)); nothing was written"
+            return "\(archive): refusing entry \"\(DisplayText.line(String(entry), limit: 200))\": \(reason); nothing was written"
         case let .invalidArchive(archive, reason):
-            return "\(archive): \(ArchiveText.printable(reason))"
+            return "\(archive): \(reason)"
         case let .destinationNotEmpty(path):
             return "\(path) exists and is not empty; pass --force to replace it"
         case let .listenFailed(address, reason):
             return "cannot listen on \(address): \(reason)"
+        case let .responseTooLarge(what, url, limit):
+            return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
         }
     }
 }

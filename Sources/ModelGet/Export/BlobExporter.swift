@@ -52,9 +52,12 @@ public struct BlobExportResult: Sendable {
 
 /// Exports one blob of a model (by default its weights) to a file or a
 /// stream, verified. A blob the store holds is placed from there without
-/// touching the network; otherwise it is downloaded with the pull engine
+/// touching the network (a reflink, else a copy; a hard link only when
+/// `hardLink` is set); otherwise it is downloaded with the pull engine
 /// into `<dir>/.modelget-partial/` beside the file (so a second run
 /// resumes) and renamed into place, and kept in the store only on request.
+/// A stream's download collects in a private `mkdtemp` directory that is
+/// removed afterwards. The file's directory must exist: it is never created.
 public struct BlobExporter: Sendable {
     public let store: ModelStore
     public let connections: RegistryConnections
@@ -62,15 +65,20 @@ public struct BlobExporter: Sendable {
     public var platform: Platform
     /// Download into the store and keep the blob there.
     public var keepInStore: Bool
+    /// Export a store blob as a hard link to it (writing to the export then
+    /// changes the store's blob) where a reflink is impossible.
+    public var hardLink: Bool
     public var retry: RetryPolicy
 
     public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
-                platform: Platform = .current, keepInStore: Bool = false, retry: RetryPolicy = RetryPolicy()) {
+                platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
+                retry: RetryPolicy = RetryPolicy()) {
         self.store = store
         self.connections = connections
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore
+        self.hardLink = hardLink
         self.retry = retry
     }
 
@@ -81,6 +89,7 @@ public struct BlobExporter: Sendable {
 
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
                        progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
+        if case let .file(path) = destination { try Self.checkDirectory(of: path) }
         var client: RegistryClient?
         let descriptor: Descriptor
         if let stored = store.modelIfPresent(reference) {
@@ -101,21 +110,24 @@ public struct BlobExporter: Sendable {
             try await download(descriptor, of: reference, into: store, client: client, progress: progress)
         }
         if store.hasBlob(descriptor) {
-            let placement = try deliver(store.blobPath(descriptor.digest), descriptor: descriptor, to: destination, verify: true)
+            let placement = try deliver(store.blobPath(descriptor.digest), descriptor: descriptor, to: destination)
             return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
         }
-        let scratch = ModelStore(root: URL(fileURLWithPath: scratchRoot(for: destination)))
-        try scratch.prepare()
-        try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
-        let downloaded = scratch.blobPath(descriptor.digest)
         switch destination {
         case let .file(path):
-            try FilePlacement.commit(downloaded, to: path)
-        case .stream:
-            defer { unlink(downloaded) }
-            _ = try deliver(downloaded, descriptor: descriptor, to: destination, verify: false)
+            let scratch = ModelStore(root: URL(fileURLWithPath: Self.partialDirectory(for: path)))
+            try scratch.prepare()
+            try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
+            try FilePlacement.commit(scratch.blobPath(descriptor.digest), to: path)
+            Self.removeScratch(scratch)
+        case let .stream(fd):
+            let directory = try Self.privateDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let scratch = ModelStore(root: URL(fileURLWithPath: directory))
+            try scratch.prepare()
+            try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
+            try FilePlacement.send(scratch.blobPath(descriptor.digest), digest: descriptor.digest, to: fd, followingLinks: false)
         }
-        Self.removeScratch(scratch)
         return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
 
@@ -128,28 +140,33 @@ public struct BlobExporter: Sendable {
         try await downloader.download(descriptor)
     }
 
-    /// Puts a complete blob file at the destination; `verify` re-hashes a
-    /// store blob before it is streamed.
-    private func deliver(_ path: String, descriptor: Descriptor, to destination: ExportDestination, verify: Bool) throws -> PlacementMethod? {
+    /// Puts a store blob at the destination, verified.
+    private func deliver(_ path: String, descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
         switch destination {
         case let .file(file):
-            return try FilePlacement.place(path, digest: descriptor.digest, at: file)
+            return try FilePlacement.place(path, digest: descriptor.digest, at: file, allowHardLink: hardLink)
         case let .stream(fd):
-            if verify {
-                try descriptor.digest.verify(actualHex: try FileIO.hashFile(path).hex)
-            }
-            try FilePlacement.send(path, to: fd)
-            return verify ? .copy : nil
+            try FilePlacement.send(path, digest: descriptor.digest, to: fd, followingLinks: true)
+            return .copy
         }
     }
 
-    /// `<dir>/.modelget-partial` for a file; a per-user directory under the
-    /// temporary directory for a stream.
-    private func scratchRoot(for destination: ExportDestination) -> String {
-        switch destination {
-        case let .file(path): return Self.partialDirectory(for: path)
-        case .stream: return NSTemporaryDirectory() + "/modelget-partial-\(getuid())"
+    /// Fails unless the directory `file` goes in exists.
+    private static func checkDirectory(of file: String) throws {
+        let directory = FilePlacement.directory(of: file)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelGetError.fileSystem(path: directory, reason: "no such directory (modelget does not create it)")
         }
+    }
+
+    /// A new directory only this user can enter, under the temporary directory.
+    private static func privateDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/modelget-stream-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw FileIO.error(NSTemporaryDirectory())
+        }
+        return String(cString: made)
     }
 
     /// Removes the scratch store's directories once they are empty.

@@ -2,10 +2,12 @@ import Foundation
 
 /// How a blob from the store became the exported file.
 public enum PlacementMethod: String, Sendable {
-    /// A copy-on-write clone (`FICLONE`): no bytes copied, no space used.
+    /// A copy-on-write clone (`FICLONE`): no bytes copied, no space used,
+    /// and writing to the exported file leaves the store's blob alone.
     case reflink
-    /// A second name for the store's file: no bytes copied; writing to the
-    /// exported file would change the store's blob (`verify` would notice).
+    /// A second name for the store's file (only with `--link`): no bytes
+    /// copied, but writing to the exported file changes the store's blob
+    /// (`verify` would notice).
     case hardlink
     /// A plain copy, hashed while copied.
     case copy
@@ -13,18 +15,26 @@ public enum PlacementMethod: String, Sendable {
 
 /// Puts a verified copy of a store blob under a new name, atomically: a
 /// hidden temporary file beside the destination, checked against the
-/// digest, fsynced, renamed.
+/// digest, fsynced, renamed. What is exported is always bytes: a store
+/// blob that is a symbolic link is read through, never linked.
 enum FilePlacement {
     /// `_IOW(0x94, 9, int)`, Linux's `FICLONE`.
     static let ficlone: UInt = 0x4004_9409
 
     /// Places `source` (whose bytes must hash to `digest`) at `destination`,
-    /// trying a reflink, then a hard link, then a copy.
-    static func place(_ source: String, digest: Digest, at destination: String) throws -> PlacementMethod {
+    /// trying a reflink, then (only when `allowHardLink`, and only for a
+    /// regular file) a hard link, then a copy.
+    static func place(_ source: String, digest: Digest, at destination: String, allowHardLink: Bool = false) throws -> PlacementMethod {
         let temporary = temporaryPath(beside: destination)
         do {
-            let method = try clone(source, to: temporary) ? .reflink
-                : (link(source, temporary) == 0 ? .hardlink : try copyVerifying(source, to: temporary, digest: digest))
+            let method: PlacementMethod
+            if try clone(source, to: temporary) {
+                method = .reflink
+            } else if allowHardLink, FileIO.isRegularFile(source), link(source, temporary) == 0 {
+                method = .hardlink
+            } else {
+                method = try copyVerifying(source, to: temporary, digest: digest)
+            }
             if method != .copy {
                 try digest.verify(actualHex: try FileIO.hashFile(temporary).hex)
             }
@@ -91,12 +101,24 @@ enum FilePlacement {
         return .copy
     }
 
-    /// Writes a whole file to `fd` (standard output), retrying short writes.
-    static func send(_ path: String, to fd: Int32) throws {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
+    /// Writes a whole file to `fd` (standard output), hashing what it sends:
+    /// the file is opened once (without following a symbolic link when
+    /// `followingLinks` is false), verified against `digest` before the
+    /// first byte goes out, and the bytes sent are hashed again, so a file
+    /// changed while it is streamed fails the command.
+    static func send(_ path: String, digest: Digest, to fd: Int32, followingLinks: Bool) throws {
+        let input = open(path, O_RDONLY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         guard input >= 0 else { throw FileIO.error(path) }
         defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0 else { throw FileIO.error(path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelGetError.fileSystem(path: path, reason: "not a regular file") }
+        let before = SHA256Hasher()
+        try FileIO.forEachChunk(input, path: path) { before.update($0) }
+        try digest.verify(actualHex: before.finalizeHex())
+        let sent = SHA256Hasher()
         try FileIO.forEachChunk(input, path: path) { bytes in
+            sent.update(bytes)
             var done = 0
             while done < bytes.count {
                 let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
@@ -105,5 +127,6 @@ enum FilePlacement {
                 done += n
             }
         }
+        try digest.verify(actualHex: sent.finalizeHex())
     }
 }

@@ -34,6 +34,9 @@ public struct HTTPRequest: Sendable {
     public var stallTimeout: TimeInterval
     /// The most bytes of a response body kept in memory when no sink takes it.
     public var maximumBodySize: Int
+    /// What the response body is ("manifest", "token response"): the error
+    /// for a body over `maximumBodySize` names it.
+    public var bodyDescription = "response body"
 
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,

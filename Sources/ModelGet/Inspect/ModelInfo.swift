@@ -2,6 +2,8 @@ import Foundation
 
 /// What `show` reports about a model: its layers and what the config blob
 /// and the small text layers (template, system, license, params) say.
+/// Every string is as the registry or blob has it: print it through
+/// `DisplayText` (`line` for a field, `block` for a text layer).
 public struct ModelInfo: Sendable {
     public var name: String
     public var manifestDigest: Digest
@@ -27,14 +29,16 @@ public struct ModelInfo: Sendable {
     /// Config plus layers, each distinct blob once.
     public var totalSize: Int64 {
         var seen = Set<Digest>()
-        return ([config] + layers).filter { seen.insert($0.digest).inserted }.reduce(0) { $0 + $1.size }
+        return ([config] + layers).filter { seen.insert($0.digest).inserted }.totalSize
     }
 
-    /// Text layers larger than this are not read.
+    /// Text layers (and a config) larger than this are not read: a text
+    /// layer is shown as "(N bytes)" instead.
     public static let textLimit: Int64 = 1 << 20
 
     /// Builds the info, reading the config and text layers through `read`
-    /// (which must return verified bytes).
+    /// (which must return verified bytes, and is only asked for blobs of at
+    /// most `textLimit` bytes).
     public static func load(name: String, manifestDigest: Digest, manifest: ImageManifest,
                             readPrefix: BlobPrefixReader? = nil,
                             read: (Descriptor) async throws -> Data) async throws -> ModelInfo {
@@ -46,10 +50,9 @@ public struct ModelInfo: Sendable {
             info.quantization = object["file_type"] as? String
             info.parameterSize = object["model_type"] as? String
         }
-        for layer in manifest.layers where layer.size <= textLimit {
-            let textTypes = [MediaType.ollamaTemplate, MediaType.ollamaSystem, MediaType.ollamaLicense, MediaType.ollamaParams]
-            guard textTypes.contains(layer.mediaType) else { continue }
-            let text = ModelInfo.printableText(try await read(layer))
+        let textTypes = [MediaType.ollamaTemplate, MediaType.ollamaSystem, MediaType.ollamaLicense, MediaType.ollamaParams]
+        for layer in manifest.layers where textTypes.contains(layer.mediaType) {
+            let text = layer.size <= textLimit ? ModelInfo.printableText(try await read(layer)) : "(\(layer.size) bytes)"
             switch layer.mediaType {
             case MediaType.ollamaTemplate: info.template = text
             case MediaType.ollamaSystem: info.system = text
@@ -68,15 +71,34 @@ extension ModelStore {
         let model = try model(reference)
         var info = try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest,
                                             readPrefix: ModelInfo.storePrefix(self)) { blob in
-            let path = blobPath(blob.digest)
-            guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
-            try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
-            return data
+            try readSmallBlob(blob)
         }
         if TensorModelLayout.isTensorModel(model.manifest) {
             info.tensorModel = try await tensorSummary(model.manifest, model: model.displayName)
         }
         return info
+    }
+}
+
+extension ModelStore {
+    /// A small blob's verified bytes. The file must be exactly the size the
+    /// manifest states, so a damaged store never makes `show` read a huge
+    /// file into memory.
+    func readSmallBlob(_ blob: Descriptor) throws -> Data {
+        let path = blobPath(blob.digest)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.error(path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileIO.error(path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelGetError.fileSystem(path: path, reason: "not a regular file") }
+        guard Int64(info.st_size) == blob.size else {
+            throw ModelGetError.sizeMismatch(digest: blob.digest.description, expected: blob.size, actual: Int64(info.st_size))
+        }
+        var data = Data(count: Int(blob.size))
+        try data.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
+        try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
+        return data
     }
 }
 
@@ -121,12 +143,11 @@ final class MemorySink: ResponseBodySink {
 }
 
 extension ModelInfo {
-    /// The layer as text, or a note when it is not printable UTF-8 (a
-    /// hostile or mislabelled layer must not write control codes to a terminal).
+    /// The layer as text, or a note when it is binary (not UTF-8, or with
+    /// NUL bytes). Text is returned as the blob has it: printers escape it
+    /// with `DisplayText.block` (a hostile layer may carry terminal codes).
     static func printableText(_ data: Data) -> String {
-        guard let text = String(data: data, encoding: .utf8),
-              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" })
-        else { return "(\(data.count) bytes, not text)" }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { return "(\(data.count) bytes, not text)" }
         return text
     }
 }

@@ -23,3 +23,20 @@ public struct Descriptor: Codable, Hashable, Sendable {
         self.platform = platform
     }
 }
+
+extension Descriptor {
+    /// The largest size a descriptor may state, and the most a manifest's
+    /// blobs may add up to: 2^53 bytes (8 PiB), so totals over many models
+    /// stay far from `Int64.max` and exact in a `Double` (`--json`).
+    public static let maximumSize: Int64 = 1 << 53
+}
+
+extension Sequence<Descriptor> {
+    /// The sum of the sizes, saturating at `Int64.max` instead of trapping.
+    public var totalSize: Int64 {
+        reduce(Int64(0)) { total, descriptor in
+            let (sum, overflow) = total.addingReportingOverflow(descriptor.size)
+            return overflow ? .max : sum
+        }
+    }
+}

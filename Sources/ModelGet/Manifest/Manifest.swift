@@ -34,6 +34,11 @@ public enum ManifestDocument: Sendable {
     /// `mediaType` field, else from `contentType`, else from its shape.
     public static func decode(_ data: Data, contentType: String?) throws -> (ManifestDocument, mediaType: String) {
         guard data.count <= maximumSize else { throw ModelGetError.manifestTooLarge(limit: maximumSize) }
+        do {
+            _ = try JSONPositions(scanning: data, recordingOffsets: false)
+        } catch let error as JSONPositions.SyntaxError {
+            throw ModelGetError.invalidManifest(reason: "\(error.reason) (at byte \(error.offset))")
+        }
         struct Probe: Decodable {
             var schemaVersion: Int?
             var mediaType: String?
@@ -72,6 +77,7 @@ public enum ManifestDocument: Sendable {
             let manifest = try JSONDecoder().decode(ImageManifest.self, from: data)
             try validate(manifest.config)
             try manifest.layers.forEach(validate)
+            try validateTotal(manifest)
             return (.image(manifest), mediaType)
         } catch let error as ModelGetError {
             if case .invalidDigest = error { throw ModelGetError.invalidManifest(reason: error.description) }
@@ -91,8 +97,25 @@ public enum ManifestDocument: Sendable {
         guard descriptor.size >= 0 else {
             throw ModelGetError.invalidManifest(reason: "negative size for \(descriptor.digest)")
         }
+        guard descriptor.size <= Descriptor.maximumSize else {
+            throw ModelGetError.invalidManifest(
+                reason: "size \(descriptor.size) of \(descriptor.digest) is over the limit of \(Descriptor.maximumSize) bytes")
+        }
         guard !descriptor.mediaType.isEmpty, descriptor.mediaType.utf8.count <= 255 else {
             throw ModelGetError.invalidManifest(reason: "bad media type for \(descriptor.digest)")
+        }
+    }
+
+    /// The blobs of one manifest must add up to at most `Descriptor.maximumSize`,
+    /// so no total of one model can overflow.
+    private static func validateTotal(_ manifest: ImageManifest) throws {
+        var total: Int64 = 0
+        for descriptor in [manifest.config] + manifest.layers {
+            let (sum, overflow) = total.addingReportingOverflow(descriptor.size)
+            guard !overflow, sum <= Descriptor.maximumSize else {
+                throw ModelGetError.invalidManifest(reason: "the sizes of its blobs add up to more than \(Descriptor.maximumSize) bytes")
+            }
+            total = sum
         }
     }
 

@@ -117,7 +117,9 @@ extension RegistryClient {
             url = built
             if let credentials { headers.set("Authorization", credentials.basicAuthorization) }
         }
-        let response = try await http.send(request(.get, url, headers: headers))
+        var tokenRequest = request(.get, url, headers: headers)
+        tokenRequest.bodyDescription = "token response"
+        let response = try await http.send(tokenRequest)
         if (300..<400).contains(response.status) {
             throw ModelGetError.insecureCredentialExchange(realm: url.redacted, reason: "the token service redirected (HTTP \(response.status)); refusing to follow with credentials")
         }

@@ -23,11 +23,8 @@ extension RegistryClient {
         repeat {
             var request = request(.get, url, headers: ["Accept": MediaType.manifestTypes.joined(separator: ", ")])
             request.maximumBodySize = ManifestDocument.maximumSize
-            do {
-                response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
-            } catch let ModelGetError.network(_, reason) where reason.hasPrefix("response body larger") {
-                throw ModelGetError.manifestTooLarge(limit: ManifestDocument.maximumSize)
-            }
+            request.bodyDescription = "manifest"
+            response = try await authorizedSend(request, scopes: [Self.pullScope(repository)])
             hops += 1
             // hf.co answers with a 307 to huggingface.co, which serves the API from then on.
             guard hops < 3, let moved = movedToPartner(response, from: url) else { break }

@@ -152,7 +152,7 @@ extension RegistryClient {
         guard var text = range?.trimmingCharacters(in: .whitespaces) else { return nil }
         if text.hasPrefix("bytes=") { text.removeFirst(6) }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == "0", let last = Int64(parts[1]), last >= 0 else { return nil }
+        guard parts.count == 2, parts[0] == "0", let last = Int64(parts[1]), last >= 0, last < Int64.max else { return nil }
         return last == 0 ? 0 : last + 1
     }
 

@@ -30,16 +30,9 @@ struct RegistryErrorBody: Decodable {
 }
 
 extension URL {
-    /// The URL without query or fragment: upload state and signed CDN
-    /// parameters stay out of messages.
-    var redacted: String {
-        guard var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return "<url>" }
-        components.query = nil
-        components.fragment = nil
-        components.user = nil
-        components.password = nil
-        return components.string ?? "<url>"
-    }
+    /// The URL without userinfo, query or fragment: upload state and
+    /// signed CDN parameters stay out of messages (`URLRedaction`).
+    var redacted: String { URLRedaction.redact(absoluteString) }
 
     /// `host[:port]`, as credentials and auth are keyed.
     var hostAndPort: String {

@@ -13,9 +13,11 @@ public enum UploadLocation {
         guard !trimmed.isEmpty, let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL,
               var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              components.host != nil else { return nil }
+              components.host?.isEmpty == false else { return nil }
         components.fragment = nil
-        return components.url
+        // `//@[]` has the host "[]" to URLComponents but none to URL.
+        guard let url = components.url, url.host?.isEmpty == false else { return nil }
+        return url
     }
 
     /// The session URL with `digest=<digest>` added to its query: `&` when

@@ -27,7 +27,7 @@ public struct SyncPlan: Sendable {
     public var removals: [StoredModel]
 
     /// Bytes to fetch.
-    public var fetchBytes: Int64 { fetch.reduce(0) { $0 + $1.size } }
+    public var fetchBytes: Int64 { fetch.totalSize }
 }
 
 /// Resolves every model of a sync file against its registry and works out

@@ -36,7 +36,7 @@ public struct Quantization: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        TensorText.clean(type) + (groupSize.map { " (group \($0))" } ?? "")
+        DisplayText.line(type, limit: 80) + (groupSize.map { " (group \($0))" } ?? "")
     }
 }
 
@@ -70,14 +70,3 @@ enum QuantizedTensor {
     }
 }
 
-/// Text from a registry made safe for one line of output.
-enum TensorText {
-    /// Control characters escaped, cut at `limit` characters.
-    static func clean(_ text: String, limit: Int = 80) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(limit) {
-            out += scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
-        }
-        return text.unicodeScalars.count > limit ? out + "…" : out
-    }
-}

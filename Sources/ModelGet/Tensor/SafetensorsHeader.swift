@@ -136,7 +136,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
     /// A name as it may appear in an error line: quoted, control characters
     /// escaped, cut at 120 characters.
     static func quoted(_ text: String) -> String {
-        "\"" + TensorText.clean(text, limit: 120) + "\""
+        "\"" + DisplayText.line(text, limit: 120) + "\""
     }
 
     /// True when an entry of that name exists.

@@ -45,7 +45,7 @@ struct SafetensorsMerger {
         var offset: Int64 = 0
         for layer in layers {
             let path = store.blobPath(layer.descriptor.digest)
-            let header = try TensorHeaderReader.read(path: path, source: "blob \(layer.descriptor.digest) (\(TensorText.clean(layer.name)))")
+            let header = try TensorHeaderReader.read(path: path, source: "blob \(layer.descriptor.digest) (\(DisplayText.line(layer.name, limit: 80)))")
             guard header.dataOffset + (header.tensors.last?.range.upperBound ?? 0) <= layer.descriptor.size else {
                 throw ModelGetError.invalidSafetensors(source: "blob \(layer.descriptor.digest)", reason: "tensors run past the blob's size")
             }

@@ -42,14 +42,14 @@ public struct TensorModelSummary: Sendable, Equatable {
         var summary = TensorModelSummary()
         if config.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(config)) as? [String: Any] {
-            summary.capabilities = (object["capabilities"] as? [Any])?.compactMap { ($0 as? String).map { TensorText.clean($0) } } ?? []
-            summary.requires = (object["requires"] as? String).map { TensorText.clean($0) }
+            summary.capabilities = (object["capabilities"] as? [Any])?.compactMap { ($0 as? String).map { DisplayText.line($0, limit: 80) } } ?? []
+            summary.requires = (object["requires"] as? String).map { DisplayText.line($0, limit: 80) }
         }
         var modelIndex: [String: Any] = [:]
         if let index = layout.json("model_index.json"), index.descriptor.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(index.descriptor)) as? [String: Any] {
             modelIndex = object
-            summary.architecture = ((object["architecture"] as? String) ?? (object["_class_name"] as? String)).map { TensorText.clean($0) }
+            summary.architecture = ((object["architecture"] as? String) ?? (object["_class_name"] as? String)).map { DisplayText.line($0, limit: 80) }
         }
         // Older ollama: scale and bias in layers of their own, the quantisation only in model_index.json.
         let legacyWeights = layout.weightsWithCompanionLayers

@@ -15,8 +15,11 @@ struct ContentRange: Equatable {
         guard halves.count == 2, bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]), start <= end else {
             return nil
         }
+        let total = halves[1] == "*" ? nil : Int64(halves[1])
+        // A range that ends at or past the total it states is no range.
+        guard start >= 0, total.map({ end < $0 }) ?? (halves[1] == "*") else { return nil }
         self.start = start
         self.end = end
-        self.total = halves[1] == "*" ? nil : Int64(halves[1])
+        self.total = total
     }
 }

@@ -33,7 +33,7 @@ final class CurlTransfer: @unchecked Sendable {
     init(request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?,
          completion: @escaping (Result<HTTPResponse, Error>) -> Void) throws {
         guard let easy = curl_easy_init() else {
-            throw ModelGetError.network(url: request.url.absoluteString, reason: "curl_easy_init failed")
+            throw ModelGetError.network(url: request.url.redacted, reason: "curl_easy_init failed")
         }
         self.easy = easy
         self.request = request
@@ -159,8 +159,8 @@ final class CurlTransfer: @unchecked Sendable {
             return true
         }
         guard body.count + bytes.count <= request.maximumBodySize else {
-            callbackError = ModelGetError.network(
-                url: request.url.absoluteString, reason: "response body larger than \(request.maximumBodySize) bytes")
+            callbackError = ModelGetError.responseTooLarge(
+                what: request.bodyDescription, url: request.url.redacted, limit: request.maximumBodySize)
             return false
         }
         body.append(bytes.bindMemory(to: UInt8.self))
@@ -207,7 +207,7 @@ final class CurlTransfer: @unchecked Sendable {
             lastActivity = now
         } else if now.timeIntervalSince(lastActivity) > request.stallTimeout {
             callbackError = ModelGetError.network(
-                url: request.url.absoluteString,
+                url: request.url.redacted,
                 reason: "stalled: no data for \(Int(request.stallTimeout)) s")
             return false
         }
@@ -219,7 +219,7 @@ final class CurlTransfer: @unchecked Sendable {
         if let callbackError {
             completion(.failure(callbackError))
         } else if code != CURLE_OK {
-            completion(.failure(ModelGetError.network(url: request.url.absoluteString, reason: CurlEngine.describe(code))))
+            completion(.failure(ModelGetError.network(url: request.url.redacted, reason: CurlEngine.describe(code))))
         } else {
             if sinkAccepted == nil, let sink {
                 // An empty body: the sink still sees the response.

@@ -5,7 +5,7 @@ import ModelGet
 /// model's weights in whichever family it is (`WeightsLayer`).
 extension Blob {
     var exporter: BlobExporter {
-        BlobExporter(store: global.store, insecure: global.insecure, platform: platform.value, keepInStore: keep)
+        BlobExporter(store: global.store, insecure: global.insecure, platform: platform.value, keepInStore: keep, hardLink: link)
     }
 
     /// Writes the weights file, or a split GGUF's shards into a directory.

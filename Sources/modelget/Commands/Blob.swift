@@ -7,11 +7,14 @@ struct Blob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a model's weights (or another layer) to a file or stdout, verified.",
         discussion: """
-            From the store when it holds the blob (reflink, else hard link, else copy); otherwise downloaded beside FILE \
-            (resumable) and renamed into place. Without --media-type or --digest it writes the weights, found in this \
-            order: Ollama's .model layer; Docker Model Runner's gguf.v3 layers (several are a split GGUF: -o DIR/ \
+            From the store when it holds the blob: a reflink where the file system can clone, else a copy (with --link, a \
+            hard link instead of a copy: no space used, but editing FILE then changes the store's blob). Otherwise downloaded \
+            beside FILE (resumable) and renamed into place. FILE's directory must exist. With -o -, a download collects in a \
+            private temporary directory that is removed afterwards. Without --media-type or --digest it writes the weights, \
+            found in this order: Ollama's .model layer; Docker Model Runner's gguf.v3 layers (several are a split GGUF: -o DIR/ \
             writes model-00001-of-0000N.gguf …); ModelPack's raw weight layer whose file path ends in .gguf and is not \
-            an mmproj. A Docker or ModelPack GGUF file is renamed into place only once it starts with the GGUF magic.
+            an mmproj. A Docker or ModelPack GGUF file is renamed into place only once it starts with the GGUF magic. \
+            A tensor model (image generation) is written with -o DIR/ as a diffusers folder.
             """)
 
     @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String
@@ -19,10 +22,13 @@ struct Blob: AsyncParsableCommand {
     @Option(name: .long, help: "The media type of the layer to write (default: the weights, see above).") var mediaType: String?
     @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
     @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
+    @Flag(name: .long, help: "Where a reflink is impossible, hard-link the store's blob instead of copying it (editing FILE would change the store).")
+    var link = false
     @OptionGroup var platform: PlatformOption
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if link && output == "-" { throw ValidationError("--link needs a file, not standard output") }
         do {
             _ = try Reference(parsing: reference)
             if let digest { _ = try Digest(digest) }

@@ -50,7 +50,7 @@ struct Copy: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()
-        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: transfer.concurrency), keep: keep)
+        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: DescriptorBudget.fit(transfer.concurrency)), keep: keep)
         let result = try await display.showing {
             allPlatforms
                 ? try await copier.copyAllPlatforms(from, from: sourceClient, to: to, destinationClient, progress: progress)

@@ -21,6 +21,6 @@ struct List: ParsableCommand {
                                              ProgressFormat.bytes($0.size), Table.age($0.modified)] }
             print(Table.render(header: ["NAME", "ID", "SIZE", "MODIFIED"], rows: rows), terminator: "")
         }
-        for file in catalog.unreadable { Terminal.printError("modelget: unreadable manifest \(file.path): \(file.reason)") }
+        for file in catalog.unreadable { Terminal.printError("modelget: unreadable manifest " + DisplayText.line("\(file.path): \(file.reason)")) }
     }
 }

@@ -15,7 +15,7 @@ struct Prune: ParsableCommand {
         let result = try global.store.prune(partialAge: partialAge, dryRun: dryRun)
         let verb = dryRun ? "would remove" : "removed"
         for blob in result.unreferencedBlobs { print("\(verb) \(blob.digest) (\(ProgressFormat.bytes(blob.size)))") }
-        for partial in result.stalePartials { print("\(verb) \(partial.name) (\(ProgressFormat.bytes(partial.size)))") }
+        for partial in result.stalePartials { print("\(verb) \(DisplayText.line(partial.name)) (\(ProgressFormat.bytes(partial.size)))") }
         if result.keptForRunningPull { print("kept every blob: a pull is running in this store and may not have named its blobs yet") }
         print("\(verb) \(result.unreferencedBlobs.count) blobs and \(result.stalePartials.count) partial files: "
             + "\(ProgressFormat.bytes(result.freedBytes)) \(dryRun ? "to free" : "freed")")

@@ -53,7 +53,7 @@ struct Pull: AsyncParsableCommand {
         var plan = PartPlan()
         plan.parallelParts = parts
         plan.threshold = Int64(partThreshold) << 20
-        let options = PullOptions(concurrency: transfer.concurrency, platform: platform.value, parts: plan)
+        let options = PullOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), platform: platform.value, parts: plan)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }

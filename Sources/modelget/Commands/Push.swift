@@ -44,7 +44,7 @@ struct Push: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: global.json, jsonEvents: false)
         let started = Date()
-        let options = PushOptions(concurrency: transfer.concurrency, mountFrom: mountFrom)
+        let options = PushOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), mountFrom: mountFrom)
         let result = try await display.showing {
             try await ModelPusher(store: global.store, options: options).push(source, to: target, client: client, progress: progress)
         }

@@ -24,7 +24,7 @@ struct Remove: ParsableCommand {
                 JSONLines.emit(["event": "removed", "name": result.model.displayName, "blobs_removed": result.removedBlobs.count,
                                 "blobs_kept": result.keptBlobs.count, "bytes_freed": result.freedBytes])
             } else {
-                print("deleted '\(result.model.displayName)': freed \(ProgressFormat.bytes(result.freedBytes)) (\(result.removedBlobs.count) blobs)\(kept)")
+                print("deleted '\(DisplayText.line(result.model.displayName))': freed \(ProgressFormat.bytes(result.freedBytes)) (\(result.removedBlobs.count) blobs)\(kept)")
             }
         }
     }

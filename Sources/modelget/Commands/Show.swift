@@ -39,10 +39,12 @@ struct Show: AsyncParsableCommand {
             JSONLines.emit(object)
             return
         }
-        print("  Model \(info.name)  \(info.manifestDigest)")
+        // Every string below came from a registry or a blob: escaped.
+        let line = { (text: String) in DisplayText.line(text, limit: 200) }
+        print("  Model \(line(info.name))  \(info.manifestDigest)")
         for (label, value) in [("format", info.format), ("family", info.family), ("parameters", info.parameterSize),
                                ("quantization", info.quantization)] {
-            if let value { print("    \(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(value)") }
+            if let value { print("    \(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(line(value))") }
         }
         print("    \("size".padding(toLength: 14, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(info.totalSize))")
         if let tensors = info.tensorModel { print(TensorSummaryText.lines(tensors)) }
@@ -53,7 +55,7 @@ struct Show: AsyncParsableCommand {
             print("    \(tensorLayers.count) tensor layers, \(ProgressFormat.bytes(tensorLayers.reduce(0) { $0 + $1.size })) (listed with --json)")
         }
         for layer in [info.config] + info.layers where layer.mediaType != MediaType.ollamaTensor {
-            print("    \(layer.mediaType.padding(toLength: 48, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(layer.size).padding(toLength: 11, withPad: " ", startingAt: 0))\(layer.digest)")
+            print("    \(line(layer.mediaType).padding(toLength: 48, withPad: " ", startingAt: 0))\(ProgressFormat.bytes(layer.size).padding(toLength: 11, withPad: " ", startingAt: 0))\(layer.digest)")
         }
         for (title, text) in [("Parameters", info.parameters), ("System", info.system), ("Template", info.template)] {
             if let text { print("\n  \(title)\n" + indent(text)) }
@@ -61,7 +63,8 @@ struct Show: AsyncParsableCommand {
         for license in info.licenses { print("\n  License\n" + indent(String(license.prefix(2000)))) }
     }
 
+    /// Indents multi-line text from a blob, its control characters escaped.
     private func indent(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        DisplayText.block(text).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
     }
 }

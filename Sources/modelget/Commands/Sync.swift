@@ -13,6 +13,10 @@ struct Sync: AsyncParsableCommand {
     @Option(name: .long, help: "Transfers at once, across all models (default: the file's, else 64).") var concurrency: Int?
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 1024") }
+    }
+
     func run() async throws {
         let list = try SyncFile.load(path: file)
         let store = global.models == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? global.store : global.store
@@ -22,7 +26,7 @@ struct Sync: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: global.json)
         let report = try await display.showing {
-            try await ModelSyncer(store: store, concurrency: concurrency ?? list.concurrency ?? 64, mirror: mirror)
+            try await ModelSyncer(store: store, concurrency: DescriptorBudget.fit(concurrency ?? list.concurrency ?? 64), mirror: mirror)
                 .run(plan, file: list, progress: progress)
         }
         printReport(report)
@@ -32,12 +36,12 @@ struct Sync: AsyncParsableCommand {
     private func printPlan(_ plan: SyncPlan, _ list: SyncFile) {
         for model in plan.models {
             let name = model.entry.reference.displayName
-            if let failure = model.failure { print("cannot resolve \(name): \(failure)"); continue }
-            let bytes = model.missing.reduce(0) { $0 + $1.size }
+            if let failure = model.failure { print("cannot resolve \(name): \(DisplayText.line(failure))"); continue }
+            let bytes = model.missing.totalSize
             print(model.upToDate ? "\(name): up to date"
                 : "\(name): fetch \(model.missing.count) blobs (\(ProgressFormat.bytes(bytes)), shared blobs fetched once)")
             if let mirror = list.mirror, let manifest = model.manifest {
-                let size = manifest.blobs.reduce(0) { $0 + $1.size }
+                let size = manifest.blobs.totalSize
                 print("  push to \(mirror.destination(for: model.entry.reference)) (up to \(ProgressFormat.bytes(size)))")
             }
         }
@@ -52,7 +56,7 @@ struct Sync: AsyncParsableCommand {
             switch outcome.status {
             case .upToDate: print("\(name): up to date")
             case .pulled: print("\(name): pulled")
-            case let .failed(reason): print("\(name): FAILED: \(reason)")
+            case let .failed(reason): print("\(name): FAILED: \(DisplayText.line(reason))")
             }
             if let target = outcome.mirroredTo { print("  pushed to \(target)") }
         }

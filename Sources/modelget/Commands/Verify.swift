@@ -20,8 +20,8 @@ struct Verify: AsyncParsableCommand {
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models
         let report = try await store.verify(models)
         let unreadable = reference == nil ? catalog.unreadable : []
-        for file in unreadable { print("unreadable manifest \(file.path): \(file.reason)") }
-        for problem in report.problems { print(problem.summary) }
+        for file in unreadable { print("unreadable manifest " + DisplayText.line("\(file.path): \(file.reason)")) }
+        for problem in report.problems { print(DisplayText.line(problem.summary)) }
         let unreadableNote = unreadable.isEmpty ? "" : "; \(unreadable.count) unreadable manifests"
         print("checked \(report.blobsChecked) blobs of \(models.count) models (\(ProgressFormat.bytes(report.bytesHashed))): "
             + (report.problems.isEmpty && unreadable.isEmpty ? "all good" : "\(report.problems.count) bad\(unreadableNote)"))

@@ -31,7 +31,7 @@ enum ArtifactDetailsText {
             for value in run?.environment ?? [] { rows.append(("env", value)) }
             for (key, value) in (run?.labels ?? [:]).sorted(by: { $0.key < $1.key }) { rows.append(("label", key + "=" + value)) }
         }
-        return rows.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\(printable($0.1))" }
+        return rows.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\(DisplayText.line($0.1, limit: 400))" }
     }
 
     static func json(_ info: ModelInfo) -> [String: Any] {
@@ -63,12 +63,5 @@ enum ArtifactDetailsText {
 
     private static func quoted(_ words: [String]) -> String {
         "[" + words.map { "\"" + $0 + "\"" }.joined(separator: ", ") + "]"
-    }
-
-    /// Control characters shown as `\u{..}` so a hostile config cannot drive the terminal.
-    private static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.flatMap { scalar -> [Character] in
-            scalar.properties.generalCategory == .control ? Array("\\u{\(String(scalar.value, radix: 16))}") : [Character(scalar)]
-        })
     }
 }

@@ -13,8 +13,8 @@ enum TensorSummaryText {
         fields.append(("dtypes", summary.dtypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         let quantization = summary.quantization.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) weights" }
         fields.append(("quantization", quantization.isEmpty ? "none" : quantization.joined(separator: ", ")))
-        var text = "\n  Tensor model\n" + fields.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
-        let rows = summary.components.map { [$0.name.isEmpty ? "(none)" : $0.name, String($0.tensorLayers), String($0.tensors),
+        var text = "\n  Tensor model\n" + fields.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\(DisplayText.line($0.1, limit: 400))" }.joined(separator: "\n")
+        let rows = summary.components.map { [$0.name.isEmpty ? "(none)" : DisplayText.line($0.name, limit: 80), String($0.tensorLayers), String($0.tensors),
                                              String($0.parameters), ProgressFormat.bytes($0.bytes)] }
         text += "\n\n" + Table.render(header: ["component", "layers", "tensors", "parameters", "size"], rows: rows)
             .split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")

@@ -50,6 +50,48 @@ final class ManifestDecodingTests: XCTestCase {
         }
     }
 
+    private func manifest(config: Int64, layers: [Int64]) -> String {
+        let list = layers.enumerated().map { #"{"mediaType":"application/vnd.ollama.image.model","digest":"\#(digest(Character(String($0.offset % 10))))","size":\#($0.element)}"# }
+        return #"{"schemaVersion":2,"config":{"mediaType":"x/y","digest":"\#(digest("a"))","size":\#(config)},"layers":[\#(list.joined(separator: ","))]}"#
+    }
+
+    func testSizesThatWouldOverflowAreRefused() throws {
+        XCTAssertNoThrow(try ManifestDocument.decode(Data(manifest(config: 10, layers: [1_000_000_000_000_000]).utf8), contentType: nil),
+                         "1 PB is a size, if a large one")
+        let cases: [(String, String)] = [
+            (manifest(config: 10, layers: [Int64.max]), "over the limit"),
+            (manifest(config: Int64.max, layers: []), "over the limit"),
+            (manifest(config: 10, layers: [1 << 52, 1 << 52, 1 << 52]), "add up to more than"),
+            (manifest(config: 10, layers: Array(repeating: 1 << 53, count: 1100)), "add up to more than"),
+            (#"{"schemaVersion":2,"config":{"mediaType":"x/y","digest":"\#(digest("a"))","size":9223372036854775808},"layers":[]}"#, "invalid manifest"),
+        ]
+        for (json, expected) in cases {
+            XCTAssertThrowsError(try ManifestDocument.decode(Data(json.utf8), contentType: nil)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+        XCTAssertEqual([Descriptor(mediaType: "a", digest: try Digest(digest("a")), size: .max),
+                        Descriptor(mediaType: "a", digest: try Digest(digest("b")), size: .max)].totalSize, .max, "totals saturate")
+    }
+
+    func testDuplicateKeysAndDeepNestingAreRefused() {
+        let layers = #"[{"mediaType":"application/vnd.ollama.image.model","digest":"\#(digest("b"))","size":1}]"#
+        let config = #"{"mediaType":"x/y","digest":"\#(digest("a"))","size":1}"#
+        let cases: [(String, String)] = [
+            (#"{"schemaVersion":2,"config":\#(config),"layers":\#(layers),"layers":[]}"#, #"key "layers" appears twice"#),
+            (#"{"schemaVersion":2,"config":\#(config),"layers":\#(layers),"lay\u0065rs":[]}"#, #"key "layers" appears twice"#),
+            (#"{"schemaVersion":2,"config":{"mediaType":"x/y","size":1,"digest":"\#(digest("a"))","size":2},"layers":[]}"#, #"key "size" appears twice"#),
+            (String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "nested deeper than 64 levels"),
+            (#"{"schemaVersion":2,"annotations":"# + String(repeating: #"{"a":"#, count: 70) + "1" + String(repeating: "}", count: 71), "nested deeper"),
+        ]
+        for (json, expected) in cases {
+            XCTAssertThrowsError(try ManifestDocument.decode(Data(json.utf8), contentType: nil)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("invalid manifest: "), "\(error)")
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     func testPlatformMatching() throws {
         let wanted = try Platform(parsing: "linux/arm64")
         XCTAssertTrue(wanted.matches(Platform(os: "linux", architecture: "arm64", variant: "v8")))

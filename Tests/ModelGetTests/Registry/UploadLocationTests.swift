@@ -29,6 +29,10 @@ final class UploadLocationTests: XCTestCase {
         XCTAssertNil(UploadLocation.resolve("", against: base))
         XCTAssertNil(UploadLocation.resolve("ftp://reg.example/x", against: base))
         XCTAssertNil(UploadLocation.resolve("file:///etc/passwd", against: base))
+        // Found by the upload-location fuzz target: a network-path reference with no host.
+        XCTAssertNil(UploadLocation.resolve("//?_state=new", against: base))
+        XCTAssertNil(UploadLocation.resolve("////other.example/up", against: base))
+        XCTAssertNil(UploadLocation.resolve("//@[]", against: base), "an empty IP literal is no host")
     }
 
     func testFragmentIsDropped() {
@@ -52,6 +56,7 @@ final class UploadLocationTests: XCTestCase {
         XCTAssertNil(RegistryClient.uploadedBytes(range: nil))
         XCTAssertNil(RegistryClient.uploadedBytes(range: "5-10"))
         XCTAssertNil(RegistryClient.uploadedBytes(range: "0-x"))
+        XCTAssertNil(RegistryClient.uploadedBytes(range: "0-9223372036854775807"), "N + 1 would overflow")
     }
 
     func testPushScopesAskForTheMountSourceInTheSameToken() {

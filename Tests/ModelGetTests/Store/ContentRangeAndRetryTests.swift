@@ -9,6 +9,10 @@ final class ContentRangeAndRetryTests: XCTestCase {
         XCTAssertNil(ContentRange("bytes 9-0/10"))
         XCTAssertNil(ContentRange("items 0-9/10"))
         XCTAssertNil(ContentRange("0-9"))
+        // Found by the content-range fuzz target: an end at or past the total, a garbage total.
+        XCTAssertNil(ContentRange("bytes 0-1048575/132108"))
+        XCTAssertNil(ContentRange("bytes 0-10/10"))
+        XCTAssertNil(ContentRange("bytes 0-9/ten"))
     }
 
     func testRetryableClassification() {

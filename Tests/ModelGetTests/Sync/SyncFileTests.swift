@@ -114,4 +114,11 @@ final class SyncFileTests: XCTestCase {
         XCTAssertTrue(rejection(#"{"models": [], "concurrency": 0}"#).contains("concurrency: want a whole number"))
         XCTAssertTrue(rejection(#"{"models": [], "concurrency": true}"#).contains("concurrency: want a whole number"))
     }
+
+    func testDeepNestingIsRefusedNotACrash() {
+        let deep = #"{"models": ["# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "]}"
+        let message = rejection(deep)
+        XCTAssertTrue(message.hasPrefix("/lists/models.json:1: not valid JSON: nested deeper than 64 levels"), message)
+        XCTAssertTrue(rejection(String(repeating: "{\"a\":", count: 50_000)).contains("nested deeper than 64 levels"))
+    }
 }

@@ -37,6 +37,8 @@ struct Blob: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
+        // Before any request: where the output goes must exist.
+        if output != "-" { try BlobExporter.checkDirectory(of: output) }
         if try await writeTensorFolderIfTensorModel(ref) { return }
         let toStdout = output == "-"
         if digest == nil, mediaType == nil, !toStdout {

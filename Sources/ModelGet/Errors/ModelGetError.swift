@@ -23,6 +23,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchLayer(model: String, wanted: String, available: [String])
     case invalidSyncFile(path: String, line: Int?, field: String?, reason: String)
     case mirrorUnavailable
+    /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
+    case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
 
     public var description: String {
         switch self {
@@ -76,6 +78,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(location): \(reason)"
         case .mirrorUnavailable:
             return "the sync file names a mirror, but no mirror pusher was given to the syncer"
+        case let .fetchBudgetExceeded(digest, fetched, size):
+            return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
         }
     }
 }

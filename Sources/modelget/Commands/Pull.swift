@@ -16,15 +16,9 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
-    @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
-    var parts = PartPlan().parallelParts
-
-    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
-    var partThreshold = Int(PartPlan().threshold >> 20)
+    @OptionGroup var download: DownloadOptions
 
     func validate() throws {
-        guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
-        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
         } catch {
@@ -40,10 +34,7 @@ struct Pull: AsyncParsableCommand {
         let started = Date()
         let result: PullResult
         let store = global.store
-        var plan = PartPlan()
-        plan.parallelParts = parts
-        plan.threshold = Int64(partThreshold) << 20
-        let options = PullOptions(concurrency: transfer.concurrency, parts: plan)
+        let options = PullOptions(concurrency: transfer.concurrency, parts: download.plan, limitRate: download.bytesPerSecond)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }

@@ -19,19 +19,18 @@ enum CDNCommand {
             throw UsageError("--registry-port must be 1…65535")
         }
         let storage = URL(fileURLWithPath: try options.required("storage"), isDirectory: true).standardizedFileURL
+        // Blocked before any thread starts (every thread inherits the mask), then awaited below.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         let cdn = try NginxCDN(registryPort: Int(registryPort), storageRoot: storage,
                                shaping: TCPRelay.Shaping(bytesPerSecond: try options.count("cap")),
                                workers: Int(try options.count("workers") ?? 1))
         FileHandle.standardOutput.write(Data("\(cdn.frontPort) \(cdn.relay.port) \(cdn.tlsPort)\n".utf8))
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let signals = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0) }
-        let done = DispatchSemaphore(value: 0)
-        for source in signals {
-            source.setEventHandler { done.signal() }
-            source.resume()
-        }
-        done.wait()
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
         cdn.stop()
     }
 }

@@ -126,5 +126,5 @@ struct BlobDownloader: Sendable {
     }
 
     /// The first request of a parted blob.
-    static let probeSize: Int64 = 1 << 20
+    static let probeSize: Int64 = 256 << 10
 }

@@ -11,9 +11,9 @@ import Synchronization
 ///   `patience`), cancelling that request. So a slow connection at 99 %
 ///   does not hold the blob.
 /// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with
-///   `startingParts` workers; every other `adaptInterval` the count doubles
-///   while the blob's rate rose by at least half of what the added
-///   connections promise, up to `maximumParts`. When the rate stops
+///   `startingParts` workers; after each `adaptInterval` in which every
+///   part delivered, the count doubles while the blob's rate rose by at
+///   least half of what the added connections promise, up to `maximumParts`. When the rate stops
 ///   rising the count drops back and stays; a 429 or 503 halves it.
 final class PartScheduler: Sendable {
     private struct State {
@@ -123,26 +123,29 @@ final class PartScheduler: Sendable {
         }
     }
 
-    /// Doubles the count while the rate keeps rising, then settles.
+    /// Doubles the count while the rate keeps rising, then settles. Each
+    /// window starts once every running part delivers bytes (new
+    /// connections have finished their handshakes, however long the path),
+    /// or after `settleLimit` at most.
     private func adapt() async throws {
         let interval = UInt64(plan.adaptInterval * 1e9)
         var last = (bytes: fetched(), time: ContinuousClock.now)
+        var changed = ContinuousClock.now
         var baseline: Double?
         var previousTarget = plan.startingParts
-        // The window right after a change holds connection set-up: skip it.
-        var warmingUp = true
         while true {
             try await Task.sleep(nanoseconds: interval)
             let now = (bytes: fetched(), time: ContinuousClock.now)
             let rate = Double(now.bytes - last.bytes) / max((now.time - last.time).seconds, 0.001)
-            last = now
             let done = state.withLock { state -> Bool in
                 if state.pending.isEmpty && state.active.isEmpty { return true }
                 if state.settled { return false }
-                if warmingUp {
-                    warmingUp = false
+                let ramping = state.active.contains { !$0.isDelivering } && now.time - changed < Self.settleLimit
+                if ramping || now.time - last.time < .nanoseconds(Int64(interval) / 2) {
+                    last = now
                     return false
                 }
+                last = now
                 if let baseline, rate < baseline * (1 + 0.5 * Double(state.target - previousTarget) / Double(previousTarget)) {
                     state.target = previousTarget
                     state.settled = true
@@ -156,10 +159,13 @@ final class PartScheduler: Sendable {
                 baseline = rate
                 previousTarget = state.target
                 state.target = min(plan.maximumParts, state.target * 2)
-                warmingUp = true
+                changed = now.time
                 return false
             }
             if done { return }
         }
     }
+
+    /// The longest a window waits for new connections to deliver.
+    static let settleLimit: Duration = .seconds(2)
 }

@@ -73,6 +73,10 @@ final class PartClaim: Sendable {
         }
     }
 
+    /// True once the current request's first bytes arrived (a new
+    /// connection has done its handshakes).
+    var isDelivering: Bool { state.withLock { $0.cursor > $0.startCursor || $0.cursor >= $0.end } }
+
     /// Takes everything left (from a connection too slow to finish it) and
     /// cancels the request that was filling it.
     func takeRest() -> Range<Int64>? {

@@ -9,7 +9,8 @@
 # Knobs: BENCH_REPS (default 3), BENCH_BIG_REPS (default 3), TMPDIR (where the
 # registry storage and every pulled copy go; keep it on one disk),
 # BENCH_SCENARIOS (default "small big resume push network": which sections run),
-# BENCH_NET_REPS (default 1), BENCH_BASE_BIN (a modelget binary built from an
+# BENCH_NET_REPS (default 1), BENCH_NET_CAPS (default "8 64", MiB/s per
+# connection in the network scenario), BENCH_BASE_BIN (a modelget binary built from an
 # earlier commit: timed beside this one as "modelget (base)", same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -244,7 +245,7 @@ rm -rf "$O/resume"
 # front of the CDN caps each TCP connection (TLS passes through untouched),
 # as one stream over a long path is capped. modelget pulls through the front;
 # the peers fetch the CDN URL of the same blob directly.
-NET_CAPS="8 64"                                    # MiB/s per connection
+NET_CAPS=${BENCH_NET_CAPS:-8 64}                   # MiB/s per connection
 if [[ $QUICK == 1 ]]; then NET_SIZES="256"; else NET_SIZES="256 $((BIG_BYTES >> 20))"; fi
 declare -A net_digest=()
 if [[ $(reps_for network 1) == 1 ]]; then
@@ -261,6 +262,7 @@ if [[ $(reps_for network 1) == 1 ]]; then
 fi
 for cap in $NET_CAPS; do
     [[ $(reps_for network 1) == 1 ]] || break
+    rm -f "$TMP/cdn.ports"
     "$bin/modelget-testkit" cdn --registry-port "${SRC#*:}" --storage "$TMP/src" --cap $((cap << 20)) --workers 2 \
         >"$TMP/cdn.ports" 2>"$LOGS/cdn-$cap.log" &
     cdn_pid=$!

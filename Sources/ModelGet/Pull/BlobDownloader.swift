@@ -2,7 +2,8 @@ import Foundation
 
 /// Fetches one blob into the store: into `sha256-<hex>-partial` (locked,
 /// so two processes never write one file, and preallocated), as one stream
-/// or, for a large blob, as parallel ranged parts; resuming the ranges its
+/// or, for a large blob, as ranged parts on connections of their own, as
+/// many as `PartScheduler` finds worth it; resuming the ranges its
 /// part state records from an earlier run, retrying per `RetryPolicy`, and
 /// renamed to `sha256-<hex>` only once the hash of every byte (kept ones
 /// re-hashed) matches.

@@ -13,8 +13,9 @@ import Synchronization
 /// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with
 ///   `startingParts` workers; after each `adaptInterval` in which every
 ///   part delivered, the count doubles while the blob's rate rose by at
-///   least half of what the added connections promise, up to `maximumParts`. When the rate stops
-///   rising the count drops back and stays; a 429 or 503 halves it.
+///   least a quarter of what the added connections promise, up to
+///   `maximumParts`. A smaller rise keeps the count; none (under a tenth of
+///   the promise) drops it back. Then it stays; a 429 or 503 halves it.
 final class PartScheduler: Sendable {
     private struct State {
         var pending: ArraySlice<Range<Int64>>
@@ -39,9 +40,6 @@ final class PartScheduler: Sendable {
         self.fetched = fetched
         state = Mutex(State(pending: parts[...], target: plan.startingParts, settled: !plan.adaptive))
     }
-
-    /// Connections the blob may use now.
-    var target: Int { state.withLock { $0.target } }
 
     /// Runs workers until every part is fetched; the first error ends the others.
     func run(_ fetch: @escaping @Sendable (PartClaim) async throws -> Void) async throws {
@@ -146,10 +144,21 @@ final class PartScheduler: Sendable {
                     return false
                 }
                 last = now
-                if let baseline, rate < baseline * (1 + 0.5 * Double(state.target - previousTarget) / Double(previousTarget)) {
-                    state.target = previousTarget
-                    state.settled = true
-                    return false
+                if let baseline {
+                    // What the added connections promise: as much again each.
+                    let promise = Double(state.target - previousTarget) / Double(previousTarget)
+                    let rise = rate / max(baseline, 1) - 1
+                    if rise < Self.keepRise * promise {
+                        // Not worth them: back to the count before.
+                        state.target = previousTarget
+                        state.settled = true
+                        return false
+                    }
+                    if rise < Self.growRise * promise {
+                        // They helped some: keep them, add no more.
+                        state.settled = true
+                        return false
+                    }
                 }
                 let left = state.pending.reduce(0) { $0 + $1.count } + state.active.reduce(0) { $0 + $1.remaining.count }
                 guard state.target < plan.maximumParts, Int64(left) > Int64(state.target) * 2 * plan.minimumSplit else {
@@ -165,6 +174,11 @@ final class PartScheduler: Sendable {
             if done { return }
         }
     }
+
+    /// Of the rise the added connections promise, the share that keeps
+    /// them, and the share that makes the count double again.
+    static let keepRise = 0.1
+    static let growRise = 0.25
 
     /// The longest a window waits for new connections to deliver.
     static let settleLimit: Duration = .seconds(2)

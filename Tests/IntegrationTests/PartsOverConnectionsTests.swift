@@ -115,6 +115,24 @@ final class PartsOverConnectionsTests: XCTestCase {
         XCTAssertLessThanOrEqual(progress.peakRequestsInFlight, 5)
     }
 
+    func testMaxConnectionsPerHostBoundsThePartsOfAllBigBlobsTogether() async throws {
+        let model = try ModelSeeder.ollamaModel(layerSizes: [16 << 20, 16 << 20], seed: 45, in: work.appendingPathComponent("seed-45"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/parted", tag: "v1")
+        var faults = FaultProxy.Faults()
+        faults.bytesPerSecond = 2 << 20
+        let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
+        defer { proxy.stop() }
+        let progress = TransferProgress()
+        // Each blob alone may use 4; both together share the same 4.
+        let plan = PartPlan(threshold: 4 << 20, partSize: 2 << 20, parallelParts: 4, adaptive: true, maximumParts: 4,
+                            minimumSplit: 512 << 10)
+        _ = try await pull(from: proxy.host, plan: plan, progress: progress)
+        try assertStored(model)
+        // 4 parts, plus the other blob's first request and the config at most (8 or more unshared).
+        XCTAssertLessThanOrEqual(progress.peakRequestsInFlight, 6)
+        XCTAssertGreaterThanOrEqual(progress.peakRequestsInFlight, 4)
+    }
+
     func testWorkStealingFinishesABlobWhoseOneConnectionCrawls() async throws {
         let model = try seed(layer: 12 << 20, seed: 44)
         var faults = FaultProxy.Faults()

@@ -19,6 +19,9 @@ struct BlobDownloader: Sendable {
     var slots: TransferSlots
     /// The operation's byte budget per second (`--limit-rate`), if any.
     var rateLimiter: RateLimiter? = nil
+    /// Part connections shared by every big blob of the operation
+    /// (`--max-connections-per-host`); nil: each blob's own bound only.
+    var partConnections: TransferSlots? = nil
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
@@ -119,7 +122,7 @@ struct BlobDownloader: Sendable {
         if try await part.fetch(PartClaim(probe), acceptsWholeBody: true) { return }
         guard !parts.isEmpty else { return }
 
-        let scheduler = PartScheduler(parts: parts, plan: plan, fetched: { budget.fetched })
+        let scheduler = PartScheduler(parts: parts, plan: plan, pool: partConnections, fetched: { budget.fetched })
         try await scheduler.run { claim in
             _ = try await part.fetch(claim, acceptsWholeBody: false, ownConnection: true,
                                      overloaded: { scheduler.overloaded() })

@@ -66,7 +66,8 @@ public struct ModelPuller: Sendable {
         let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
                                         retry: options.retry, progress: progress, plan: options.parts,
                                         slots: TransferSlots(options.concurrency),
-                                        rateLimiter: options.limitRate.map { RateLimiter(bytesPerSecond: $0) })
+                                        rateLimiter: options.limitRate.map { RateLimiter(bytesPerSecond: $0) },
+                                        partConnections: TransferSlots(options.parts.connectionsPerHost))
         // Biggest first: a huge blob starts early instead of trailing at the end.
         try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
             try await downloader.download($0)

@@ -15,7 +15,8 @@ public struct PartPlan: Sendable {
     /// `maximumParts`), and drop back when it stops rising or the server
     /// answers 429 or 503. When false, `parallelParts` is fixed.
     public var adaptive: Bool
-    /// The most connections one blob's parts use at once.
+    /// The most connections the parts of big blobs use at once, one blob
+    /// or several together (`--max-connections-per-host`).
     public var maximumParts: Int
     /// A part is split for an idle connection (work stealing) only when
     /// both halves keep at least this many bytes.
@@ -43,6 +44,10 @@ public struct PartPlan: Sendable {
 
     /// The most connections a blob's parts may use.
     var connectionBound: Int { adaptive ? maximumParts : parallelParts }
+
+    /// The most part connections of all big blobs of an operation at once
+    /// (to one host: an operation pulls from one registry and its CDN).
+    public var connectionsPerHost: Int { adaptive ? maximumParts : max(maximumParts, parallelParts) }
 
     /// The connections a blob's parts start with.
     var startingParts: Int { adaptive ? min(parallelParts, maximumParts) : parallelParts }

@@ -27,6 +27,9 @@ final class PartScheduler: Sendable {
     }
 
     private let plan: PartPlan
+    /// Connections shared with the parts of every other big blob of the
+    /// operation (`--max-connections-per-host`); nil: this blob's bound only.
+    private let pool: TransferSlots?
     private let state: Mutex<State>
     /// Bytes fetched for the blob so far (the adaptive count's yardstick).
     private let fetched: @Sendable () -> Int64
@@ -35,8 +38,9 @@ final class PartScheduler: Sendable {
     /// crawling claim may still need before another worker takes it over.
     static let patience: Duration = .seconds(2)
 
-    init(parts: [Range<Int64>], plan: PartPlan, fetched: @escaping @Sendable () -> Int64) {
+    init(parts: [Range<Int64>], plan: PartPlan, pool: TransferSlots?, fetched: @escaping @Sendable () -> Int64) {
         self.plan = plan
+        self.pool = pool
         self.fetched = fetched
         state = Mutex(State(pending: parts[...], target: plan.startingParts, settled: !plan.adaptive))
     }
@@ -76,12 +80,22 @@ final class PartScheduler: Sendable {
             case .wait:
                 try await Task.sleep(nanoseconds: 50_000_000)
             case let .fetch(claim):
-                let task = Task { try await fetch(claim) }
-                claim.setCancel { task.cancel() }
                 defer { finish(claim) }
-                try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+                if let pool {
+                    try await pool.withSlot { try await run(claim, fetch) }
+                } else {
+                    try await run(claim, fetch)
+                }
             }
         }
+    }
+
+    /// Fetches `claim` in a task of its own, which a worker taking over
+    /// the claim's rest may cancel.
+    private func run(_ claim: PartClaim, _ fetch: @escaping @Sendable (PartClaim) async throws -> Void) async throws {
+        let task = Task { try await fetch(claim) }
+        claim.setCancel { task.cancel() }
+        try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 
     private func next(_ index: Int) -> Step {

@@ -12,7 +12,7 @@ struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
     var partThreshold = Int(PartPlan().threshold >> 20)
 
-    @Option(name: .long, help: "The most connections the parts of one blob use at once.")
+    @Option(name: .long, help: "The most connections the ranged parts of big blobs use at once, all blobs together.")
     var maxConnectionsPerHost = PartPlan().maximumParts
 
     @Option(name: .long, help: ArgumentHelp(

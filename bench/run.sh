@@ -7,7 +7,11 @@
 #   BENCH_QUICK=1 bench/run.sh   smoke run: 100 small blobs, 200 MiB layer, 1 repetition
 #
 # Knobs: BENCH_REPS (default 3), BENCH_BIG_REPS (default 3), TMPDIR (where the
-# registry storage and every pulled copy go; keep it on one disk).
+# registry storage and every pulled copy go; keep it on one disk),
+# BENCH_SCENARIOS (default "small big resume push network": which sections run),
+# BENCH_NET_REPS (default 1), BENCH_NET_CAPS (default "8 64", MiB/s per
+# connection in the network scenario), BENCH_BASE_BIN (a modelget binary built from an
+# earlier commit: timed beside this one as "modelget (base)", same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/registry.sh
@@ -21,6 +25,11 @@ else
     SMALL_COUNT=1000 BIG_BYTES=2147483648 REPS=${BENCH_REPS:-3} BIG_REPS=${BENCH_BIG_REPS:-3}
 fi
 SMALL_MIN=16384 SMALL_MAX=1048576 SEED=7
+SCENARIOS=" ${BENCH_SCENARIOS:-small big resume push network} "
+NET_REPS=${BENCH_NET_REPS:-1}
+BASE_BIN=${BENCH_BASE_BIN:-}
+# reps_for SCENARIO N: N when the scenario is wanted, else 0.
+reps_for() { if [[ $SCENARIOS == *" $1 "* ]]; then echo "$2"; else echo 0; fi; }
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -28,7 +37,7 @@ log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 log "building release"
 swift build -c release --scratch-path .build-bench >&2
 bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)
-for tool in curl skopeo aria2c docker-registry sha256sum openssl python3 /usr/bin/time; do
+for tool in curl skopeo aria2c docker-registry sha256sum openssl python3 nginx /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
 done
 python3 -c 'import oras' 2>/dev/null || python3 -m pip install --quiet oras >&2
@@ -134,10 +143,15 @@ log "small model: $SMALL_FILES blobs, $SMALL_TOTAL bytes; big layer: $BIG_DIGEST
 
 O=$TMP/out
 # --- 1. many small blobs ---------------------------------------------------
-for rep in $(seq "$REPS"); do
+for rep in $(seq "$(reps_for small "$REPS")"); do
     log "small blobs, repetition $rep/$REPS"
     fresh "$O/small-modelget"
     timed small modelget "$rep" "$bin/modelget" pull "$SRC/bench/small:v1" --insecure --models "$O/small-modelget"
+    if [[ -n $BASE_BIN ]]; then
+        fresh "$O/small-base"
+        timed small "modelget (base)" "$rep" "$BASE_BIN" pull "$SRC/bench/small:v1" --insecure --models "$O/small-base"
+        rm -rf "$O/small-base"
+    fi
     fresh "$O/small-curl"
     timed small curl "$rep" bash -c 'cd "$1" && curl -fsS --parallel --parallel-max 64 -K "$2"' _ "$O/small-curl" "$TMP/small.curlrc"
     fresh "$O/small-curl"
@@ -157,10 +171,18 @@ rm -rf "$O/small-curl" "$O/small-oras"
 
 # --- 2. one big layer ------------------------------------------------------
 BIG_HEX=${BIG_DIGEST#sha256:}
-for rep in $(seq "$BIG_REPS"); do
+for rep in $(seq "$(reps_for big "$BIG_REPS")"); do
     log "big layer, repetition $rep/$BIG_REPS"
     fresh "$O/big-modelget"
     timed big modelget "$rep" "$bin/modelget" pull "$SRC/bench/big:v1" --insecure --models "$O/big-modelget"
+    fresh "$O/big-fixed"
+    timed big "modelget --parts 4" "$rep" "$bin/modelget" pull "$SRC/bench/big:v1" --insecure --models "$O/big-fixed" --parts 4
+    rm -rf "$O/big-fixed"
+    if [[ -n $BASE_BIN ]]; then
+        fresh "$O/big-base"
+        timed big "modelget (base)" "$rep" "$BASE_BIN" pull "$SRC/bench/big:v1" --insecure --models "$O/big-base"
+        rm -rf "$O/big-base"
+    fi
     fresh "$O/big-curl"
     timed big curl "$rep" curl -fsS -o "$O/big-curl/blob" "$BIG_URL"
     fresh "$O/big-curl"
@@ -189,7 +211,7 @@ done
 # counts every byte it put into the partial file; the partial's size is also
 # recorded, but a preallocated partial is full-size from the start).
 registry_src_pid=${registry_pids[src]}
-for rep in $(seq "$REPS"); do
+for rep in $(seq "$(reps_for resume "$REPS")"); do
     log "resume, repetition $rep/$REPS"
     dir=$O/resume
     fresh "$dir"
@@ -217,11 +239,90 @@ for rep in $(seq "$REPS"); do
 done
 rm -rf "$O/resume"
 
+# --- 4. network-shaped: HTTPS HTTP/2 CDN behind a redirect, capped connections
+# nginx serves the registry's blob files over HTTPS (HTTP/2, self-signed) and
+# fronts the registry, answering blob GETs with 307 to the CDN; a relay in
+# front of the CDN caps each TCP connection (TLS passes through untouched),
+# as one stream over a long path is capped. modelget pulls through the front;
+# the peers fetch the CDN URL of the same blob directly.
+NET_CAPS=${BENCH_NET_CAPS:-8 64}                   # MiB/s per connection
+if [[ $QUICK == 1 ]]; then NET_SIZES="256"; else NET_SIZES="256 $((BIG_BYTES >> 20))"; fi
+declare -A net_digest=()
+if [[ $(reps_for network 1) == 1 ]]; then
+    for size in $NET_SIZES; do
+        if ((size == BIG_BYTES >> 20)); then
+            net_digest[$size]=$BIG_DIGEST
+        else
+            seed --repository "bench/net$size" --tag v1 --big $((size << 20)) >/dev/null
+            read -r digest _ < <(blob_list "$SRC" "bench/net$size" v1 | sort -k2 -n | tail -1)
+            net_digest[$size]=$digest
+        fi
+    done
+    cat "$TMP"/src/docker/registry/v2/blobs/sha256/*/*/data >/dev/null
+fi
+for cap in $NET_CAPS; do
+    [[ $(reps_for network 1) == 1 ]] || break
+    rm -f "$TMP/cdn.ports"
+    "$bin/modelget-testkit" cdn --registry-port "${SRC#*:}" --storage "$TMP/src" --cap $((cap << 20)) --workers 2 \
+        >"$TMP/cdn.ports" 2>"$LOGS/cdn-$cap.log" &
+    cdn_pid=$!
+    registry_pids[cdn]=$cdn_pid
+    for _ in $(seq 100); do [[ -s $TMP/cdn.ports ]] && break; sleep 0.1; done
+    read -r front relay _ <"$TMP/cdn.ports"
+    for size in $NET_SIZES; do
+        digest=${net_digest[$size]}
+        hex=${digest#sha256:}
+        repo=bench/net$size; ((size == BIG_BYTES >> 20)) && repo=bench/big
+        url=https://127.0.0.1:$relay/cdn/${hex:0:2}/$hex/data
+        scenario="net-${cap}M-${size}M"
+        for rep in $(seq "$NET_REPS"); do
+            log "network: $cap MiB/s per connection, $size MiB, repetition $rep/$NET_REPS"
+            fresh "$O/net"
+            timed "$scenario" modelget "$rep" "$bin/modelget" pull "127.0.0.1:$front/$repo:v1" --insecure --models "$O/net"
+            fresh "$O/net"
+            timed "$scenario" "modelget --parts 4" "$rep" "$bin/modelget" pull "127.0.0.1:$front/$repo:v1" --insecure \
+                --models "$O/net" --parts 4
+            fresh "$O/net"
+            timed "$scenario" "modelget --parts 16" "$rep" "$bin/modelget" pull "127.0.0.1:$front/$repo:v1" --insecure \
+                --models "$O/net" --parts 16
+            # One connection's worth (size/cap by construction) only where that is short.
+            short=0; ((size <= cap * 40)) && short=1
+            if [[ -n $BASE_BIN && $short == 1 ]]; then
+                fresh "$O/net"
+                timed "$scenario" "modelget (base)" "$rep" "$BASE_BIN" pull "127.0.0.1:$front/$repo:v1" --insecure --models "$O/net"
+            fi
+            fresh "$O/net"
+            timed "$scenario" "aria2c -x16" "$rep" aria2c -q -x16 -s16 -k1M --check-certificate=false --file-allocation=none \
+                --allow-overwrite=true -d "$O/net" -o blob "$url"
+            fresh "$O/net"
+            # ollama's downloader: 16 ranged parts at once over Go's default
+            # transport, which multiplexes them on one HTTP/2 connection; here
+            # curl --parallel (which also multiplexes), then the parts joined.
+            bytes=$((size << 20)) part=$(((size << 20) / 16))
+            for i in $(seq 0 15); do
+                end=$(((i + 1) * part - 1)); ((i == 15)) && end=$((bytes - 1))
+                printf 'url = "%s"\nrange = "%s-%s"\noutput = "%s/part%02d"\n' "$url" $((i * part)) "$end" "$O/net" "$i"
+            done >"$TMP/ollama.curlrc"
+            [[ $short == 1 ]] && timed "$scenario" "ollama-like 16 parts" "$rep" bash -c 'curl -fsSk --parallel --parallel-max 16 -K "$1" &&
+                cat "$2"/part* >"$2/blob" && rm "$2"/part*' _ "$TMP/ollama.curlrc" "$O/net"
+            if [[ $short == 1 ]]; then
+                fresh "$O/net"
+                timed "$scenario" "curl -o" "$rep" curl -fsSk -o "$O/net/blob" "$url"
+            fi
+        done
+        rm -rf "$O/net"
+    done
+    kill "$cdn_pid" 2>/dev/null || true
+    wait "$cdn_pid" 2>/dev/null || true
+    unset "registry_pids[cdn]"
+done
+
 # --- 5. push ---------------------------------------------------------------
 PUSH=skipped
 # Without a push subcommand, `modelget push --help` prints the root help (exit 0).
 "$bin/modelget" push --help >"$LOGS/push-help.txt" 2>&1 || true
-if grep -q 'USAGE: modelget push' "$LOGS/push-help.txt"; then
+if [[ $(reps_for push 1) == 1 && -d $O/small-modelget && -d $O/big-modelget ]] &&
+    grep -q 'USAGE: modelget push' "$LOGS/push-help.txt"; then
     PUSH=ran
     mount_flag=()
     if grep -q -- '--mount-from' "$LOGS/push-help.txt"; then mount_flag=(--mount-from bench/pushed); fi

@@ -18,6 +18,7 @@ CURLcode mg_easy_getinfo_string(CURL *h, CURLINFO i, const char **v) { return cu
 CURLcode mg_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 
 CURLMcode mg_multi_setopt_long(CURLM *h, CURLMoption o, long v) { return curl_multi_setopt(h, o, v); }
+CURLSHcode mg_share_setopt_long(CURLSH *h, CURLSHoption o, long v) { return curl_share_setopt(h, o, v); }
 
 int mg_multi_next_done(CURLM *multi, mg_multi_message *out) {
     int left = 0;

@@ -7,6 +7,7 @@ let usage = """
     usage:
     \(SeedCommand.usage)
     \(RegistryCommand.usage)
+    \(CDNCommand.usage)
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -14,6 +15,7 @@ do {
     switch arguments.first {
     case "seed": try SeedCommand.run(arguments.dropFirst())
     case "registry": try RegistryCommand.run(arguments.dropFirst())
+    case "cdn": try CDNCommand.run(arguments.dropFirst())
     case "help", "--help", "-h": print(usage)
     default: throw UsageError(arguments.first.map { "unknown command \($0)" } ?? "no command given")
     }

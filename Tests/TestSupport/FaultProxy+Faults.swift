@@ -28,6 +28,10 @@ extension FaultProxy {
         public var cdnUpstreamAuthorization: String?
         /// Limit the body bytes sent per second on each connection.
         public var bytesPerSecond: Int64?
+        /// Send the response to a `Range` request starting at this offset
+        /// at `slowBytesPerSecond` (one crawling connection among fast ones).
+        public var slowRangeStart: Int64?
+        public var slowBytesPerSecond: Int64 = 1024
 
         public init() {}
     }

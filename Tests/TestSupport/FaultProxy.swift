@@ -140,6 +140,9 @@ public final class FaultProxy: Sendable {
         if n <= faults.stallResponses, let at = faults.stallAfterBytes { plan.stall = (at, faults.stallSeconds) }
         plan.flipAt = n <= faults.flipResponses ? faults.flipByteAt : nil
         plan.bytesPerSecond = faults.bytesPerSecond
+        if let start = faults.slowRangeStart, request.headers["Range"]?.hasPrefix("bytes=\(start)-") == true {
+            plan.bytesPerSecond = faults.slowBytesPerSecond
+        }
         return plan
     }
 
@@ -167,7 +170,7 @@ public final class FaultProxy: Sendable {
                 guard let chunk = try? LoopbackSocket.receive(from: upstream), !chunk.isEmpty else { return }
                 body = chunk
             }
-            var piece = body.prefix(64 << 10)
+            var piece = body.prefix(min(64 << 10, Int(max(1, (plan.bytesPerSecond ?? Int64.max / 20) / 20))))
             if let cut = plan.cutAfter { piece = piece.prefix(Int(max(0, cut - sent))) }
             if let (at, _) = plan.stall, !stalled, at >= sent { piece = piece.prefix(Int(max(0, at - sent))) }
             if let flip = plan.flipAt, flip >= sent, flip < sent + Int64(piece.count) {

@@ -25,6 +25,7 @@ CURLcode mg_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value)
 CURLcode mg_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode mg_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
+CURLSHcode mg_share_setopt_long(CURLSH *handle, CURLSHoption option, long value);
 
 /// The easy handle and result of a finished transfer, copied out of a CURLMsg.
 typedef struct {

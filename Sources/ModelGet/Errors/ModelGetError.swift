@@ -40,6 +40,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case destinationNotEmpty(path: String)
     case listenFailed(address: String, reason: String)
     case responseTooLarge(what: String, url: String, limit: Int)
+    /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
+    case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -127,6 +129,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot listen on \(address): \(reason)"
         case let .responseTooLarge(what, url, limit):
             return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
+        case let .fetchBudgetExceeded(digest, fetched, size):
+            return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
         }
     }
 }

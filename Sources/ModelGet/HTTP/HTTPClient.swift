@@ -7,6 +7,29 @@
 public protocol ResponseBodySink: AnyObject {
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool
     func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// How the transport should carry the body this sink receives.
+    var delivery: BodyDelivery { get }
+}
+
+extension ResponseBodySink {
+    /// By default: any connection, no rate limit.
+    public var delivery: BodyDelivery { BodyDelivery() }
+}
+
+/// How a body is carried: on a connection of its own (the parts of one
+/// big blob: one TCP stream each, not streams multiplexed on one), and
+/// under the operation's rate limit.
+public struct BodyDelivery: Sendable {
+    /// Open (or reuse) an HTTP/1.1 connection that carries nothing else at
+    /// the same time, instead of multiplexing on an HTTP/2 one.
+    public var ownConnection: Bool
+    /// The byte budget per second this body shares with the whole operation.
+    public var rateLimiter: RateLimiter?
+
+    public init(ownConnection: Bool = false, rateLimiter: RateLimiter? = nil) {
+        self.ownConnection = ownConnection
+        self.rateLimiter = rateLimiter
+    }
 }
 
 /// Counts bytes sent by an upload as they go.

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 
 /// Fetches one blob into the store: into `.modelget/partial/sha256-<hex>` (locked,
 /// so two processes never write one file, and preallocated), as one stream
-/// or, for a large blob, as parallel ranged parts; resuming the ranges its
+/// or, for a large blob, as ranged parts on connections of their own, as
+/// many as `PartScheduler` finds worth it; resuming the ranges its
 /// part state records from an earlier run, retrying per `RetryPolicy`, and
 /// renamed to `sha256-<hex>` only once the hash of every byte (kept ones
 /// re-hashed) matches.
@@ -17,6 +17,11 @@ struct BlobDownloader: Sendable {
     /// The request budget shared with every other blob of the operation
     /// (no default: each caller decides what its blobs share).
     var slots: TransferSlots
+    /// The operation's byte budget per second (`--limit-rate`), if any.
+    var rateLimiter: RateLimiter? = nil
+    /// Part connections shared by every big blob of the operation
+    /// (`--max-connections-per-host`); nil: each blob's own bound only.
+    var partConnections: TransferSlots? = nil
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
@@ -102,11 +107,12 @@ struct BlobDownloader: Sendable {
         let source = BlobSource(client: client, repository: repository, digest: descriptor.digest)
         let missing = blob.missing
         guard !missing.isEmpty else { return }
+        let budget = FetchBudget(size: descriptor.size)
         let part = PartFetcher(source: source, blob: blob, hasher: hasher, retry: retry, progress: progress,
-                               slots: slots)
+                               slots: slots, budget: budget, rateLimiter: rateLimiter)
         guard descriptor.size >= plan.threshold else {
             for range in missing {
-                if try await part.fetch(range, acceptsWholeBody: true) { return }
+                if try await part.fetch(PartClaim(range), acceptsWholeBody: true) { return }
             }
             return
         }
@@ -116,30 +122,16 @@ struct BlobDownloader: Sendable {
         let first = parts.removeFirst()
         let probe = first.lowerBound..<min(first.upperBound, first.lowerBound + Self.probeSize)
         if probe != first { parts.insert(probe.upperBound..<first.upperBound, at: 0) }
-        if try await part.fetch(probe, acceptsWholeBody: true) { return }
+        if try await part.fetch(PartClaim(probe), acceptsWholeBody: true) { return }
+        guard !parts.isEmpty else { return }
 
-        let queue = PartQueue(parts)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<min(plan.parallelParts, parts.count) {
-                group.addTask {
-                    while let range = queue.next() {
-                        _ = try await part.fetch(range, acceptsWholeBody: false)
-                    }
-                }
-            }
-            try await group.waitForAll()
+        let scheduler = PartScheduler(parts: parts, plan: plan, pool: partConnections, fetched: { budget.fetched })
+        try await scheduler.run { claim in
+            _ = try await part.fetch(claim, acceptsWholeBody: false, ownConnection: true,
+                                     overloaded: { scheduler.overloaded() })
         }
     }
 
     /// The first request of a parted blob.
-    static let probeSize: Int64 = 1 << 20
-}
-
-/// The parts of a blob not yet taken by a worker, lowest first.
-private final class PartQueue: Sendable {
-    private let parts: Mutex<ArraySlice<Range<Int64>>>
-
-    init(_ parts: [Range<Int64>]) { self.parts = Mutex(parts[...]) }
-
-    func next() -> Range<Int64>? { parts.withLock { $0.popFirst() } }
+    static let probeSize: Int64 = 256 << 10
 }

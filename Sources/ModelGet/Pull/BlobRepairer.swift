@@ -30,7 +30,7 @@ public struct BlobRepairer: Sendable {
                 try store.prepare()
                 let client = try await connections.client(for: owner.reference, insecure: insecure)
                 let downloader = BlobDownloader(client: client, store: store, repository: owner.reference.repository,
-                                                retry: retry, progress: progress, slots: TransferSlots(PartPlan().parallelParts))
+                                                retry: retry, progress: progress, slots: TransferSlots(PartPlan().maximumParts))
                 try await downloader.download(problem.descriptor)
             } catch {
                 failures.append((problem, error))

@@ -10,13 +10,16 @@ public struct PullOptions: Sendable {
     public var retry: RetryPolicy
     /// How large blobs are split into parallel ranged parts.
     public var parts: PartPlan
+    /// Bytes per second for the whole pull, across every connection (nil: no limit).
+    public var limitRate: Int64?
 
     public init(concurrency: Int = 64, platform: Platform = .current, retry: RetryPolicy = RetryPolicy(),
-                parts: PartPlan = PartPlan()) {
+                parts: PartPlan = PartPlan(), limitRate: Int64? = nil) {
         self.concurrency = concurrency
         self.platform = platform
         self.retry = retry
         self.parts = parts
+        self.limitRate = limitRate
     }
 }
 
@@ -74,7 +77,9 @@ public struct ModelPuller: Sendable {
         }
         let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
                                         retry: options.retry, progress: progress, plan: options.parts,
-                                        slots: TransferSlots(options.concurrency))
+                                        slots: TransferSlots(options.concurrency),
+                                        rateLimiter: options.limitRate.map { RateLimiter(bytesPerSecond: $0) },
+                                        partConnections: TransferSlots(options.parts.connectionsPerHost))
         // Biggest first: a huge blob starts early instead of trailing at the end.
         try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
             try await downloader.download($0)

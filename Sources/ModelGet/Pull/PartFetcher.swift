@@ -1,12 +1,17 @@
 import Foundation
 
-/// Fetches byte ranges of one blob into its partial file (the sink records
-/// each write in the part state), each request
+/// Fetches what a `PartClaim` of one blob still lacks into its partial
+/// file (the sink records each write in the part state), each request
 /// holding a slot of the shared budget, retrying connection errors,
 /// stalls, 5xx, 408 and 429 (honouring `Retry-After`) from where the
-/// bytes stopped. Attempts are bounded per range; a retry that brought
-/// bytes starts the count again. Other failures end the blob at once with
-/// the registry's message.
+/// bytes stopped. Other failures end the blob at once with the registry's
+/// message.
+///
+/// Every loop is bounded: an attempt counts as progress only when it kept
+/// new bytes toward the blob (at least `meaningfulProgress`, or all that
+/// was left), and `retry.maximumAttempts` attempts in a row without
+/// progress end the blob; so do `maximumAttemptsFactor` times that many
+/// attempts in all, or fetching more than the blob's `FetchBudget`.
 struct PartFetcher: Sendable {
     let source: BlobSource
     let blob: PartialBlob
@@ -14,43 +19,73 @@ struct PartFetcher: Sendable {
     let retry: RetryPolicy
     let progress: TransferProgress
     let slots: TransferSlots
+    let budget: FetchBudget
+    let rateLimiter: RateLimiter?
 
-    /// Fetches `range`; returns true when the server sent the whole blob
-    /// instead (it ignores `Range`), which then needs nothing more.
-    func fetch(_ range: Range<Int64>, acceptsWholeBody: Bool) async throws -> Bool {
-        var remaining = range
-        var attempt = 0
+    /// Fewer new bytes than this in an attempt is no progress (a server
+    /// that sends a few bytes and stalls every time).
+    static let meaningfulProgress: Int64 = 256 << 10
+    /// Attempts in all, as a multiple of the attempts allowed in a row.
+    static let maximumAttemptsFactor = 8
+
+    /// Fetches what `claim` lacks; returns true when the server sent the
+    /// whole blob instead (it ignores `Range`), which then needs nothing
+    /// more. `ownConnection` asks for a connection that carries only this
+    /// part; `overloaded` hears of 429 and 503 answers.
+    func fetch(_ claim: PartClaim, acceptsWholeBody: Bool, ownConnection: Bool = false,
+               overloaded: (@Sendable () -> Void)? = nil) async throws -> Bool {
+        let delivery = BodyDelivery(ownConnection: ownConnection, rateLimiter: rateLimiter)
+        var furthest = claim.remaining.lowerBound
+        var failuresInARow = 0
+        var attempts = 0
+        var wholeBody = false
         while true {
-            attempt += 1
-            let sink = PartSink(range: remaining, blob: blob, hasher: hasher, digest: source.digest,
-                                progress: progress, acceptsWholeBody: acceptsWholeBody)
+            let remaining = claim.remaining
+            guard !remaining.isEmpty else { return wholeBody }
+            attempts += 1
+            let sink = PartSink(claim: claim, blob: blob, hasher: hasher, digest: source.digest, budget: budget,
+                                progress: progress, acceptsWholeBody: acceptsWholeBody, delivery: delivery)
             let failure: Error
             var retryAfter: String?
             do {
                 let asked = remaining == 0..<blob.size ? nil : remaining
-                let response = try await slots.withSlot { try await source.fetch(range: asked, sink: sink) }
+                let response = try await slots.withSlot {
+                    try await progress.inFlight { try await source.fetch(range: asked, sink: sink) }
+                }
+                wholeBody = wholeBody || sink.receivedWholeBody
                 if (200..<300).contains(response.status) {
-                    if sink.isComplete {
-                        return sink.receivedWholeBody
-                    }
+                    if claim.isDone { return wholeBody }
                     failure = ModelGetError.network(
                         url: response.url.redacted,
-                        reason: "connection closed after \(sink.written) of \(sink.range.count) bytes")
+                        reason: "connection closed after \(sink.written) of \(remaining.count) bytes")
                 } else {
                     let error = RegistryErrorBody.error(for: response, url: response.url)
+                    if response.status == 429 || response.status == 503 { overloaded?() }
                     guard RetryPolicy.isRetryable(status: response.status) else { throw error }
                     failure = error
                     retryAfter = response.headers["Retry-After"]
                 }
             } catch {
+                wholeBody = wholeBody || sink.receivedWholeBody
+                // Another connection took the rest of this claim.
+                if claim.isDone { return wholeBody }
                 guard RetryPolicy.isRetryable(error) else { throw error }
                 failure = error
             }
-            if sink.written > 0 { attempt = 1 }
-            guard attempt < retry.maximumAttempts else { throw failure }
-            let resumeAt = sink.start + sink.written
-            remaining = sink.receivedWholeBody ? resumeAt..<blob.size : resumeAt..<remaining.upperBound
-            try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: attempt, retryAfter: retryAfter) * 1e9))
+            let reached = claim.remaining.lowerBound
+            if reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest)) {
+                furthest = reached
+                failuresInARow = 0
+            }
+            failuresInARow += 1
+            guard failuresInARow < retry.maximumAttempts,
+                  attempts < retry.maximumAttempts * Self.maximumAttemptsFactor else { throw failure }
+            do {
+                try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: failuresInARow, retryAfter: retryAfter) * 1e9))
+            } catch {
+                if claim.isDone { return wholeBody }
+                throw error
+            }
         }
     }
 }

@@ -1,27 +1,56 @@
 import Foundation
 
-/// How a blob is split into ranged parts fetched in parallel.
+/// How a large blob is split into ranged parts fetched in parallel, each
+/// on a connection of its own.
 public struct PartPlan: Sendable {
     /// Blobs at least this large are fetched as parallel `Range` requests;
     /// smaller ones as a single stream.
     public var threshold: Int64
     /// Bytes per part request; the part state advances a part at a time.
     public var partSize: Int64
-    /// Parts of one blob in flight at once.
+    /// Parts of one blob in flight at once: the fixed count, or where the
+    /// adaptive count starts.
     public var parallelParts: Int
+    /// Add connections while the blob's rate still rises (up to
+    /// `maximumParts`), and drop back when it stops rising or the server
+    /// answers 429 or 503. When false, `parallelParts` is fixed.
+    public var adaptive: Bool
+    /// The most connections the parts of big blobs use at once, one blob
+    /// or several together (`--max-connections-per-host`).
+    public var maximumParts: Int
+    /// A part is split for an idle connection (work stealing) only when
+    /// both halves keep at least this many bytes.
+    public var minimumSplit: Int64
+    /// How often the adaptive count looks at the rate.
+    public var adaptInterval: TimeInterval
     /// The most time between two records of the part state (cheap: no fsync).
     public var checkpointInterval: TimeInterval
     /// Every this many records, the file is fsynced and the record made durable.
     public var durableEvery: Int
 
     public init(threshold: Int64 = 64 << 20, partSize: Int64 = 64 << 20, parallelParts: Int = 4,
-                checkpointInterval: TimeInterval = 0.25, durableEvery: Int = 40) {
+                adaptive: Bool = true, maximumParts: Int = 16, minimumSplit: Int64 = 4 << 20,
+                adaptInterval: TimeInterval = 0.2, checkpointInterval: TimeInterval = 0.25, durableEvery: Int = 40) {
         self.threshold = threshold
         self.partSize = max(1, partSize)
         self.parallelParts = max(1, parallelParts)
+        self.adaptive = adaptive
+        self.maximumParts = max(1, maximumParts)
+        self.minimumSplit = max(1, minimumSplit)
+        self.adaptInterval = adaptInterval
         self.checkpointInterval = checkpointInterval
         self.durableEvery = max(1, durableEvery)
     }
+
+    /// The most connections a blob's parts may use.
+    var connectionBound: Int { adaptive ? maximumParts : parallelParts }
+
+    /// The most part connections of all big blobs of an operation at once
+    /// (to one host: an operation pulls from one registry and its CDN).
+    public var connectionsPerHost: Int { adaptive ? maximumParts : max(maximumParts, parallelParts) }
+
+    /// The connections a blob's parts start with.
+    var startingParts: Int { adaptive ? min(parallelParts, maximumParts) : parallelParts }
 
     /// The missing ranges cut into parts of at most `partSize` bytes.
     func parts(of missing: [Range<Int64>]) -> [Range<Int64>] {

@@ -4,7 +4,9 @@ import Foundation
 /// errors, stalls, 5xx, 408 and 429 are retried with exponential backoff
 /// and jitter, honouring `Retry-After`; everything else fails at once.
 public struct RetryPolicy: Sendable {
-    /// Attempts per blob, the first included.
+    /// Attempts in a row without progress (at least 256 KiB of new bytes
+    /// kept) for one range of a blob, the first included; see `PartFetcher`
+    /// for the bounds on attempts and bytes in all.
     public var maximumAttempts: Int
     /// The first backoff; each further one doubles, up to `maximumDelay`.
     public var baseDelay: TimeInterval

@@ -8,6 +8,9 @@ import Synchronization
 /// requests through the multi handle's connection cache.
 public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let multi: OpaquePointer
+    /// TLS sessions and DNS answers shared by every handle: a part's new
+    /// connection resumes the TLS session of the one before it.
+    private let share: OpaquePointer
     private let inbox = Mutex<[CurlTransfer]>([])
     private var active: [OpaquePointer: CurlTransfer] = [:]
 
@@ -20,6 +23,10 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         multi = curl_multi_init()
         mg_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         mg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        // Only the engine thread uses the share, so it needs no lock callbacks.
+        share = curl_share_init()
+        mg_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
+        mg_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "modelget-curl"
         thread.stackSize = 1 << 20
@@ -72,14 +79,20 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(result)
             }
+            var paused = false
+            for transfer in active.values where transfer.isPaused {
+                transfer.resumeIfAllowed()
+                paused = paused || transfer.isPaused
+            }
             var fds: Int32 = 0
-            curl_multi_poll(multi, nil, 0, active.isEmpty ? 1000 : 250, &fds)
+            // A transfer paused by the rate limit is looked at again soon.
+            curl_multi_poll(multi, nil, 0, paused ? 5 : active.isEmpty ? 1000 : 250, &fds)
         }
     }
 
     private func add(_ transfer: CurlTransfer) {
         do {
-            try transfer.configure()
+            try transfer.configure(share: share)
         } catch {
             transfer.fail(error)
             return

@@ -48,17 +48,25 @@ final class CurlTransfer: @unchecked Sendable {
         curl_easy_cleanup(easy)
     }
 
-    /// Sets every option; called on the engine thread before the handle is added.
-    func configure() throws {
+    /// Sets every option; called on the engine thread before the handle is
+    /// added. `share` holds the TLS sessions and DNS answers every handle reuses.
+    func configure(share: OpaquePointer) throws {
         let me = Unmanaged.passUnretained(self).toOpaque()
+        mg_easy_setopt_pointer(easy, CURLOPT_SHARE, UnsafeMutableRawPointer(share))
         mg_easy_setopt_string(easy, CURLOPT_URL, request.url.absoluteString)
         mg_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         mg_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         mg_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
         mg_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 30)
         mg_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        mg_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
-        mg_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        if sink?.delivery.ownConnection == true {
+            // A ranged part of a big blob: an HTTP/1.1 connection carries it
+            // alone, so parts add up instead of sharing one HTTP/2 stream window.
+            mg_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        } else {
+            mg_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+            mg_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        }
         if request.skipTLSVerification {
             mg_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
             mg_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
@@ -139,32 +147,55 @@ final class CurlTransfer: @unchecked Sendable {
         headers.add(name, value)
     }
 
-    /// Returns false to abort the transfer.
-    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Returns the count curl expects: all of it, 0 to abort the transfer,
+    /// or `CURL_WRITEFUNC_PAUSE` to have it again once the rate limit allows.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let accepted = acceptBody(bytes)
+        return accepted == .pause ? Int(CURL_WRITEFUNC_PAUSE) : accepted == .accept ? bytes.count : 0
+    }
+
+    /// True while paused by the rate limit; the engine resumes it.
+    private(set) var isPaused = false
+
+    /// Resumes a transfer the rate limit paused, once the limit has credit.
+    func resumeIfAllowed() {
+        guard isPaused, sink?.delivery.rateLimiter?.hasCredit ?? true else { return }
+        isPaused = false
+        lastActivity = Date()
+        curl_easy_pause(easy, CURLPAUSE_CONT)
+    }
+
+    private enum BodyVerdict { case accept, pause, abort }
+
+    private func acceptBody(_ bytes: UnsafeRawBufferPointer) -> BodyVerdict {
         if sinkAccepted == nil {
             do {
                 sinkAccepted = try sink?.begin(status: status, headers: headers) ?? false
             } catch {
                 callbackError = error
-                return false
+                return .abort
             }
         }
         if sinkAccepted == true, let sink {
+            if let limiter = sink.delivery.rateLimiter, !limiter.take(bytes.count) {
+                isPaused = true
+                return .pause
+            }
             do {
                 try sink.write(bytes)
             } catch {
                 callbackError = error
-                return false
+                return .abort
             }
-            return true
+            return .accept
         }
         guard body.count + bytes.count <= request.maximumBodySize else {
             callbackError = ModelGetError.responseTooLarge(
                 what: request.bodyDescription, url: request.url.redacted, limit: request.maximumBodySize)
-            return false
+            return .abort
         }
         body.append(bytes.bindMemory(to: UInt8.self))
-        return true
+        return .accept
     }
 
     /// Fills `buffer` with request body bytes; returns the count, or nil on error.
@@ -202,7 +233,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         let now = Date()
         let count = downloaded + uploaded
-        if count != lastCount {
+        if count != lastCount || isPaused {
             lastCount = count
             lastActivity = now
         } else if now.timeIntervalSince(lastActivity) > request.stallTimeout {
@@ -250,7 +281,7 @@ private let curlHeaderCallback: mg_data_callback = { data, size, count, context 
 }
 
 private let curlWriteCallback: mg_data_callback = { data, size, count, context in
-    transfer(context).receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+    transfer(context).receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
 }
 
 private let curlReadCallback: mg_data_callback = { data, size, count, context in

@@ -1,43 +1,44 @@
 import Foundation
 
-/// Receives one byte range of a blob into its place in the partial file
-/// (positioned writes) and feeds the blob's `PrefixHasher`. It accepts
-/// `206` whose `Content-Range` starts where the range does; a `200` (the
-/// server ignored `Range`) only when `acceptsWholeBody`, in which case the
-/// whole blob is rewritten from byte 0 as a single stream.
+/// Receives one byte range of a blob (a `PartClaim`) into its place in
+/// the partial file (positioned writes) and feeds the blob's
+/// `PrefixHasher`. It accepts `206` whose `Content-Range` starts where the
+/// claim does; a `200` (the server ignored `Range`) only when
+/// `acceptsWholeBody`, in which case the whole blob is rewritten from byte
+/// 0 as a single stream. When another connection took the rest of its
+/// claim, it stops the response at the new end.
 final class PartSink: ResponseBodySink {
-    let range: Range<Int64>
+    let claim: PartClaim
     private let blob: PartialBlob
     private let hasher: PrefixHasher
     private let progress: TransferProgress?
+    private let budget: FetchBudget
     private let digest: Digest
     private let acceptsWholeBody: Bool
+    let delivery: BodyDelivery
 
-    /// Where the bytes of this response start (the range's start, or 0 for a whole body).
-    private(set) var start: Int64
-    /// Bytes received and written from `start` on.
+    /// Bytes received and written by this response.
     private(set) var written: Int64 = 0
     /// True when the server sent the whole blob (200) instead of the range.
     private(set) var receivedWholeBody = false
 
-    init(range: Range<Int64>, blob: PartialBlob, hasher: PrefixHasher, digest: Digest,
-         progress: TransferProgress?, acceptsWholeBody: Bool) {
-        self.range = range
+    init(claim: PartClaim, blob: PartialBlob, hasher: PrefixHasher, digest: Digest, budget: FetchBudget,
+         progress: TransferProgress?, acceptsWholeBody: Bool, delivery: BodyDelivery) {
+        self.claim = claim
         self.blob = blob
         self.hasher = hasher
         self.digest = digest
+        self.budget = budget
         self.progress = progress
         self.acceptsWholeBody = acceptsWholeBody
-        self.start = range.lowerBound
+        self.delivery = delivery
     }
 
-    /// The end of what this response may write.
-    private var limit: Int64 { receivedWholeBody ? blob.size : range.upperBound }
-
-    /// True when every byte the response owed has arrived.
-    var isComplete: Bool { start + written == limit }
+    /// Thrown to end a response whose remaining bytes another connection took.
+    struct Shortened: Error {}
 
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
+        let range = claim.remaining
         switch status {
         case 200:
             guard acceptsWholeBody || range == 0..<blob.size else {
@@ -48,8 +49,8 @@ final class PartSink: ResponseBodySink {
                 blob.clearDone()
                 hasher.reset()
             }
+            claim.restart(0..<blob.size)
             receivedWholeBody = true
-            start = 0
             return true
         case 206:
             guard let answer = headers["Content-Range"].flatMap(ContentRange.init), answer.start == range.lowerBound,
@@ -63,14 +64,23 @@ final class PartSink: ResponseBodySink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        let offset = start + written
-        guard offset + Int64(bytes.count) <= limit else {
-            throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: offset + Int64(bytes.count))
+        guard budget.spend(Int64(bytes.count)) else {
+            throw ModelGetError.fetchBudgetExceeded(digest: digest.description, fetched: budget.fetched, size: blob.size)
         }
-        try FileIO.pwriteAll(blob.fd, bytes, at: offset, path: blob.path)
-        hasher.didWrite(bytes, at: offset)
-        blob.markDone(offset..<(offset + Int64(bytes.count)))
-        written += Int64(bytes.count)
-        progress?.addTransferred(Int64(bytes.count))
+        let (offset, count) = claim.reserve(Int64(bytes.count))
+        if count > 0 {
+            let kept = UnsafeRawBufferPointer(rebasing: bytes[..<Int(count)])
+            try FileIO.pwriteAll(blob.fd, kept, at: offset, path: blob.path)
+            hasher.didWrite(kept, at: offset)
+            blob.markDone(offset..<(offset + count))
+            written += count
+            progress?.addTransferred(count)
+        }
+        if count < Int64(bytes.count) {
+            guard claim.wasShortened else {
+                throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: offset + Int64(bytes.count))
+            }
+            throw Shortened()
+        }
     }
 }

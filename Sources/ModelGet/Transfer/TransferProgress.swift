@@ -8,6 +8,8 @@ public final class TransferProgress: Sendable {
     private let _totalBlobs = Atomic<Int>(0)
     private let _completedBlobs = Atomic<Int>(0)
     private let _transferredBytes = Atomic<Int64>(0)
+    private let _requestsInFlight = Atomic<Int>(0)
+    private let _peakRequestsInFlight = Atomic<Int>(0)
 
     public init() {}
 
@@ -21,6 +23,20 @@ public final class TransferProgress: Sendable {
     public var completedBlobs: Int { _completedBlobs.load(ordering: .relaxed) }
     /// Bytes that actually crossed the network.
     public var transferredBytes: Int64 { _transferredBytes.load(ordering: .relaxed) }
+
+    /// Blob requests (whole blobs and ranged parts) running now: the
+    /// connections in use for blob bytes.
+    public var requestsInFlight: Int { _requestsInFlight.load(ordering: .relaxed) }
+    /// The most blob requests that ran at once.
+    public var peakRequestsInFlight: Int { _peakRequestsInFlight.load(ordering: .relaxed) }
+
+    /// Counts a blob request while `body` runs it.
+    func inFlight<T>(_ body: () async throws -> T) async rethrows -> T {
+        let now = _requestsInFlight.add(1, ordering: .relaxed).newValue
+        _peakRequestsInFlight.max(now, ordering: .relaxed)
+        defer { _requestsInFlight.subtract(1, ordering: .relaxed) }
+        return try await body()
+    }
 
     public func addTotal(bytes: Int64, blobs: Int) {
         _totalBytes.add(bytes, ordering: .relaxed)

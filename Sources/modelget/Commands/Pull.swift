@@ -18,19 +18,12 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var signing: KeyOption
     @OptionGroup var platform: PlatformOption
-
-    @Option(name: .long, help: "Parallel ranged parts per large blob (1: one stream per blob).")
-    var parts = PartPlan().parallelParts
-
-    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
-    var partThreshold = Int(PartPlan().threshold >> 20)
+    @OptionGroup var download: DownloadOptions
 
     @Option(name: .customLong("as"), help: "Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).")
     var storeAs: String?
 
     func validate() throws {
-        guard (1...64).contains(parts) else { throw ValidationError("--parts must be from 1 to 64") }
-        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             _ = try Reference(parsing: reference)
             _ = try storeAs.map(Reference.init(parsing:))
@@ -50,10 +43,8 @@ struct Pull: AsyncParsableCommand {
         let started = Date()
         let result: PullResult
         let store = global.store
-        var plan = PartPlan()
-        plan.parallelParts = parts
-        plan.threshold = Int64(partThreshold) << 20
-        let options = PullOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), platform: platform.value, parts: plan)
+        let options = PullOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), platform: platform.value,
+                                  parts: download.plan, limitRate: download.bytesPerSecond)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }

@@ -49,7 +49,9 @@ final class ProgressDisplay: @unchecked Sendable {
 
     private func tick() {
         let now = Date().timeIntervalSince(startTime)
-        meter.record(bytes: progress.completedBytes, at: now)
+        // Bytes that arrived, not bytes kept from before or thrown away:
+        // the speed is what the connections carry now.
+        meter.record(bytes: progress.transferredBytes, at: now)
         let speed = meter.bytesPerSecond
         let eta = meter.eta(remaining: progress.totalBytes - progress.completedBytes)
         switch mode {
@@ -63,6 +65,7 @@ final class ProgressDisplay: @unchecked Sendable {
             var event: [String: Any] = [
                 "event": "progress", "completed_bytes": progress.completedBytes, "total_bytes": progress.totalBytes,
                 "completed_blobs": progress.completedBlobs, "total_blobs": progress.totalBlobs,
+                "connections": progress.requestsInFlight,
             ]
             if let speed { event["bytes_per_second"] = Int64(speed) }
             if let eta { event["eta_seconds"] = Int(eta.rounded()) }

@@ -1,0 +1,46 @@
+import ArgumentParser
+import ModelGet
+
+/// Flags of a pull that shape how blobs come down: parts per big blob,
+/// connections, and a rate limit for the whole operation.
+struct DownloadOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
+        discussion: "Without it the count adapts: a big blob starts with 4 connections and doubles them while the rate still rises."))
+    var parts: Int?
+
+    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
+    var partThreshold = Int(PartPlan().threshold >> 20)
+
+    @Option(name: .long, help: "The most connections the ranged parts of big blobs use at once, all blobs together.")
+    var maxConnectionsPerHost = PartPlan().maximumParts
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Limit the whole pull to this many bytes per second, across all connections (e.g. 50M, 800K, 1G).",
+        valueName: "rate"))
+    var limitRate: String?
+
+    func validate() throws {
+        if let parts, !(1...64).contains(parts) { throw ValidationError("--parts must be from 1 to 64") }
+        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
+        guard (1...64).contains(maxConnectionsPerHost) else { throw ValidationError("--max-connections-per-host must be from 1 to 64") }
+        if let limitRate, RateLimiter.parseRate(limitRate) == nil {
+            throw ValidationError("--limit-rate wants a positive rate such as 50M, 800K or 1048576, not \"\(limitRate)\"")
+        }
+    }
+
+    /// The part plan these flags describe.
+    var plan: PartPlan {
+        var plan = PartPlan()
+        plan.threshold = Int64(partThreshold) << 20
+        plan.maximumParts = maxConnectionsPerHost
+        if let parts {
+            plan.parallelParts = parts
+            plan.adaptive = false
+        }
+        return plan
+    }
+
+    /// Bytes per second for the whole pull, if limited.
+    var bytesPerSecond: Int64? { limitRate.flatMap(RateLimiter.parseRate) }
+}

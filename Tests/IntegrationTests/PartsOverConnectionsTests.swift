@@ -42,8 +42,8 @@ final class PartsOverConnectionsTests: XCTestCase {
         let client = try RegistryClient(host: host, scheme: "http", insecure: true,
                                         credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path + "/none"]),
                                         stallTimeout: stallTimeout)
-        let options = PullOptions(concurrency: 16, retry: RetryPolicy(maximumAttempts: 4, baseDelay: 0.05, maximumDelay: 0.2),
-                                  parts: plan, limitRate: limitRate)
+        let options = PullOptions(transfer: TransferOptions(concurrency: 16, parts: plan, limitRate: limitRate,
+                                                            retry: RetryPolicy(maximumAttempts: 4, baseDelay: 0.05, maximumDelay: 0.2)))
         return try await ModelPuller(store: store, options: options)
             .pull(try Reference(parsing: "\(host)/library/parted:v1"), client: client, progress: progress)
     }

@@ -45,7 +45,7 @@ final class PushResumeTests: XCTestCase {
                 return count > 1
             }
         }
-        let cutOptions = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk, retry: RetryPolicy(maximumAttempts: 1))
+        let cutOptions = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(maximumAttempts: 1)), monolithicLimit: chunk, chunkSize: chunk)
         do {
             _ = try await ModelPusher(store: store, options: cutOptions).push(originRef, to: destination, client: client)
             XCTFail("the cut push succeeded")
@@ -58,7 +58,7 @@ final class PushResumeTests: XCTestCase {
 
         proxy.refuse { _ in false }
         let mark = proxy.requests.count
-        let options = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk)
+        let options = PushOptions(transfer: TransferOptions(concurrency: 1), monolithicLimit: chunk, chunkSize: chunk)
         let result = try await ModelPusher(store: store, options: options).push(originRef, to: destination, client: client)
         XCTAssertEqual(result.sent, 2)
         XCTAssertEqual(result.bytesTransferred, layer.size - chunk + model.config.size, "only the rest was sent")
@@ -96,8 +96,8 @@ final class PushResumeTests: XCTestCase {
                 return count == 3
             }
         }
-        let options = PushOptions(concurrency: 1, monolithicLimit: chunk, chunkSize: chunk,
-                                  retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.01))
+        let options = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.01)),
+                                  monolithicLimit: chunk, chunkSize: chunk)
         let result = try await ModelPusher(store: store, options: options)
             .push(originRef, to: destination, client: try fixture.client(proxy.host))
         XCTAssertEqual(result.sent, 2)

@@ -27,7 +27,7 @@ final class RedirectUploadPushTests: XCTestCase {
         try front.tokens.register(publicKeyFile: key + ".pub")
         let credentials = CredentialStore(environment: ["DOCKER_CONFIG": fixture.work.path + "/none", "HOME": fixture.work.path], key: key)
         let client = try RegistryClient(host: front.host, scheme: "http", insecure: true, credentials: credentials)
-        var options = PushOptions(concurrency: 4)
+        var options = PushOptions(transfer: TransferOptions(concurrency: 4))
         let partSize: Int64 = 256 << 10
         options.redirectPartSizes = partSize...partSize
         let destination = try Reference(parsing: "\(front.host)/alice/many:v1")
@@ -73,7 +73,7 @@ final class RedirectUploadPushTests: XCTestCase {
         let client = try RegistryClient(host: front.host, scheme: "http", insecure: true, credentials: credentials)
         let chunk: Int64 = 256 << 10
         let destination = try Reference(parsing: "\(front.host)/alice/many:v1")
-        _ = try await ModelPusher(store: store, options: PushOptions(concurrency: 4, monolithicLimit: chunk, chunkSize: chunk))
+        _ = try await ModelPusher(store: store, options: PushOptions(transfer: TransferOptions(concurrency: 4), monolithicLimit: chunk, chunkSize: chunk))
             .push(source, to: destination, client: client)
         XCTAssertEqual(front.storedParts.count, 0)
         let patches = front.server.requests.filter { $0.method == "PATCH" }

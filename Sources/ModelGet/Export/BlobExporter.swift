@@ -68,18 +68,21 @@ public struct BlobExporter: Sendable {
     /// Export a store blob as a hard link to it (writing to the export then
     /// changes the store's blob) where a reflink is impossible.
     public var hardLink: Bool
-    public var retry: RetryPolicy
+    /// How downloads go; every blob of one exporter shares its budget.
+    public let transfer: TransferOptions
+    private let budget: TransferBudget
 
-    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
+    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
-                retry: RetryPolicy = RetryPolicy()) {
+                transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore
         self.hardLink = hardLink
-        self.retry = retry
+        self.transfer = transfer
+        self.budget = transfer.budget()
     }
 
     /// The hidden directory beside `file` where its download collects.
@@ -136,7 +139,7 @@ public struct BlobExporter: Sendable {
         let resolved: RegistryClient
         if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
         let downloader = BlobDownloader(client: resolved, store: target, repository: reference.repository,
-                                        retry: retry, progress: progress, slots: TransferSlots(PartPlan().parallelParts))
+                                        options: transfer, budget: budget, progress: progress)
         try await downloader.download(descriptor)
     }
 

@@ -41,7 +41,7 @@ public struct HTTPRequest: Sendable {
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,
         range: (lower: Int64, upper: Int64?)? = nil, skipTLSVerification: Bool = false,
-        stallTimeout: TimeInterval = 30, maximumBodySize: Int = 4 << 20
+        stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout, maximumBodySize: Int = 4 << 20
     ) {
         self.method = method
         self.url = url

@@ -36,19 +36,19 @@ public struct ImageExtractor: Sendable {
     public var force: Bool
     /// Entries one layer may hold (a guard against tar bombs).
     public var maximumEntries: Int
-    /// Attempts per streamed layer; a cut transfer continues where it stopped.
-    public var retry: RetryPolicy
+    /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
+    public var transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
+    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
-                retry: RetryPolicy = RetryPolicy()) {
+                transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.force = force
         self.maximumEntries = maximumEntries
-        self.retry = retry
+        self.transfer = transfer
     }
 
     public func extract(_ reference: Reference, into directory: String,
@@ -217,8 +217,8 @@ public struct ImageExtractor: Sendable {
                 guard pipe.delivered < layer.size else { return }
                 throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
             } catch {
-                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: attempt) * 1e9))
+                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < transfer.retry.maximumAttempts else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(transfer.retry.delay(afterAttempt: attempt) * 1e9))
                 attempt += 1
             }
         }

@@ -5,14 +5,15 @@ public struct BlobRepairer: Sendable {
     public let store: ModelStore
     public let connections: RegistryConnections
     public var insecure: Bool
-    public var retry: RetryPolicy
+    /// How the blobs are fetched again.
+    public var transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
-                retry: RetryPolicy = RetryPolicy()) {
+    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+                transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
-        self.retry = retry
+        self.transfer = transfer
     }
 
     /// Repairs each problem in turn; returns the error for each one that
@@ -21,6 +22,7 @@ public struct BlobRepairer: Sendable {
                        progress: TransferProgress = TransferProgress()) async -> [(BlobProblem, Error)] {
         progress.addTotal(bytes: problems.reduce(0) { $0 + $1.descriptor.size }, blobs: problems.count)
         var failures: [(BlobProblem, Error)] = []
+        let budget = transfer.budget()
         for problem in problems {
             do {
                 guard let owner = models.first(where: { $0.manifest.blobs.contains(problem.descriptor) }) else {
@@ -30,7 +32,7 @@ public struct BlobRepairer: Sendable {
                 try store.prepare()
                 let client = try await connections.client(for: owner.reference, insecure: insecure)
                 let downloader = BlobDownloader(client: client, store: store, repository: owner.reference.repository,
-                                                retry: retry, progress: progress, slots: TransferSlots(PartPlan().maximumParts))
+                                                options: transfer, budget: budget, progress: progress)
                 try await downloader.download(problem.descriptor)
             } catch {
                 failures.append((problem, error))

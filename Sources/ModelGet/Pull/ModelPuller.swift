@@ -2,24 +2,14 @@ import Foundation
 
 /// Options for a pull.
 public struct PullOptions: Sendable {
-    /// Requests in flight at once (small blobs and parts of large ones share them).
-    public var concurrency: Int
+    /// How blobs are moved: concurrency, stalls, parts, rate, retries.
+    public var transfer: TransferOptions
     /// The platform chosen from an image index.
     public var platform: Platform
-    /// Retries per blob.
-    public var retry: RetryPolicy
-    /// How large blobs are split into parallel ranged parts.
-    public var parts: PartPlan
-    /// Bytes per second for the whole pull, across every connection (nil: no limit).
-    public var limitRate: Int64?
 
-    public init(concurrency: Int = 64, platform: Platform = .current, retry: RetryPolicy = RetryPolicy(),
-                parts: PartPlan = PartPlan(), limitRate: Int64? = nil) {
-        self.concurrency = concurrency
+    public init(transfer: TransferOptions = TransferOptions(), platform: Platform = .current) {
+        self.transfer = transfer
         self.platform = platform
-        self.retry = retry
-        self.parts = parts
-        self.limitRate = limitRate
     }
 }
 
@@ -76,12 +66,9 @@ public struct ModelPuller: Sendable {
             }
         }
         let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
-                                        retry: options.retry, progress: progress, plan: options.parts,
-                                        slots: TransferSlots(options.concurrency),
-                                        rateLimiter: options.limitRate.map { RateLimiter(bytesPerSecond: $0) },
-                                        partConnections: TransferSlots(options.parts.connectionsPerHost))
+                                        options: options.transfer, budget: options.transfer.budget(), progress: progress)
         // Biggest first: a huge blob starts early instead of trailing at the end.
-        try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.concurrency) {
+        try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.transfer.concurrency) {
             try await downloader.download($0)
         }
         try store.writeManifest(fetched.data, for: storeName)

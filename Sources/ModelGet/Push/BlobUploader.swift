@@ -31,8 +31,8 @@ struct BlobUploader: Sendable {
                 return outcome
             } catch {
                 progress.discard(counter.count + counter.resumed)
-                guard RetryPolicy.isRetryable(error), attempt < options.retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(options.retry.delay(afterAttempt: attempt) * 1e9))
+                guard RetryPolicy.isRetryable(error), attempt < options.transfer.retry.maximumAttempts else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(options.transfer.retry.delay(afterAttempt: attempt) * 1e9))
             }
         }
     }

@@ -28,9 +28,8 @@ public struct ModelCopier: Sendable {
         defer { scratch?.remove() }
         let work = scratch.map { ModelStore(root: $0.url) } ?? store
         try work.prepare()
-        let downloader = BlobDownloader(client: from, store: work, repository: source.repository,
-                                        retry: options.retry, progress: TransferProgress(),
-                                        slots: TransferSlots(options.concurrency))
+        let downloader = BlobDownloader(client: from, store: work, repository: source.repository, options: options.transfer,
+                                        budget: options.transfer.budget(), progress: TransferProgress())
         let fetch: @Sendable (Descriptor) async throws -> String = { blob in
             if !work.hasBlob(blob) { try await downloader.download(blob) }
             return work.blobPath(blob.digest)
@@ -39,7 +38,7 @@ public struct ModelCopier: Sendable {
             // A pull first, holding the store lock until the manifest names the blobs.
             try store.checkStorable(source)
             try await store.whileWriting {
-                try await forEachConcurrently(manifest.blobs, limit: options.concurrency) { _ = try await fetch($0) }
+                try await forEachConcurrently(manifest.blobs, limit: options.transfer.concurrency) { _ = try await fetch($0) }
                 try store.writeManifest(fetched.data, for: source)
             }
         }

@@ -72,7 +72,7 @@ struct Publication: Sendable {
             options: options, progress: progress)
         let tally = PushTally()
         // Biggest first: a huge blob starts early instead of trailing at the end.
-        try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: options.concurrency) { blob in
+        try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: options.transfer.concurrency) { blob in
             let outcome = try await uploader.upload(blob) { try await source(blob) }
             tally.record(outcome, size: blob.size)
             try uploaded(blob)

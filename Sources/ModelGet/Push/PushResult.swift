@@ -2,14 +2,13 @@ import Synchronization
 
 /// Options for a push or copy.
 public struct PushOptions: Sendable {
-    /// Blobs uploaded at once.
-    public var concurrency: Int
+    /// How blobs are moved: blobs uploaded (and, for a copy, fetched) at
+    /// once, stalls, retries; a copy's downloads also follow its parts and rate.
+    public var transfer: TransferOptions
     /// Blobs smaller than this go up in one `PUT`; larger ones in chunks.
     public var monolithicLimit: Int64
     /// The size of each `PATCH` of a chunked upload.
     public var chunkSize: Int64
-    /// Retries per blob.
-    public var retry: RetryPolicy
     /// Another repository on the destination registry to mount blobs from.
     public var mountFrom: String?
     /// Part sizes of ollama's redirect uploads: a sixteenth of the blob,
@@ -29,13 +28,11 @@ public struct PushOptions: Sendable {
     // per request keeps the request overhead under 0.1 % even at 100 MB/s.
     public static let defaultPartSize: Int64 = 64 << 20
 
-    public init(concurrency: Int = 64, monolithicLimit: Int64 = PushOptions.defaultPartSize,
-                chunkSize: Int64 = PushOptions.defaultPartSize, retry: RetryPolicy = RetryPolicy(),
-                mountFrom: String? = nil) {
-        self.concurrency = concurrency
+    public init(transfer: TransferOptions = TransferOptions(), monolithicLimit: Int64 = PushOptions.defaultPartSize,
+                chunkSize: Int64 = PushOptions.defaultPartSize, mountFrom: String? = nil) {
+        self.transfer = transfer
         self.monolithicLimit = monolithicLimit
         self.chunkSize = max(1, chunkSize)
-        self.retry = retry
         self.mountFrom = mountFrom
     }
 }

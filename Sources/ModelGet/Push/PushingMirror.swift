@@ -5,9 +5,10 @@ public struct PushingMirror: ModelMirror {
     public let pusher: ModelPusher
     public let connections: RegistryConnections
 
-    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), options: PushOptions = PushOptions()) {
+    /// `connections` default to new ones with `options`' stall timeout.
+    public init(store: ModelStore, connections: RegistryConnections? = nil, options: PushOptions = PushOptions()) {
         self.pusher = ModelPusher(store: store, options: options)
-        self.connections = connections
+        self.connections = connections ?? RegistryConnections(stallTimeout: options.transfer.stallTimeout)
     }
 
     public func push(_ source: Reference, to destination: Reference, insecure: Bool, progress: TransferProgress) async throws {

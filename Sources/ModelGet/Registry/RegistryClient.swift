@@ -28,7 +28,7 @@ public final class RegistryClient: Sendable {
     /// `http://`, or the registry is `insecure` and its HTTPS port does not
     /// answer TLS (see `connect`).
     public init(host: String, scheme: String = "https", insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30,
+                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
                 family: RegistryFamily = .ollama) throws {
         guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
         let mapped = Reference.apiHost(host)
@@ -49,7 +49,7 @@ public final class RegistryClient: Sendable {
     /// Makes a client for a reference's registry; with `insecure` and no
     /// scheme in the reference, HTTPS is tried first, then plain HTTP.
     public static func connect(to reference: Reference, insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = 30) async throws -> RegistryClient {
+                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout) async throws -> RegistryClient {
         if let scheme = reference.scheme {
             let client = try RegistryClient(host: reference.host, scheme: scheme, insecure: insecure, http: http,
                                             credentials: credentials, stallTimeout: stallTimeout)

@@ -6,7 +6,7 @@ public actor RegistryConnections {
     private let stallTimeout: Double
     private var clients: [String: RegistryClient] = [:]
 
-    public init(http: HTTPClient = CurlEngine.shared, stallTimeout: Double = 30) {
+    public init(http: HTTPClient = CurlEngine.shared, stallTimeout: Double = TransferOptions.defaultStallTimeout) {
         self.http = http
         self.stallTimeout = stallTimeout
     }

@@ -37,14 +37,13 @@ public struct SyncReport: Sendable {
 /// prune. One model failing does not stop the others.
 public struct ModelSyncer: Sendable {
     public let store: ModelStore
-    public var concurrency: Int
-    public var retry: RetryPolicy
+    /// How every blob of every model is fetched (one budget for all).
+    public var transfer: TransferOptions
     public var mirror: (any ModelMirror)?
 
-    public init(store: ModelStore, concurrency: Int = 64, retry: RetryPolicy = RetryPolicy(), mirror: (any ModelMirror)? = nil) {
+    public init(store: ModelStore, transfer: TransferOptions = TransferOptions(), mirror: (any ModelMirror)? = nil) {
         self.store = store
-        self.concurrency = concurrency
-        self.retry = retry
+        self.transfer = transfer
         self.mirror = mirror
     }
 
@@ -92,11 +91,11 @@ public struct ModelSyncer: Sendable {
         progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
         let failures = BlobFailures()
         // One request budget for every blob and part of every model.
-        let slots = TransferSlots(concurrency)
-        try await forEachConcurrently(jobs, limit: concurrency) { blob, source in
+        let budget = transfer.budget()
+        try await forEachConcurrently(jobs, limit: transfer.concurrency) { blob, source in
             guard let client = source.client else { return }
             let downloader = BlobDownloader(client: client, store: self.store, repository: source.entry.reference.repository,
-                                            retry: self.retry, progress: progress, slots: slots)
+                                            options: self.transfer, budget: budget, progress: progress)
             do {
                 try await downloader.download(blob)
             } catch is CancellationError {

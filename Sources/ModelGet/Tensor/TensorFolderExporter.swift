@@ -37,7 +37,7 @@ public struct TensorFolderExporter: Sendable {
         if let stored = store.modelIfPresent(reference) {
             return TensorModelLayout.isTensorModel(stored.manifest) ? Resolved(manifest: stored.manifest, client: nil) : nil
         }
-        let client = try await RegistryClient.connect(to: reference, insecure: insecure)
+        let client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
         let (_, manifest) = try await client.resolveImage(repository: reference.repository, reference: reference.manifestReference,
                                                           platform: platform)
         return TensorModelLayout.isTensorModel(manifest) ? Resolved(manifest: manifest, client: client) : nil
@@ -51,7 +51,9 @@ public struct TensorFolderExporter: Sendable {
             return try DiffusersFolderWriter(store: store).write(resolved.manifest, model: model, to: directory)
         }
         let client: RegistryClient
-        if let known = resolved.client { client = known } else { client = try await RegistryClient.connect(to: reference, insecure: insecure) }
+        if let known = resolved.client { client = known } else {
+            client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
+        }
         let source = keepInStore ? store : ModelStore(root: URL(fileURLWithPath: Self.scratchRoot(for: directory)))
         var pullOptions = options
         pullOptions.platform = platform

@@ -10,7 +10,8 @@ extension Blob {
     /// false for any other model, which `run` exports as one blob.
     func writeTensorFolderIfTensorModel(_ ref: Reference) async throws -> Bool {
         guard digest == nil, mediaType == nil else { return false }
-        let exporter = TensorFolderExporter(store: global.store, insecure: global.insecure, keepInStore: keep)
+        let exporter = TensorFolderExporter(store: models.store, insecure: access.insecure, keepInStore: keep,
+                                            options: PullOptions(transfer: transfer.options(download: download)))
         guard let resolved = try await exporter.resolve(ref) else { return false }
         var isDirectory: ObjCBool = false
         let folder = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
@@ -18,11 +19,11 @@ extension Blob {
             throw ModelGetError.tensorModelNeedsFolder(model: ref.displayName, tensorLayers: resolved.tensorLayers)
         }
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json)
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json)
         let result = try await display.showing {
             try await exporter.export(resolved, reference: ref, to: output, progress: progress)
         }
-        if global.json {
+        if report.json {
             JSONLines.emit(["event": "done", "path": result.directory, "files": result.files, "tensors": result.tensors,
                             "tensor_bytes": result.tensorBytes, "quantization": result.quantizations,
                             "bytes_transferred": progress.transferredBytes])

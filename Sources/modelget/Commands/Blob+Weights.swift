@@ -5,18 +5,19 @@ import ModelGet
 /// model's weights in whichever family it is (`WeightsLayer`).
 extension Blob {
     var exporter: BlobExporter {
-        BlobExporter(store: global.store, insecure: global.insecure, platform: platform.value, keepInStore: keep, hardLink: link)
+        BlobExporter(store: models.store, insecure: access.insecure, platform: platform.value, keepInStore: keep, hardLink: link,
+                     transfer: transfer.options(download: download))
     }
 
     /// Writes the weights file, or a split GGUF's shards into a directory.
     func exportWeights(_ ref: Reference) async throws {
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json)
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json)
         let exporter = self.exporter
         let result = try await display.showing { try await exporter.exportWeights(ref, to: output, progress: progress) }
         for (path, file) in result.files {
             let how = file.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded"
-            if global.json {
+            if report.json {
                 JSONLines.emit(["event": "done", "path": path, "digest": file.descriptor.digest.description, "size": file.descriptor.size,
                                 "method": file.placement?.rawValue ?? "download"])
             } else {

@@ -25,7 +25,11 @@ struct Blob: AsyncParsableCommand {
     @Flag(name: .long, help: "Where a reflink is impossible, hard-link the store's blob instead of copying it (editing FILE would change the store).")
     var link = false
     @OptionGroup var platform: PlatformOption
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var transfer: TransferFlags
+    @OptionGroup var download: DownloadOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         if link && output == "-" { throw ValidationError("--link needs a file, not standard output") }
@@ -53,14 +57,14 @@ struct Blob: AsyncParsableCommand {
             layer = try await stdoutWeights(ref)
         }
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: global.json && !toStdout)
+        let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json && !toStdout)
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }
         guard !toStdout else { return }
         let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.bytes(result.bytesTransferred))"
         let line = "wrote \(output): \(result.descriptor.digest) \(ProgressFormat.bytes(result.descriptor.size)) \(how)"
-        if global.json {
+        if report.json {
             JSONLines.emit(["event": "done", "path": output, "digest": result.descriptor.digest.description,
                             "size": result.descriptor.size, "method": result.placement?.rawValue ?? "download",
                             "bytes_transferred": result.bytesTransferred])

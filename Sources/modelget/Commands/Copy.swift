@@ -19,12 +19,14 @@ struct Copy: AsyncParsableCommand {
     @Argument(help: "Where to copy it: a reference, one without a tag, or a registry host.")
     var destination: String
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
     @Flag(name: .long, help: "Keep the model in the models directory.")
     var keep = false
 
-    @OptionGroup var transfer: TransferOptions
+    @OptionGroup var transfer: TransferFlags
 
     @OptionGroup var signing: KeyOption
     @OptionGroup var platform: PlatformOption
@@ -43,19 +45,19 @@ struct Copy: AsyncParsableCommand {
     func run() async throws {
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
-        let sourceClient = try await RegistryClient.connect(to: from, insecure: global.insecure,
+        let sourceClient = try await RegistryClient.connect(to: from, insecure: access.insecure,
                                                                 credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
-        let destinationClient = try await RegistryClient.connect(to: to, insecure: global.insecure,
+        let destinationClient = try await RegistryClient.connect(to: to, insecure: access.insecure,
                                                                 credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: global.json, jsonEvents: false)
+        let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()
-        let copier = ModelCopier(store: global.store, options: PushOptions(concurrency: DescriptorBudget.fit(transfer.concurrency)), keep: keep)
+        let copier = ModelCopier(store: models.store, options: PushOptions(transfer: transfer.options()), keep: keep)
         let result = try await display.showing {
             allPlatforms
                 ? try await copier.copyAllPlatforms(from, from: sourceClient, to: to, destinationClient, progress: progress)
                 : try await copier.copy(from, from: sourceClient, to: to, destinationClient, platform: platform.value, progress: progress)
         }
-        PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: global.json)
+        PushSummary.print(result, verb: "copied", seconds: Date().timeIntervalSince(started), json: report.json)
     }
 }

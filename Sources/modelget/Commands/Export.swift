@@ -19,7 +19,8 @@ struct Export: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The tar file to write (replaced if it exists), or DIR/ for the layout unpacked into a new directory.")
     var output: String
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         do { _ = try Reference(parsing: reference) } catch { throw ValidationError("\(error)") }
@@ -30,8 +31,8 @@ struct Export: AsyncParsableCommand {
         var isDirectory: ObjCBool = false
         // An existing directory is taken as the destination, and refused as existing.
         let asDirectory = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
-        let result = try ModelExporter(store: global.store).export(ref, to: output, asDirectory: asDirectory)
-        if global.json {
+        let result = try ModelExporter(store: models.store).export(ref, to: output, asDirectory: asDirectory)
+        if report.json {
             JSONLines.emit(["event": "done", "path": result.path, "digest": result.manifestDigest.description,
                             "blobs": result.blobs, "bytes": result.bytes])
         } else {

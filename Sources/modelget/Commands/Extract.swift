@@ -30,7 +30,9 @@ struct Extract: AsyncParsableCommand {
     @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
     var maxEntries = ImageExtractor.defaultMaximumEntries
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
@@ -43,17 +45,17 @@ struct Extract: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
-        let extractor = ImageExtractor(store: global.store, insecure: global.insecure,
+        let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
                                        force: force, maximumEntries: maxEntries)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: global.json)
+        let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()
         let result = try await display.showing {
             try await extractor.extract(ref, into: directory, progress: progress)
         }
         let seconds = Date().timeIntervalSince(started)
-        if global.json {
+        if report.json {
             JSONLines.emit([
                 "event": "done", "directory": result.directory, "layers": result.layers,
                 "layers_from_store": result.layersFromStore, "bytes_transferred": result.bytesTransferred,

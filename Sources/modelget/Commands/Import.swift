@@ -22,7 +22,8 @@ struct Import: AsyncParsableCommand {
     @Option(name: .long, help: "The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).")
     var platform: String?
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         do {
@@ -32,9 +33,9 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let importer = ModelImporter(store: global.store, platform: try platform.map(Platform.init(parsing:)) ?? .current)
+        let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current)
         let result = try importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))
-        if global.json {
+        if report.json {
             JSONLines.emit(["event": "done", "reference": result.reference.description, "digest": result.manifestDigest.description,
                             "blobs": result.blobs, "blobs_added": result.blobsAdded, "bytes": result.bytes])
         } else {

@@ -6,11 +6,12 @@ import ModelGet
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the models in the models directory.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var report: JSONOption
 
     func run() throws {
-        let catalog = try global.store.catalog()
-        if global.json {
+        let catalog = try models.store.catalog()
+        if report.json {
             for model in catalog.models {
                 JSONLines.emit(["name": model.displayName, "reference": model.reference.description,
                                 "digest": model.manifestDigest.description, "size": model.size,

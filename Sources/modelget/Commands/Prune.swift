@@ -9,10 +9,10 @@ struct Prune: ParsableCommand {
     @Option(name: .long, help: "Keep leftover partial and temporary files written in the last N seconds (ollama may still be writing its own; a file a running modelget holds is kept whatever its age).")
     var partialAge: Double = 3600
     @Flag(name: .long, help: "Only report what would be removed.") var dryRun = false
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
 
     func run() throws {
-        let result = try global.store.prune(partialAge: partialAge, dryRun: dryRun)
+        let result = try models.store.prune(partialAge: partialAge, dryRun: dryRun)
         let verb = dryRun ? "would remove" : "removed"
         for blob in result.unreferencedBlobs { print("\(verb) \(blob.digest) (\(ProgressFormat.bytes(blob.size)))") }
         for partial in result.stalePartials { print("\(verb) \(DisplayText.line(partial.name)) (\(ProgressFormat.bytes(partial.size)))") }

@@ -12,9 +12,11 @@ struct Pull: AsyncParsableCommand {
     @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")
     var reference: String
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
-    @OptionGroup var transfer: TransferOptions
+    @OptionGroup var transfer: TransferFlags
 
     @OptionGroup var signing: KeyOption
     @OptionGroup var platform: PlatformOption
@@ -35,16 +37,15 @@ struct Pull: AsyncParsableCommand {
     func run() async throws {
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
-        try global.store.checkStorable(storeName ?? ref)
-        let client = try await RegistryClient.connect(to: ref, insecure: global.insecure,
+        try models.store.checkStorable(storeName ?? ref)
+        let client = try await RegistryClient.connect(to: ref, insecure: access.insecure,
                                                       credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: global.json)
+        let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
         let started = Date()
         let result: PullResult
-        let store = global.store
-        let options = PullOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), platform: platform.value,
-                                  parts: download.plan, limitRate: download.bytesPerSecond)
+        let store = models.store
+        let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
@@ -58,11 +59,11 @@ struct Pull: AsyncParsableCommand {
                 }
             }
         } catch {
-            if global.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
+            if report.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
             throw error
         }
         let seconds = Date().timeIntervalSince(started)
-        if global.json {
+        if report.json {
             JSONLines.emit([
                 "event": "done", "reference": result.reference, "digest": result.manifestDigest,
                 "blobs": result.blobs, "blobs_present": result.blobsPresent, "total_bytes": result.totalBytes,

@@ -19,12 +19,14 @@ struct Push: AsyncParsableCommand {
     @Argument(help: "Where to push it (default: where REF names).")
     var destination: String?
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
     @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")
     var mountFrom: String?
 
-    @OptionGroup var transfer: TransferOptions
+    @OptionGroup var transfer: TransferFlags
 
     @OptionGroup var signing: KeyOption
 
@@ -39,15 +41,15 @@ struct Push: AsyncParsableCommand {
     func run() async throws {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
-        let client = try await RegistryClient.connect(to: target, insecure: global.insecure,
+        let client = try await RegistryClient.connect(to: target, insecure: access.insecure,
                                                       credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: global.json, jsonEvents: false)
+        let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()
-        let options = PushOptions(concurrency: DescriptorBudget.fit(transfer.concurrency), mountFrom: mountFrom)
+        let options = PushOptions(transfer: transfer.options(), mountFrom: mountFrom)
         let result = try await display.showing {
-            try await ModelPusher(store: global.store, options: options).push(source, to: target, client: client, progress: progress)
+            try await ModelPusher(store: models.store, options: options).push(source, to: target, client: client, progress: progress)
         }
-        PushSummary.print(result, verb: "pushed", seconds: Date().timeIntervalSince(started), json: global.json)
+        PushSummary.print(result, verb: "pushed", seconds: Date().timeIntervalSince(started), json: report.json)
     }
 }

@@ -7,7 +7,8 @@ struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a model; blobs another model uses are kept.")
 
     @Argument(help: "The models to remove.") var references: [String]
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         guard !references.isEmpty else { throw ValidationError("name at least one model") }
@@ -16,11 +17,11 @@ struct Remove: ParsableCommand {
 
     func run() throws {
         for reference in references {
-            let result = try global.store.remove(try Reference(parsing: reference))
+            let result = try models.store.remove(try Reference(parsing: reference))
             let kept = result.keptForRunningPull
                 ? "; kept its \(result.keptBlobs.count) blobs while a pull runs in this store (run prune later)"
                 : result.keptBlobs.isEmpty ? "" : "; kept \(result.keptBlobs.count) blobs other models use"
-            if global.json {
+            if report.json {
                 JSONLines.emit(["event": "removed", "name": result.model.displayName, "blobs_removed": result.removedBlobs.count,
                                 "blobs_kept": result.keptBlobs.count, "bytes_freed": result.freedBytes])
             } else {

@@ -9,7 +9,9 @@ struct Show: AsyncParsableCommand {
     @Argument(help: "The model.") var reference: String
     @Flag(name: .long, help: "Ask the registry instead of the store (the weights are not downloaded).") var remote = false
     @OptionGroup var platform: PlatformOption
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
+    @OptionGroup var report: JSONOption
 
     func validate() throws {
         do { _ = try Reference(parsing: reference) } catch { throw ValidationError("\(error)") }
@@ -19,11 +21,11 @@ struct Show: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let info: ModelInfo
         if remote {
-            info = try await RegistryClient.connect(to: ref, insecure: global.insecure).info(ref, platform: platform.value)
+            info = try await RegistryClient.connect(to: ref, insecure: access.insecure).info(ref, platform: platform.value)
         } else {
-            info = try await global.store.info(ref)
+            info = try await models.store.info(ref)
         }
-        if global.json {
+        if report.json {
             var object: [String: Any] = [
                 "name": info.name, "digest": info.manifestDigest.description, "size": info.totalSize,
                 "layers": ([info.config] + info.layers).map { ["media_type": $0.mediaType, "digest": $0.digest.description, "size": $0.size] },

@@ -10,23 +10,23 @@ struct Sync: AsyncParsableCommand {
     @Argument(help: "The model list (JSON).") var file: String
     @Flag(name: .long, help: "Remove stored models the list does not name, and blobs no model uses.") var prune = false
     @Flag(name: .long, help: "Print what would be fetched, pushed and removed, and stop.") var dryRun = false
-    @Option(name: .long, help: "Transfers at once, across all models (default: the file's, else 64).") var concurrency: Int?
-    @OptionGroup var global: GlobalOptions
-
-    func validate() throws {
-        if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 1024") }
-    }
+    @OptionGroup var transfer: TransferFlags
+    @OptionGroup var download: DownloadOptions
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var report: JSONOption
 
     func run() async throws {
         let list = try SyncFile.load(path: file)
-        let store = global.models == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? global.store : global.store
-        let mirror = PushingMirror(store: store)
-        let plan = try await SyncPlanner(store: store).plan(list, prune: prune)
+        let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
+        let options = transfer.options(download: download, fallback: list.concurrency)
+        let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
+        let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
+            .plan(list, prune: prune)
         if dryRun { return printPlan(plan, list) }
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: global.json)
+        let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: report.json)
         let report = try await display.showing {
-            try await ModelSyncer(store: store, concurrency: DescriptorBudget.fit(concurrency ?? list.concurrency ?? 64), mirror: mirror)
+            try await ModelSyncer(store: store, transfer: options, mirror: mirror)
                 .run(plan, file: list, progress: progress)
         }
         printReport(report)

@@ -8,14 +8,16 @@ struct Verify: AsyncParsableCommand {
 
     @Argument(help: "The model (default: every model).") var reference: String?
     @Flag(name: .long, help: "Fetch missing or corrupt blobs again from their registry.") var repair = false
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var transfer: TransferFlags
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var access: InsecureOption
 
     func validate() throws {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
-        let store = global.store
+        let store = models.store
         let catalog = try store.catalog()
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models
         let report = try await store.verify(models)
@@ -30,7 +32,7 @@ struct Verify: AsyncParsableCommand {
             return
         }
         guard repair else { throw ExitCode.failure }
-        let failures = await BlobRepairer(store: store, insecure: global.insecure).repair(report.problems, models: models)
+        let failures = await BlobRepairer(store: store, insecure: access.insecure, transfer: transfer.options()).repair(report.problems, models: models)
         for (problem, error) in failures { Terminal.printError("modelget: could not repair \(problem.descriptor.digest): \(error)") }
         print("repaired \(report.problems.count - failures.count) of \(report.problems.count) blobs")
         if !failures.isEmpty || !unreadable.isEmpty { throw ExitCode.failure }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import ModelGet
 
-/// Flags of a pull that shape how blobs come down: parts per big blob,
-/// connections, and a rate limit for the whole operation.
+/// Flags of the commands that download (pull, blob, sync) that shape how
+/// blobs come down: parts per big blob, connections, and a rate limit for
+/// the whole operation.
 struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
@@ -16,16 +17,19 @@ struct DownloadOptions: ParsableArguments {
     var maxConnectionsPerHost = PartPlan().maximumParts
 
     @Option(name: .long, help: ArgumentHelp(
-        "Limit the whole pull to this many bytes per second, across all connections (e.g. 50M, 800K, 1G).",
+        "Limit the whole operation to this many bytes per second, across all connections (e.g. 50M, 800K, 1G).",
         valueName: "rate"))
     var limitRate: String?
 
     func validate() throws {
-        if let parts, !(1...64).contains(parts) { throw ValidationError("--parts must be from 1 to 64") }
-        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
-        guard (1...64).contains(maxConnectionsPerHost) else { throw ValidationError("--max-connections-per-host must be from 1 to 64") }
         if let limitRate, RateLimiter.parseRate(limitRate) == nil {
             throw ValidationError("--limit-rate wants a positive rate such as 50M, 800K or 1048576, not \"\(limitRate)\"")
+        }
+        guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
+        do {
+            try TransferOptions(parts: plan).validate()
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 

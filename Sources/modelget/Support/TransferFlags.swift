@@ -1,0 +1,36 @@
+import ArgumentParser
+import ModelGet
+
+/// `--concurrency` and `--stall-timeout`, for every command that moves
+/// blobs; with `DownloadOptions` they make the library's `TransferOptions`,
+/// whose defaults they show.
+struct TransferFlags: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Requests at once, small blobs and parts of big ones together (default: \(TransferOptions.defaultConcurrency); for sync, the file's \"concurrency\" first).",
+        valueName: "n"))
+    var concurrency: Int?
+
+    @Option(name: .long, help: "Cut and resume a transfer that moves nothing for this many seconds.")
+    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+
+    func validate() throws {
+        do {
+            try TransferOptions(concurrency: concurrency ?? TransferOptions.defaultConcurrency, stallTimeout: stallTimeout).validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The options these flags (and `download`'s) describe; `fallback` is
+    /// the concurrency when `--concurrency` is not given (sync's file). The
+    /// concurrency is fitted to the open-file limit.
+    func options(download: DownloadOptions? = nil, fallback: Int? = nil) -> TransferOptions {
+        var options = TransferOptions(stallTimeout: stallTimeout)
+        options.concurrency = DescriptorBudget.fit(concurrency ?? fallback ?? TransferOptions.defaultConcurrency)
+        if let download {
+            options.parts = download.plan
+            options.limitRate = download.bytesPerSecond
+        }
+        return options
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// Each command takes only the flags it honours: one it would ignore is a
+/// usage error (exit 2, one line naming the flag), and the transfer flags
+/// are checked the same way by every command that takes them. No registry
+/// is needed: every run stops at parsing.
+final class CommandFlagsTests: XCTestCase {
+    private var harness: CLIHarness!
+
+    override func setUpWithError() throws { harness = try CLIHarness() }
+    override func tearDown() { harness.cleanUp() }
+
+    private func assertUsageError(_ arguments: [String], naming text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = try harness.run(arguments)
+        XCTAssertEqual(run.status, 2, "\(arguments): \(run.err)", file: file, line: line)
+        XCTAssertTrue(run.err.contains(text), "\(arguments): \(run.err)", file: file, line: line)
+        XCTAssertEqual(run.out.count, 0, "\(arguments) did nothing", file: file, line: line)
+    }
+
+    func testAFlagACommandWouldIgnoreIsAUsageError() throws {
+        let list = harness.scratch.appendingPathComponent("models.json")
+        try Data("{\"models\": [\"127.0.0.1:1/team/tiny:v1\"]}".utf8).write(to: list)
+        // Store-only commands talk to no registry; prune and verify print no JSON;
+        // sync takes `insecure` per model from its file.
+        for arguments in [["list", "--insecure"], ["rm", "tiny", "--insecure"], ["prune", "--insecure"],
+                          ["export", "tiny", "-o", harness.scratch.path + "/t.tar", "--insecure"],
+                          ["import", harness.scratch.path + "/t.tar", "--insecure"],
+                          ["sync", list.path, "--insecure"]] {
+            try assertUsageError(arguments, naming: "Unknown option '--insecure'")
+        }
+        for arguments in [["prune", "--json"], ["verify", "--json"]] {
+            try assertUsageError(arguments, naming: "Unknown option '--json'")
+        }
+        // Commands that move no blob take no transfer flags.
+        for arguments in [["list", "--concurrency", "4"], ["export", "tiny", "-o", harness.scratch.path + "/t.tar", "--stall-timeout", "5"]] {
+            try assertUsageError(arguments, naming: "Unknown option")
+        }
+    }
+
+    func testEveryCommandThatMovesBlobsChecksTheTransferFlagsAlike() throws {
+        let list = harness.scratch.appendingPathComponent("models.json")
+        try Data("{\"models\": [\"127.0.0.1:1/team/tiny:v1\"]}".utf8).write(to: list)
+        let commands: [[String]] = [["pull", "127.0.0.1:1/team/tiny:v1"], ["push", "127.0.0.1:1/team/tiny:v1"],
+                                    ["copy", "127.0.0.1:1/team/tiny:v1", "127.0.0.1:2"],
+                                    ["blob", "127.0.0.1:1/team/tiny:v1", "-o", harness.scratch.path + "/w"],
+                                    ["sync", list.path], ["verify"]]
+        for command in commands {
+            try assertUsageError(command + ["--concurrency", "0"], naming: "--concurrency must be from 1 to 1024")
+            try assertUsageError(command + ["--stall-timeout", "0"], naming: "--stall-timeout must be positive")
+        }
+        // The download flags, wherever blobs come down.
+        for command in [commands[0], commands[3], commands[4]] {
+            try assertUsageError(command + ["--parts", "65"], naming: "--parts must be from 1 to 64")
+            try assertUsageError(command + ["--max-connections-per-host", "0"], naming: "--max-connections-per-host must be from 1 to 64")
+            try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
+        }
+    }
+}

@@ -31,11 +31,16 @@ final class PullThroughFaultProxyTests: XCTestCase {
     private var store: ModelStore { ModelStore(root: work.appendingPathComponent("models")) }
 
     private func pull(through proxy: FaultProxy, attempts: Int = 5, environment: [String: String] = [:]) async throws -> PullResult {
+        try await Self.pull(through: proxy, work: work, into: store, attempts: attempts, environment: environment)
+    }
+
+    private static func pull(through proxy: FaultProxy, work: URL, into store: ModelStore, attempts: Int = 5,
+                             environment: [String: String] = [:]) async throws -> PullResult {
         let client = try RegistryClient(host: proxy.host, scheme: "http", insecure: true,
                                         credentials: CredentialStore(environment: environment.merging(["DOCKER_CONFIG": work.path + "/none"]) { $1 }),
                                         stallTimeout: 2)
-        let options = PullOptions(concurrency: 8, retry: RetryPolicy(maximumAttempts: attempts, baseDelay: 0.05, maximumDelay: 0.2),
-                                  parts: Self.plan)
+        let options = PullOptions(transfer: TransferOptions(concurrency: 8, parts: Self.plan,
+                                                            retry: RetryPolicy(maximumAttempts: attempts, baseDelay: 0.05, maximumDelay: 0.2)))
         return try await ModelPuller(store: store, options: options)
             .pull(try Reference(parsing: "\(proxy.host)/library/faulty:v1"), client: client)
     }
@@ -83,10 +88,18 @@ final class PullThroughFaultProxyTests: XCTestCase {
     func testAStalledTransferIsCutAndResumed() async throws {
         var faults = FaultProxy.Faults()
         faults.stallAfterBytes = 200_000
-        faults.stallSeconds = 6
+        // Silent for longer than the test may take: finishing proves the stall was detected.
+        faults.stallSeconds = 3600
         faults.stallResponses = 1
         let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
-        _ = try await pull(through: proxy)
+        defer { proxy.stop() }
+        let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { [work, store] in _ = try await Self.pull(through: proxy, work: work!, into: store); return true }
+            group.addTask { try await Task.sleep(for: .seconds(300)); return false }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        XCTAssertTrue(finished, "the pull waited out the stall instead of cutting it after the 2 s stall timeout")
         try assertEveryBlobVerifies()
     }
 

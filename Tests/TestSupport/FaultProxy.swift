@@ -186,7 +186,9 @@ public final class FaultProxy: Sendable {
             if let cut = plan.cutAfter, sent >= cut { return }
             if let (at, seconds) = plan.stall, !stalled, sent >= at {
                 stalled = true
-                Thread.sleep(forTimeInterval: seconds)
+                // Silent until the time is up or the proxy stops.
+                let until = Date().addingTimeInterval(seconds)
+                while Date() < until, !state.withLock({ $0.stopped }) { Thread.sleep(forTimeInterval: 0.05) }
             }
             if let rate = plan.bytesPerSecond, rate > 0 {
                 let due = started.addingTimeInterval(Double(sent) / Double(rate))

@@ -2,10 +2,11 @@ import XCTest
 @testable import ModelGet
 
 final class ContentRangeAndRetryTests: XCTestCase {
-    func testContentRange() {
-        XCTAssertEqual(ContentRange("bytes 100-199/1000"), ContentRange("bytes 100-199/1000"))
-        XCTAssertEqual(ContentRange("bytes 100-199/1000")?.start, 100)
-        XCTAssertEqual(ContentRange("bytes 0-9/*")?.total, nil)
+    func testContentRange() throws {
+        let range = try XCTUnwrap(ContentRange("bytes 100-199/1000"))
+        XCTAssertEqual([range.start, range.end, range.total], [100, 199, 1000])
+        let unknownTotal = try XCTUnwrap(ContentRange("bytes 0-9/*"))
+        XCTAssertEqual([unknownTotal.start, unknownTotal.end, unknownTotal.total], [0, 9, nil])
         XCTAssertNil(ContentRange("bytes 9-0/10"))
         XCTAssertNil(ContentRange("items 0-9/10"))
         XCTAssertNil(ContentRange("0-9"))

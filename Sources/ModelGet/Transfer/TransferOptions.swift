@@ -10,7 +10,9 @@ public struct TransferOptions: Sendable {
     /// and the parts of big ones share them (`--concurrency`).
     public var concurrency: Int
     /// Cut a transfer that moves no byte for this many seconds; it is
-    /// retried from where it stopped (`--stall-timeout`).
+    /// retried from where it stopped (`--stall-timeout`). It is carried by
+    /// the registry clients an operation makes itself; a `RegistryClient`
+    /// handed to an operation keeps the one it was made with.
     public var stallTimeout: TimeInterval
     /// How big blobs are split into ranged parts: the threshold
     /// (`--part-threshold`), a fixed count (`--parts`) or the adaptive one,

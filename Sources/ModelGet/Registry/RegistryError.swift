@@ -20,10 +20,12 @@ struct RegistryErrorBody: Decodable {
     }
 
     /// A registry's message as one line: whitespace runs (registry.ollama.ai
-    /// sends its 412 text over several lines) become one space, control
-    /// characters are dropped, and the line is cut at 300 characters.
+    /// sends its 412 text over several lines) become one space, and the
+    /// line is cut at 300 characters. Other control characters stay for
+    /// `DisplayText` to show as escapes, so what a hostile registry sent
+    /// is visible rather than silently changed.
     static func oneLine(_ text: String) -> String {
-        let words = text.unicodeScalars.split { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
+        let words = text.unicodeScalars.split { $0.properties.isWhitespace }
         let line = words.map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }

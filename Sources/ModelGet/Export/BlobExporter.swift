@@ -154,8 +154,9 @@ public struct BlobExporter: Sendable {
         }
     }
 
-    /// Fails unless the directory `file` goes in exists.
-    private static func checkDirectory(of file: String) throws {
+    /// Fails unless the directory `file` goes in exists (`blob` checks it
+    /// first, before anything is looked up or fetched).
+    public static func checkDirectory(of file: String) throws {
         let directory = FilePlacement.directory(of: file)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -37,6 +37,8 @@ struct Blob: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
+        // A missing directory fails the same whether the model is stored or not: before the network.
+        if output != "-" && !output.hasSuffix("/") { try BlobExporter.checkDirectory(of: output) }
         if try await writeTensorFolderIfTensorModel(ref) { return }
         let toStdout = output == "-"
         if digest == nil, mediaType == nil, !toStdout {

@@ -23,7 +23,7 @@ final class OpenFileLimitTests: XCTestCase {
 
     private func leftovers(_ cli: CLIHarness) throws -> [String] {
         let all = FileManager.default.enumerator(atPath: cli.models.path)?.allObjects as? [String] ?? []
-        return all.filter { $0.contains("partial") }
+        return all.filter { $0.contains("partial") && $0 != ".modelget/partial" }
     }
 
     func testConcurrencyIsFittedToTheOpenFileLimit() throws {

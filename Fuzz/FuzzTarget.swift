@@ -16,11 +16,10 @@ struct FuzzTarget: Sendable {
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
     /// `[scheme://][host/][namespace/]name[:tag][@digest]`: what parses
-    /// prints as a reference that parses back to the same thing (but for
-    /// the scheme, which `description` leaves out).
+    /// prints as a reference that parses back to the same thing, scheme
+    /// included.
     static let reference = FuzzTarget(name: "reference") { data in
-        guard let text = String(data: data, encoding: .utf8), var parsed = try? Reference(parsing: text) else { return }
-        parsed.scheme = nil
+        guard let text = String(data: data, encoding: .utf8), let parsed = try? Reference(parsing: text) else { return }
         let again = try Reference(parsing: parsed.description)
         try expect(again == parsed, "\(parsed.description) parses back as \(again.description)")
         try expect(parsed.displayName.count <= text.count + 64, "display name longer than the input")

@@ -68,9 +68,7 @@ final class BlobFlight: ResponseBodySink, Sendable {
             // Under the store lock, as every writer: a prune never runs mid-commit.
             try await store.whileWriting { [store, temporary, digest] in
                 try store.prepare()
-                guard rename(temporary, store.blobPath(digest)) == 0 else {
-                    throw ModelGetError.fileSystem(path: store.blobPath(digest), reason: String(cString: strerror(errno)))
-                }
+                try store.commitBlob(from: temporary, digest: digest)
             }
             finish(.stored)
         } catch let ModelGetError.http(status, _, _, _) where status == 404 {

@@ -42,6 +42,52 @@ final class BlobExportTests: XCTestCase {
         XCTAssertTrue(run.err.contains("its layers: application/vnd.ollama.image.model"), run.err)
     }
 
+    /// `name:tag@sha256:X` whose stored manifest is not X is not taken from
+    /// the store (as show, rm, verify and push refuse it); `blob` then asks
+    /// the registry for manifest X, as for any model the store lacks.
+    func testAPinTheStoredManifestDoesNotMatchIsFetchedFromTheRegistry() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let stored = try CLIHarness.seed(registry, "team/pinned", tag: "v1", sizes: [200_000, 300], seed: 21, in: cli.scratch)
+        let other = try CLIHarness.seed(registry, "team/pinned", tag: "v2", sizes: [150_000, 200], seed: 22, in: cli.scratch)
+        let name = "\(registry.host)/team/pinned:v1"
+        XCTAssertEqual(try cli.run(["pull", name, "--insecure"]).status, 0)
+        let manifestFile = cli.models.path + "/manifests/\(registry.host)/team/pinned/v1"
+        let file = cli.scratch.appendingPathComponent("weights.gguf")
+
+        // The pin names the registry's other manifest: its weights are downloaded, the store is left as it was.
+        var run = try cli.run(["blob", name + "@" + other.manifestDigest, "-o", file.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try Data(contentsOf: file), try Data(contentsOf: other.layers[0].path))
+        XCTAssertTrue(run.out.text.contains("downloaded"), run.out.text)
+        run = try cli.run(["blob", name + "@" + other.manifestDigest, "-o", "-", "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.out, try Data(contentsOf: other.layers[0].path))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: manifestFile)), stored.manifest)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(other.layers[0].digest)))
+
+        // The store commands refuse the same pin.
+        run = try cli.run(["show", name + "@" + other.manifestDigest])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.err.contains("no such model"), run.err)
+
+        // A pin the registry does not have either: the registry's answer, not the store's weights.
+        let unknown = "sha256:" + String(repeating: "ab", count: 32)
+        try FileManager.default.removeItem(at: file)
+        run = try cli.run(["blob", name + "@" + unknown, "-o", file.path, "--insecure"])
+        XCTAssertEqual(run.status, 1, run.out.text)
+        XCTAssertTrue(run.err.contains("manifest not found"), run.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
+
+        // The matching pin is the stored model: no registry needed.
+        registry.stop()
+        run = try cli.run(["blob", name + "@" + stored.manifestDigest, "-o", file.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(try Data(contentsOf: file), try Data(contentsOf: stored.layers[0].path))
+        XCTAssertTrue(run.out.text.contains("from the store"), run.out.text)
+    }
+
     func testBlobKilledMidwayLeavesNoFileAndResumes() throws {
         let registry = try RegistryProcess()
         let cli = try CLIHarness()

@@ -135,8 +135,8 @@ final class ExportImportTests: XCTestCase {
     }
 
     /// What an import left under `.modelget/` beyond the store's own empty
-    /// working folders (`partial/`, `tmp/`).
+    /// working folders (`partial/`, `tmp/`) and the store lock it held.
     private static func leftovers(in models: URL) throws -> [String] {
-        try FileManager.default.subpathsOfDirectory(atPath: models.path + "/.modelget").filter { $0 != "partial" && $0 != "tmp" }
+        try FileManager.default.subpathsOfDirectory(atPath: models.path + "/.modelget").filter { !["partial", "tmp", "store.lock"].contains($0) }
     }
 }

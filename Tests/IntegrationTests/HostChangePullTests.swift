@@ -27,7 +27,8 @@ final class HostChangePullTests: XCTestCase {
         let reference: Reference
     }
 
-    /// Lower-case names until the reference grammar takes ollama's mixed case.
+    /// The model as the registry serves it; the front lower-cases the
+    /// repository on its way to docker-registry, so it is seeded lower-cased.
     private func makeSetup(repository: String = "bartowski/llama-3.2-1b-instruct-gguf", tag: String = "q4_k_m") throws -> Setup {
         let seed = try ModelSeeder.ollamaModel(layerSizes: [700_000, 3_000, 120], seed: 11, in: fixture.work.appendingPathComponent("seed"))
         var files: [String: URL] = [:]
@@ -41,7 +42,7 @@ final class HostChangePullTests: XCTestCase {
             return TestHTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], body: data)
         }
         let api = try OllamaRegistryFront(address: "127.0.0.3", cdn: cdn.baseURL)
-        try ModelSeeder.write(seed, to: api.registry.storageRoot, repository: repository, tag: tag)
+        try ModelSeeder.write(seed, to: api.registry.storageRoot, repository: repository.lowercased(), tag: tag)
         let key = fixture.work.appendingPathComponent("id_ed25519").path
         try SSHKeygen.ed25519(at: key)
         try api.tokens.register(publicKeyFile: key + ".pub")
@@ -62,8 +63,37 @@ final class HostChangePullTests: XCTestCase {
 
     func testPullThroughTheHostChangeAndTheCDNRedirects() async throws {
         let setup = try makeSetup()
-        let family = RegistryFamily(partners: ["127.0.0.1:\(setup.short.port)": setup.api.host])
         let store = fixture.store("models")
+        try await assertPull(setup, into: store)
+    }
+
+    /// Hugging Face's names keep their case (`hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M`):
+    /// stored as typed, and found again by `show` and `rm` in any case.
+    func testPullOfAMixedCaseModelThroughTheHostChangeAndTheCDNRedirects() async throws {
+        let setup = try makeSetup(repository: "bartowski/Llama-3.2-1B-Instruct-GGUF", tag: "Q4_K_M")
+        let store = fixture.store("models")
+        try await assertPull(setup, into: store)
+
+        let host = "127.0.0.1:\(setup.short.port)"
+        XCTAssertEqual(store.manifestPath(setup.reference), store.manifestsDirectory + "/\(host)/bartowski/Llama-3.2-1B-Instruct-GGUF/Q4_K_M")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.manifestsDirectory + "/\(host)/bartowski"), ["Llama-3.2-1B-Instruct-GGUF"])
+        let report = try await store.verify(try store.catalog().models)
+        XCTAssertTrue(report.isClean, "\(report.problems.map(\.summary)) \(report.unreadable.map(\.reason))")
+        XCTAssertEqual(report.blobsChecked, 1 + setup.model.layers.count)
+
+        let otherCase = try Reference(parsing: "\(host)/BARTOWSKI/llama-3.2-1b-instruct-gguf:q4_k_m")
+        let info = try await store.info(otherCase)
+        XCTAssertEqual(info.manifestDigest.description, setup.model.manifestDigest)
+        XCTAssertEqual(info.name, setup.reference.displayName, "shown under the name it was stored as")
+        let removed = try store.remove(otherCase)
+        XCTAssertEqual(removed.removedBlobs.count, 1 + setup.model.layers.count)
+        XCTAssertNil(store.existingManifestPath(setup.reference))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestPath(setup.reference)))
+    }
+
+    /// Pulls `setup`'s model through the 307 to the partner host and the 302 to the CDN, and checks what arrived.
+    private func assertPull(_ setup: Setup, into store: ModelStore) async throws {
+        let family = RegistryFamily(partners: ["127.0.0.1:\(setup.short.port)": setup.api.host])
         let result = try await ModelPuller(store: store).pull(setup.reference, client: try client(setup, family: family))
 
         XCTAssertEqual(result.manifestDigest, setup.model.manifestDigest)

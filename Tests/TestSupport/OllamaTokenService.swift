@@ -51,15 +51,16 @@ public final class OllamaTokenService: Sendable {
     public var granted: Int { state.withLock { $0.granted } }
 
     /// Answers `GET /token?…` received by a server reached at `origin`
-    /// (`http://127.0.0.1:PORT`, the part of the URL before the target).
-    public func respond(to request: TestHTTPRequest, origin: String) -> TestHTTPResponse {
+    /// (`http://127.0.0.1:PORT`, the part of the URL before the target);
+    /// the JWT grants each scope under `scopeName(name)` (see `TokenService.issue`).
+    public func respond(to request: TestHTTPRequest, origin: String, scopeName: (String) -> String = { $0 }) -> TestHTTPResponse {
         if let reason = refusal(of: request, origin: origin) {
             state.withLock { $0.refusals.append(reason) }
             return TestHTTPResponse(status: 401, headers: ["Content-Type": "application/json"],
                                     body: Data(#"{"errors":[{"code":"UNAUTHORIZED","message":"\#(reason)"}]}"#.utf8))
         }
         state.withLock { $0.granted += 1 }
-        return tokens.issue(request)
+        return tokens.issue(request, scopeName: scopeName)
     }
 
     private func refusal(of request: TestHTTPRequest, origin: String) -> String? {

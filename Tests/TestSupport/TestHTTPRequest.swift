@@ -21,6 +21,11 @@ public struct TestHTTPRequest: Sendable {
         URLComponents(string: target)?.queryItems ?? []
     }
 
+    /// The same request with another target (a front rewriting paths on the way).
+    public func retargeted(_ target: String) -> TestHTTPRequest {
+        TestHTTPRequest(method: method, target: target, headers: headers, body: body)
+    }
+
     /// The values of every query item called `name`.
     public func query(_ name: String) -> [String] {
         queryItems.filter { $0.name == name }.compactMap(\.value)

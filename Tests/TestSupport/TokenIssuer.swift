@@ -32,8 +32,9 @@ final class TokenIssuer: Sendable {
         state.withLock { body(&$0) }
     }
 
-    /// The HTTP answer to one request on the token server.
-    func respond(to request: TestHTTPRequest) -> TestHTTPResponse {
+    /// The HTTP answer to one request on the token server; `scopeName`
+    /// turns a requested scope's name into the name its access claim grants.
+    func respond(to request: TestHTTPRequest, scopeName: (String) -> String = { $0 }) -> TestHTTPResponse {
         guard request.method == "GET", request.path == "/token" else { return TestHTTPResponse(status: 404) }
         let (expiresIn, grant) = state.withLock { state in
             state.tokenRequests += 1
@@ -48,7 +49,7 @@ final class TokenIssuer: Sendable {
         let access = request.query("scope")
             .flatMap { $0.split(separator: " ") }
             .compactMap { TokenScope(parsing: String($0)) }
-            .map { TokenScope(type: $0.type, name: $0.name, actions: grant(user, $0)) }
+            .map { TokenScope(type: $0.type, name: scopeName($0.name), actions: grant(user, $0)) }
         let now = Date()
         let claims = Claims(
             iss: issuer, sub: user ?? "", aud: service,

@@ -86,9 +86,11 @@ public final class TokenService: Sendable {
     }
 
     /// Answers a token request received elsewhere (a registry front that
-    /// serves `/token` itself) as this service's own server would.
-    public func issue(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        issuerLogic.respond(to: request)
+    /// serves `/token` itself) as this service's own server would, each
+    /// scope's name passed through `scopeName` (a front that renames
+    /// repositories grants the names the registry sees).
+    public func issue(_ request: TestHTTPRequest, scopeName: (String) -> String = { $0 }) -> TestHTTPResponse {
+        issuerLogic.respond(to: request, scopeName: scopeName)
     }
 
     /// Stops serving tokens.

@@ -26,7 +26,9 @@ public struct ModelExporter: Sendable {
         try model.manifestDigest.verify(actualHex: SHA256Hasher.hex(of: manifestData))
         let (_, mediaType) = try ManifestDocument.decode(manifestData, contentType: nil)
         let descriptor = Descriptor(mediaType: mediaType, digest: model.manifestDigest, size: Int64(manifestData.count))
-        let index = try ImageLayout.index(manifest: descriptor, reference: reference.description)
+        var named = reference
+        named.scheme = nil // an image's ref.name is a name, without a scheme
+        let index = try ImageLayout.index(manifest: descriptor, reference: named.description)
         let blobs = model.manifest.blobs
         for blob in blobs where !store.hasBlob(blob) {
             throw ModelGetError.fileSystem(path: store.blobPath(blob.digest), reason: "missing or of the wrong size; pull the model again")

@@ -14,8 +14,9 @@ public struct ImportResult: Sendable {
 /// or compressed, or a directory) or a `docker save` archive. Every member
 /// is copied into a staging directory and hashed first; only when the
 /// manifest and every blob it names check out are the blobs moved into
-/// `blobs/`, and the manifest is written last. Anything wrong leaves the
-/// store as it was.
+/// `blobs/`, and the manifest is written last, both under the store lock
+/// as a pull holds it (a concurrent prune cannot take the new blobs before
+/// the manifest names them). Anything wrong leaves the store as it was.
 public struct ModelImporter: Sendable {
     public let store: ModelStore
     public var platform: Platform
@@ -27,7 +28,7 @@ public struct ModelImporter: Sendable {
 
     /// Imports the archive or layout directory at `path`, stored as
     /// `reference`, else as the name the archive gives.
-    public func importArchive(at path: String, as reference: Reference? = nil) throws -> ImportResult {
+    public func importArchive(at path: String, as reference: Reference? = nil) async throws -> ImportResult {
         let name = (path as NSString).lastPathComponent
         try store.prepare()
         let staging = try ImportStaging(store: store, archiveName: name)
@@ -59,12 +60,16 @@ public struct ModelImporter: Sendable {
             throw ModelGetError.invalidArchive(archive: name, reason: "the chosen manifest is an index, not an image")
         }
         let blobs = try manifest.blobs.map { ($0, try staging.blob($0)) }
-        var added = 0
-        for (descriptor, staged) in blobs where !store.hasBlob(descriptor) {
-            try store.commitBlob(from: staged.file, digest: descriptor.digest)
-            added += 1
+        try store.checkStorable(target)
+        let added = try await store.whileWriting { [store] in
+            var added = 0
+            for (descriptor, staged) in blobs where !store.hasBlob(descriptor) {
+                try store.commitBlob(from: staged.file, digest: descriptor.digest)
+                added += 1
+            }
+            try store.writeManifest(image.manifest, for: target)
+            return added
         }
-        try store.writeManifest(image.manifest, for: target)
         return ImportResult(reference: target, manifestDigest: try Digest(hex: SHA256Hasher.hex(of: image.manifest)),
                             blobs: blobs.count, blobsAdded: added, bytes: manifest.blobs.reduce(0) { $0 + $1.size })
     }

@@ -47,7 +47,8 @@ extension BlobExporter {
     }
 
     /// Where `reference`'s weights are, from the store's manifest, else the
-    /// registry's for `platform`.
+    /// registry's for `platform` (also for a pin the stored manifest does
+    /// not match, as `export` does).
     public func weights(of reference: Reference) async throws -> WeightsLayer {
         let manifest: ImageManifest
         if let stored = store.modelIfPresent(reference) {

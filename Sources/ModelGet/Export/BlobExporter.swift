@@ -58,6 +58,9 @@ public struct BlobExportResult: Sendable {
 /// resumes) and renamed into place, and kept in the store only on request.
 /// A stream's download collects in a private `mkdtemp` directory that is
 /// removed afterwards. The file's directory must exist: it is never created.
+/// A pinned `name:tag@sha256:X` is taken from the store only when the
+/// stored manifest is X; otherwise manifest X comes from the registry, as
+/// for any model the store lacks.
 public struct BlobExporter: Sendable {
     public let store: ModelStore
     public let connections: RegistryConnections

@@ -147,7 +147,4 @@ extension Reference {
 
     /// A tag ollama accepts.
     static func isValidTag(_ s: String) -> Bool { isValidPart(.tag, s) }
-
-    /// A repository path component ollama accepts as a model name.
-    static func isValidPathComponent(_ s: String) -> Bool { isValidPart(.model, s) }
 }

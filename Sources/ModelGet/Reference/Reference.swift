@@ -43,9 +43,10 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
     /// only by digest is stored under the tag `sha256-<hex>`.
     public var storeTag: String { tag ?? digest?.fileName ?? Reference.defaultTag }
 
-    /// The fully spelled-out form, `host/namespace/name:tag[@digest]`.
+    /// The fully spelled-out form, `[scheme://]host/namespace/name:tag[@digest]`,
+    /// which parses back to the same reference.
     public var description: String {
-        var s = host + "/" + repository
+        var s = (scheme.map { $0 + "://" } ?? "") + host + "/" + repository
         if let tag { s += ":" + tag }
         if let digest { s += "@" + digest.description }
         return s

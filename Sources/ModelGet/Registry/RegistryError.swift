@@ -21,8 +21,9 @@ struct RegistryErrorBody: Decodable {
 
     /// A registry's message as one line: whitespace runs (registry.ollama.ai
     /// sends its 412 text over several lines) become one space, and the
-    /// line is cut at 300 characters. Other control characters stay, for
-    /// the error's own printing to show escaped (`DisplayText`).
+    /// line is cut at 300 characters. Other control characters stay for
+    /// `DisplayText` to show as escapes, so what a hostile registry sent
+    /// is visible rather than silently changed.
     static func oneLine(_ text: String) -> String {
         let words = text.unicodeScalars.split { $0.properties.isWhitespace }
         let line = words.map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")

@@ -87,7 +87,10 @@ extension ModelStore {
         }
     }
 
-    /// The stored model for `reference` if there is a readable one.
+    /// The stored model for `reference` if there is a readable one; nil
+    /// too for `name:tag@sha256:X` whose stored manifest is not X (see
+    /// `model`), which commands that download what the store lacks
+    /// (`blob`) then fetch from the registry by that digest.
     public func modelIfPresent(_ reference: Reference) -> StoredModel? {
         try? model(reference)
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The store lock, `.modelget/store.lock`: every modelget process that
-/// adds blobs and then a manifest naming them (pull, sync, copy --keep)
+/// adds blobs and then a manifest naming them (pull, sync, copy --keep,
+/// import, serve's pull-through)
 /// holds it shared from the moment it looks at which blobs are present
 /// until its manifest is written; `prune` and `rm` delete blobs only
 /// while they hold it exclusively. So a blob a running pull has committed

@@ -94,8 +94,8 @@ struct SyncFileValidator {
         }
         guard Reference.looksLikeHost(host) else { throw fail(field, "\"\(host)\" is not a registry host (want host[:port])") }
         let prefix = Array(parts.dropFirst())
-        guard prefix.allSatisfy(Reference.isValidPathComponent) else {
-            throw fail(field, "the path after the host must be lowercase name components")
+        for part in prefix {
+            try Reference.check(.nestedNamespace, part) { fail(field, "the path after the host: \($0)") }
         }
         return SyncFile.Mirror(host: host, prefix: prefix, insecure: insecure)
     }

@@ -34,7 +34,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current)
-        let result = try importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))
+        let result = try await importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))
         if report.json {
             JSONLines.emit(["event": "done", "reference": result.reference.description, "digest": result.manifestDigest.description,
                             "blobs": result.blobs, "blobs_added": result.blobsAdded, "bytes": result.bytes])

@@ -18,6 +18,11 @@ import TestSupport
 ///   the assembled blob goes into the real registry's session.
 /// - `cdn`: blob GETs the registry would answer 200 are sent by 307 to a
 ///   `__sign=` link on the front, which answers 302 to the CDN.
+/// - Mixed-case names: ollama's registries take them, docker-registry
+///   refuses upper case, so the front lower-cases the repository in every
+///   `/v2/` path and the token service grants scopes under lower-cased
+///   names. Seed the registry under the lower-cased repository; tags keep
+///   their case (the registry accepts it).
 final class OllamaRegistryFront: Sendable {
     let server: LoopbackHTTPServer
     let storage: LoopbackHTTPServer
@@ -67,9 +72,12 @@ final class OllamaRegistryFront: Sendable {
         let settings = Mutex<Settings?>(nil)
         let state = Mutex(State())
 
-        func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
+        func handle(_ received: TestHTTPRequest) -> TestHTTPResponse {
             guard let settings = settings.withLock({ $0 }) else { return TestHTTPResponse(status: 503) }
-            if request.path == "/token" { return settings.tokens.respond(to: request, origin: settings.origin) }
+            if received.path == "/token" {
+                return settings.tokens.respond(to: received, origin: settings.origin) { $0.lowercased() }
+            }
+            let request = received.retargeted(Self.lowercasingRepository(received.target))
             let isUpload = request.path.contains("/blobs/uploads/")
             if settings.redirectUploads, isUpload {
                 if request.method == "POST" {
@@ -98,6 +106,17 @@ final class OllamaRegistryFront: Sendable {
                 }
             }
             return settings.forwarder.forward(request)
+        }
+
+        /// `/v2/<repository>/{manifests,blobs,tags}/…` with the repository
+        /// lower-cased, the rest (tag, digest, upload state) as sent.
+        static func lowercasingRepository(_ target: String) -> String {
+            let prefix = "/v2/"
+            guard target.hasPrefix(prefix),
+                  let end = ["/manifests/", "/blobs/", "/tags/"].compactMap({ target.range(of: $0)?.lowerBound }).min() else {
+                return target
+            }
+            return prefix + target[target.index(target.startIndex, offsetBy: prefix.count)..<end].lowercased() + target[end...]
         }
 
         /// Checks the session with the registry (auth included), then sends the part to storage.

@@ -70,6 +70,18 @@ final class ReferenceParsingTests: XCTestCase {
         XCTAssertEqual(ref.tag, "q4_0")
     }
 
+    /// `description` keeps an explicit scheme, so it parses back to the same
+    /// reference (found by the reference fuzz target).
+    func testDescriptionParsesBackToTheSameReference() throws {
+        for text in ["http://localhost:8080/org/team/model:q4_0", "HTTPS://Registry.example/ns/Model:Q4_K_M@sha256:\(hex)",
+                     "http://127.0.0.1:5000/m@sha256:\(hex)", "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "llama3"] {
+            let ref = try Reference(parsing: text)
+            XCTAssertEqual(try Reference(parsing: ref.description), ref, text)
+        }
+        XCTAssertEqual(try Reference(parsing: "http://localhost:8080/org/team/model:q4_0").description, "http://localhost:8080/org/team/model:q4_0")
+        XCTAssertEqual(try Reference(parsing: "localhost:8080/team/model").description, "localhost:8080/team/model:latest")
+    }
+
     func testFirstComponentWithoutDotIsANamespace() throws {
         let ref = try Reference(parsing: "myorg/model")
         XCTAssertEqual(ref.host, "registry.ollama.ai")

@@ -115,6 +115,17 @@ final class SyncFileTests: XCTestCase {
         XCTAssertTrue(rejection(#"{"models": [], "concurrency": true}"#).contains("concurrency: want a whole number"))
     }
 
+    /// The mirror's path after the host is checked by the reference parser's
+    /// own rule (ollama's, mixed case allowed) and refused in its words.
+    func testMirrorPathFollowsTheReferenceGrammar() throws {
+        let file = try parse(#"{"models": ["a"], "mirror": "m.local:5000/Team_A/hf.co"}"#)
+        XCTAssertEqual(file.mirror?.prefix, ["Team_A", "hf.co"])
+        let message = rejection("{\"models\": [],\n \"mirror\": {\"registry\": \"m.local/ok/-bad\"}}")
+        XCTAssertEqual(message, "/lists/models.json:2: mirror.registry: the path after the host: repository component \"-bad\" must start with a letter, digit or '_' and contain only letters, digits, '_', '-' and '.'")
+        XCTAssertFalse(message.contains("lowercase"))
+        XCTAssertTrue(rejection(#"{"models": [], "mirror": "m.local/a//b"}"#).contains("mirror: the path after the host: repository component \"\""))
+    }
+
     func testDeepNestingIsRefusedNotACrash() {
         let deep = #"{"models": ["# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "]}"
         let message = rejection(deep)

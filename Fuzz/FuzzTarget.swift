@@ -1,3 +1,6 @@
+// `@testable` needs a debug build: a release build (the bench, `make demo`)
+// builds every product and gets the stub in SeededDriver.swift instead.
+#if DEBUG
 import Foundation
 @testable import ModelGet
 
@@ -96,3 +99,4 @@ struct FuzzTarget: Sendable {
 struct FuzzFinding: Error, CustomStringConvertible {
     var description: String
 }
+#endif

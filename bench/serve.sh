@@ -22,13 +22,15 @@ QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
     SMALL_COUNT=100 BIG_BYTES=$((200 << 20)) REPS=${BENCH_REPS:-1}
 else
-    SMALL_COUNT=1000 BIG_BYTES=2147483648 REPS=${BENCH_REPS:-3}
+    SMALL_COUNT=1000 BIG_BYTES=2147483648 REPS=${BENCH_REPS:-5}
 fi
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 log "building release"
-swift build -c release --scratch-path .build-bench-serve >&2
+# Only the two programs it runs.
+swift build -c release --scratch-path .build-bench-serve --product modelget >&2
+swift build -c release --scratch-path .build-bench-serve --product modelget-testkit >&2
 bin=$(swift build -c release --scratch-path .build-bench-serve --show-bin-path)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-bench-serve.XXXXXX")

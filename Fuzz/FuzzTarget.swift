@@ -1,3 +1,6 @@
+// `@testable` needs a debug build: a release build (the bench, `make demo`)
+// builds every product and gets the stub in SeededDriver.swift instead.
+#if DEBUG
 import Foundation
 @testable import ModelGet
 
@@ -97,3 +100,4 @@ struct FuzzTarget: Sendable {
 struct FuzzFinding: Error, CustomStringConvertible {
     var description: String
 }
+#endif

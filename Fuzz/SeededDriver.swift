@@ -1,4 +1,4 @@
-#if !LIBFUZZER
+#if !LIBFUZZER && DEBUG
 import Foundation
 import ModelGet
 
@@ -115,6 +115,19 @@ struct Mutator {
             }
         }
         return Data(bytes)
+    }
+}
+#elseif !LIBFUZZER
+import Foundation
+
+/// A release build of every product (the bench, `make demo`) has no fuzz
+/// targets: they reach the library's internals, which only a debug build
+/// exposes (`@testable`).
+@main
+enum SeededDriver {
+    static func main() {
+        FileHandle.standardError.write(Data("modelget-fuzz: build it in debug (make fuzz, or swift run modelget-fuzz)\n".utf8))
+        exit(2)
     }
 }
 #endif

@@ -6,13 +6,23 @@ public struct BlobRepairer: Sendable {
     public let connections: RegistryConnections
     public var insecure: Bool
     public var retry: RetryPolicy
+    /// Requests in flight at once for one blob's parts.
+    public var concurrency: Int
+    /// How large blobs are split into parts.
+    public var parts: PartPlan
+    /// Bytes per second across every connection (nil: no limit).
+    public var limitRate: Int64?
 
     public init(store: ModelStore, connections: RegistryConnections = RegistryConnections(), insecure: Bool = false,
-                retry: RetryPolicy = RetryPolicy()) {
+                retry: RetryPolicy = RetryPolicy(), concurrency: Int = PartPlan().maximumParts, parts: PartPlan = PartPlan(),
+                limitRate: Int64? = nil) {
         self.store = store
         self.connections = connections
         self.insecure = insecure
         self.retry = retry
+        self.concurrency = concurrency
+        self.parts = parts
+        self.limitRate = limitRate
     }
 
     /// Repairs each problem in turn; returns the error for each one that
@@ -20,6 +30,7 @@ public struct BlobRepairer: Sendable {
     public func repair(_ problems: [BlobProblem], models: [StoredModel],
                        progress: TransferProgress = TransferProgress()) async -> [(BlobProblem, Error)] {
         progress.addTotal(bytes: problems.reduce(0) { $0 + $1.descriptor.size }, blobs: problems.count)
+        let engine = FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, progress: progress)
         var failures: [(BlobProblem, Error)] = []
         for problem in problems {
             do {
@@ -29,9 +40,7 @@ public struct BlobRepairer: Sendable {
                 try store.removeBlob(problem.descriptor.digest)
                 try store.prepare()
                 let client = try await connections.client(for: owner.reference, insecure: insecure)
-                let downloader = BlobDownloader(client: client, store: store, repository: owner.reference.repository,
-                                                retry: retry, progress: progress, slots: TransferSlots(PartPlan().maximumParts))
-                try await downloader.download(problem.descriptor)
+                try await engine.download(problem.descriptor, from: client, repository: owner.reference.repository, into: store)
             } catch {
                 failures.append((problem, error))
             }

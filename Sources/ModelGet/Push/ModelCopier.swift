@@ -28,11 +28,9 @@ public struct ModelCopier: Sendable {
         defer { scratch?.remove() }
         let work = scratch.map { ModelStore(root: $0.url) } ?? store
         try work.prepare()
-        let downloader = BlobDownloader(client: from, store: work, repository: source.repository,
-                                        retry: options.retry, progress: TransferProgress(),
-                                        slots: TransferSlots(options.concurrency))
+        let engine = FetchEngine(concurrency: options.concurrency, retry: options.retry)
         let fetch: @Sendable (Descriptor) async throws -> String = { blob in
-            if !work.hasBlob(blob) { try await downloader.download(blob) }
+            if !work.hasBlob(blob) { try await engine.download(blob, from: from, repository: source.repository, into: work) }
             return work.blobPath(blob.digest)
         }
         if keep {
@@ -44,10 +42,11 @@ public struct ModelCopier: Sendable {
             }
         }
 
-        let sameRegistry = from.baseURL == to.baseURL && source.repository != destination.repository
+        let mountFrom = options.mountSource(sourceRegistry: from.baseURL.absoluteString, sourceRepository: source.repository,
+                                            destinationRegistry: to.baseURL.absoluteString, destinationRepository: destination.repository)
         let publication = Publication(
             manifest: fetched.data, mediaType: fetched.mediaType, blobs: manifest.blobs, destination: destination,
-            client: to, mountFrom: options.mountFrom ?? (sameRegistry ? source.repository : nil), store: store, options: options)
+            client: to, mountFrom: mountFrom, store: store, options: options)
         let result = try await publication.run(progress: progress, source: fetch) { blob in
             if scratch != nil { unlink(work.blobPath(blob.digest)) }
         }

@@ -40,12 +40,19 @@ public struct ModelSyncer: Sendable {
     public var concurrency: Int
     public var retry: RetryPolicy
     public var mirror: (any ModelMirror)?
+    /// How large blobs are split into parts.
+    public var parts: PartPlan
+    /// Bytes per second for the whole sync, across every connection (nil: no limit).
+    public var limitRate: Int64?
 
-    public init(store: ModelStore, concurrency: Int = 64, retry: RetryPolicy = RetryPolicy(), mirror: (any ModelMirror)? = nil) {
+    public init(store: ModelStore, concurrency: Int = 64, retry: RetryPolicy = RetryPolicy(), mirror: (any ModelMirror)? = nil,
+                parts: PartPlan = PartPlan(), limitRate: Int64? = nil) {
         self.store = store
         self.concurrency = concurrency
         self.retry = retry
         self.mirror = mirror
+        self.parts = parts
+        self.limitRate = limitRate
     }
 
     public func run(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress = TransferProgress()) async throws -> SyncReport {
@@ -91,14 +98,12 @@ public struct ModelSyncer: Sendable {
         let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
         progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
         let failures = BlobFailures()
-        // One request budget for every blob and part of every model.
-        let slots = TransferSlots(concurrency)
-        try await forEachConcurrently(jobs, limit: concurrency) { blob, source in
+        // One engine (request budget, part connections, rate) for every blob and part of every model.
+        let engine = FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, progress: progress)
+        try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
             guard let client = source.client else { return }
-            let downloader = BlobDownloader(client: client, store: self.store, repository: source.entry.reference.repository,
-                                            retry: self.retry, progress: progress, slots: slots)
             do {
-                try await downloader.download(blob)
+                try await engine.download(blob, from: client, repository: source.entry.reference.repository, into: self.store)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

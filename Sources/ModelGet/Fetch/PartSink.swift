@@ -1,10 +1,10 @@
 import Foundation
 
 /// Receives one byte range of a blob (a `PartClaim`) into the store's
-/// `BlobWriter` at its place (which hashes and records it). It accepts `206` whose `Content-Range` starts where the
-/// claim does; a `200` (the server ignored `Range`) only when
-/// `acceptsWholeBody`, in which case the whole blob is rewritten from byte
-/// 0 as a single stream. When another connection took the rest of its
+/// `BlobWriter` at its place (which hashes and records it). It accepts
+/// `206` whose `Content-Range` starts where the claim does; a `200` (the
+/// server ignored `Range`) only when `acceptsWholeBody`, in which case the
+/// whole blob is rewritten from byte 0 as a single stream. When another connection took the rest of its
 /// claim, it stops the response at the new end.
 final class PartSink: ResponseBodySink {
     let claim: PartClaim

@@ -26,7 +26,7 @@ public struct ModelCopier: Sendable {
         try store.prepare()
         let scratch = keep ? nil : try store.makeScratchDirectory()
         defer { scratch?.remove() }
-        let work = scratch.map { ModelStore(root: $0.url) } ?? store
+        let work = scratch?.store ?? store
         try work.prepare()
         let engine = FetchEngine(concurrency: options.concurrency, retry: options.retry)
         let fetch: @Sendable (Descriptor) async throws -> String = { blob in

@@ -66,6 +66,10 @@ public final class ScratchDirectory: Sendable {
         self.lock = lock
     }
 
+    /// The scratch directory as a store of its own (same layout), for the
+    /// fetch engine to download into.
+    var store: ModelStore { ModelStore(root: url) }
+
     static func create(_ path: String) throws -> ScratchDirectory {
         guard mkdir(path, 0o755) == 0 else { throw FileIO.error(path) }
         guard let lock = FileLock.exclusiveIfFree(path + "/.lock") else {

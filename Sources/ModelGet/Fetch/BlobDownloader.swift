@@ -22,6 +22,9 @@ struct BlobDownloader: Sendable {
     /// Part connections shared by every big blob of the operation
     /// (`--max-connections-per-host`).
     let partConnections: TransferSlots
+    /// Where a small blob, once verified, waits to be made durable and
+    /// named with others; nil: each blob fsynced and named on its own.
+    var batch: CommitBatch? = nil
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
@@ -48,9 +51,15 @@ struct BlobDownloader: Sendable {
                 try? writer.checkpoint()
                 throw error
             }
-            switch try await writer.commit() {
+            let outcome: BlobWriter.Commit
+            if let batch, descriptor.size < plan.threshold {
+                outcome = try await writer.commit(into: batch) { [progress] in progress.blobDone() }
+            } else {
+                outcome = try await writer.commit()
+                if outcome == .committed { progress.blobDone() }
+            }
+            switch outcome {
             case .committed:
-                progress.blobDone()
                 return
             case let .mismatch(actual):
                 progress.discard(descriptor.size)

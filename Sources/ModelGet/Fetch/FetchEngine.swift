@@ -33,16 +33,30 @@ public final class FetchEngine: Sendable {
     /// Fetches `descriptor`'s blob from `repository` on `client`'s registry
     /// into `store`, verified, unless it is in place; returns once it is.
     func download(_ descriptor: Descriptor, from client: RegistryClient, repository: String, into store: ModelStore) async throws {
-        let downloader = BlobDownloader(client: client, store: store, repository: repository, retry: retry, progress: progress,
-                                        plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections)
-        try await downloader.download(descriptor)
+        try await downloader(client, repository, store).download(descriptor)
     }
 
     /// Fetches each blob, at most `concurrency` at once, biggest first (a
-    /// huge blob starts early instead of trailing at the end).
+    /// huge blob starts early instead of trailing at the end); returns once
+    /// every one is in place. Small blobs are made durable in batches
+    /// (`CommitBatch`: one flush for many instead of an fsync each).
     func download(_ descriptors: [Descriptor], from client: RegistryClient, repository: String, into store: ModelStore) async throws {
-        try await forEachConcurrently(descriptors.sorted { $0.size > $1.size }, limit: concurrency) {
-            try await self.download($0, from: client, repository: repository, into: store)
+        let batch = CommitBatch(limit: concurrency)
+        var downloader = downloader(client, repository, store)
+        downloader.batch = batch
+        do {
+            try await forEachConcurrently(descriptors.sorted { $0.size > $1.size }, limit: concurrency) { [downloader] in
+                try await downloader.download($0)
+            }
+            try await batch.finish()
+        } catch {
+            batch.abandon()
+            throw error
         }
+    }
+
+    private func downloader(_ client: RegistryClient, _ repository: String, _ store: ModelStore) -> BlobDownloader {
+        BlobDownloader(client: client, store: store, repository: repository, retry: retry, progress: progress,
+                       plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The one way bytes of a blob reach the store, handed out by
 /// `ModelStore.openBlobWriter`: it holds the lock on the blob's partial
@@ -23,6 +24,8 @@ final class BlobWriter: Sendable {
     private let lock: PartialFileLock
     private let blob: PartialBlob
     private let hasher: PrefixHasher
+    /// Set once a `CommitBatch` holds the writer: it, not `close`, lets go.
+    private let batched = Mutex(false)
 
     init(store: ModelStore, digest: Digest, lock: PartialFileLock, blob: PartialBlob) {
         self.store = store
@@ -66,17 +69,45 @@ final class BlobWriter: Sendable {
     /// renames it to `blobs/sha256-<hex>` and removes the part state.
     /// Throws when bytes are still missing.
     func commit() async throws -> Commit {
+        if let mismatch = try await verify() { return mismatch }
+        let (fd, path) = (lock.fd, blob.path)
+        try await BlockingIO.run {
+            try FileIO.fsync(fd, path: path)
+            try self.rename()
+        }
+        return .committed
+    }
+
+    /// Verifies every byte like `commit`; on a match hands the blob to
+    /// `batch`, which makes it durable with the others and names it (then
+    /// calls `done`) before its `finish` returns. The writer stays locked
+    /// until then; `close` leaves it to the batch.
+    func commit(into batch: CommitBatch, done: @escaping @Sendable () -> Void) async throws -> Commit {
+        if let mismatch = try await verify() { return mismatch }
+        batched.withLock { $0 = true }
+        try await batch.add(self, done: done)
+        return .committed
+    }
+
+    /// nil when the bytes hash to the digest, else the mismatch.
+    private func verify() async throws -> Commit? {
         guard let actual = try await hasher.finish(size: size) else {
             throw ModelGetError.network(url: digest.description, reason: "bytes missing after every part finished")
         }
-        guard actual == digest.hex else { return .mismatch(actual: actual) }
-        let (fd, path, store, digest) = (lock.fd, blob.path, store, digest)
-        try await BlockingIO.run {
-            try FileIO.fsync(fd, path: path)
-            try store.commitBlob(from: path, digest: digest)
-        }
+        return actual == digest.hex ? nil : .mismatch(actual: actual)
+    }
+
+    /// Gives the verified, durable file its final name (a `CommitBatch`
+    /// made it durable, or `commit` fsynced it).
+    func rename() throws {
+        try store.commitBlob(from: blob.path, digest: digest)
         blob.removeState()
-        return .committed
+    }
+
+    /// Makes every file written on the store's file system durable (a
+    /// `CommitBatch`'s one flush for all its blobs).
+    func syncFileSystem() throws {
+        try FileIO.syncFileSystem(lock.fd, path: blob.path)
     }
 
     /// Throws every byte away (keeping the space reserved) to start over.
@@ -85,8 +116,15 @@ final class BlobWriter: Sendable {
         hasher.reset()
     }
 
-    /// Lets go of the partial file (it stays for a resume, or was renamed).
+    /// Lets go of the partial file (it stays for a resume, or was renamed),
+    /// unless a `CommitBatch` holds the writer.
     func close() {
+        guard !batched.withLock({ $0 }) else { return }
+        lock.release()
+    }
+
+    /// Lets go of the partial file once a `CommitBatch` is done with it.
+    func releaseFromBatch() {
         lock.release()
     }
 }

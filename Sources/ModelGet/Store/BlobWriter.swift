@@ -70,9 +70,8 @@ final class BlobWriter: Sendable {
     /// Throws when bytes are still missing.
     func commit() async throws -> Commit {
         if let mismatch = try await verify() { return mismatch }
-        let (fd, path) = (lock.fd, blob.path)
         try await BlockingIO.run {
-            try FileIO.fsync(fd, path: path)
+            try self.syncFile()
             try self.rename()
         }
         return .committed
@@ -102,6 +101,11 @@ final class BlobWriter: Sendable {
     func rename() throws {
         try store.commitBlob(from: blob.path, digest: digest)
         blob.removeState()
+    }
+
+    /// fsyncs this blob's bytes (a `CommitBatch` of one).
+    func syncFile() throws {
+        try FileIO.fsync(lock.fd, path: blob.path)
     }
 
     /// Makes every file written on the store's file system durable (a

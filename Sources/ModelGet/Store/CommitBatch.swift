@@ -57,7 +57,9 @@ final class CommitBatch: Sendable {
         guard let first = list.first else { return }
         defer { for entry in list { entry.writer.releaseFromBatch() } }
         try await BlockingIO.run {
-            try first.writer.syncFileSystem()
+            // syncfs writes out other processes' files too: worth it for
+            // many blobs, not for one (a big pull's config, say).
+            if list.count == 1 { try first.writer.syncFile() } else { try first.writer.syncFileSystem() }
             for entry in list { try entry.writer.rename() }
         }
         for entry in list { entry.done() }

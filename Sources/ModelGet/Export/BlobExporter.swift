@@ -82,11 +82,6 @@ public struct BlobExporter: Sendable {
         self.retry = retry
     }
 
-    /// The hidden directory beside `file` where its download collects.
-    public static func partialDirectory(for file: String) -> String {
-        StagingArea.directory(beside: file)
-    }
-
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
                        progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }

@@ -71,9 +71,8 @@ public struct BlobExporter: Sendable {
     /// Export a store blob as a hard link to it (writing to the export then
     /// changes the store's blob) where a reflink is impossible.
     public var hardLink: Bool
-    /// How downloads go; every blob of one exporter shares its budget.
+    /// How downloads go.
     public let transfer: TransferOptions
-    private let budget: TransferBudget
 
     public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
@@ -85,12 +84,6 @@ public struct BlobExporter: Sendable {
         self.keepInStore = keepInStore
         self.hardLink = hardLink
         self.transfer = transfer
-        self.budget = transfer.budget()
-    }
-
-    /// The hidden directory beside `file` where its download collects.
-    public static func partialDirectory(for file: String) -> String {
-        FilePlacement.directory(of: file) + "/.modelget-partial"
     }
 
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
@@ -116,23 +109,19 @@ public struct BlobExporter: Sendable {
             try await download(descriptor, of: reference, into: store, client: client, progress: progress)
         }
         if store.hasBlob(descriptor) {
-            let placement = try deliver(store.blobPath(descriptor.digest), descriptor: descriptor, to: destination)
+            let placement = try deliver(descriptor, to: destination)
             return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
         }
         switch destination {
         case let .file(path):
-            let scratch = ModelStore(root: URL(fileURLWithPath: Self.partialDirectory(for: path)))
-            try scratch.prepare()
-            try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
-            try FilePlacement.commit(scratch.blobPath(descriptor.digest), to: path)
-            Self.removeScratch(scratch)
+            let staging = try StagingArea.beside(path)
+            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try staging.deliver(descriptor, to: path)
         case let .stream(fd):
-            let directory = try Self.privateDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let scratch = ModelStore(root: URL(fileURLWithPath: directory))
-            try scratch.prepare()
-            try await download(descriptor, of: reference, into: scratch, client: client, progress: progress)
-            try FilePlacement.send(scratch.blobPath(descriptor.digest), digest: descriptor.digest, to: fd, followingLinks: false)
+            let staging = try StagingArea.temporary()
+            defer { staging.remove() }
+            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
         }
         return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
@@ -141,18 +130,16 @@ public struct BlobExporter: Sendable {
                           client: RegistryClient?, progress: TransferProgress) async throws {
         let resolved: RegistryClient
         if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
-        let downloader = BlobDownloader(client: resolved, store: target, repository: reference.repository,
-                                        options: transfer, budget: budget, progress: progress)
-        try await downloader.download(descriptor)
+        try await transfer.engine(progress: progress).download(descriptor, from: resolved, repository: reference.repository, into: target)
     }
 
     /// Puts a store blob at the destination, verified.
-    private func deliver(_ path: String, descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
+    private func deliver(_ descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
         switch destination {
         case let .file(file):
-            return try FilePlacement.place(path, digest: descriptor.digest, at: file, allowHardLink: hardLink)
+            return try store.placeBlob(descriptor, at: file, allowHardLink: hardLink)
         case let .stream(fd):
-            try FilePlacement.send(path, digest: descriptor.digest, to: fd, followingLinks: true)
+            try store.sendBlob(descriptor, to: fd)
             return .copy
         }
     }
@@ -165,19 +152,5 @@ public struct BlobExporter: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelGetError.fileSystem(path: directory, reason: "no such directory (modelget does not create it)")
         }
-    }
-
-    /// A new directory only this user can enter, under the temporary directory.
-    private static func privateDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/modelget-stream-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw FileIO.error(NSTemporaryDirectory())
-        }
-        return String(cString: made)
-    }
-
-    /// Removes the scratch store's directories once they are empty.
-    private static func removeScratch(_ scratch: ModelStore) {
-        scratch.removeEmptyLayout()
     }
 }

@@ -21,8 +21,8 @@ public struct BlobRepairer: Sendable {
     public func repair(_ problems: [BlobProblem], models: [StoredModel],
                        progress: TransferProgress = TransferProgress()) async -> [(BlobProblem, Error)] {
         progress.addTotal(bytes: problems.reduce(0) { $0 + $1.descriptor.size }, blobs: problems.count)
+        let engine = transfer.engine(progress: progress)
         var failures: [(BlobProblem, Error)] = []
-        let budget = transfer.budget()
         for problem in problems {
             do {
                 guard let owner = models.first(where: { $0.manifest.blobs.contains(problem.descriptor) }) else {
@@ -31,9 +31,7 @@ public struct BlobRepairer: Sendable {
                 try store.removeBlob(problem.descriptor.digest)
                 try store.prepare()
                 let client = try await connections.client(for: owner.reference, insecure: insecure)
-                let downloader = BlobDownloader(client: client, store: store, repository: owner.reference.repository,
-                                                options: transfer, budget: budget, progress: progress)
-                try await downloader.download(problem.descriptor)
+                try await engine.download(problem.descriptor, from: client, repository: owner.reference.repository, into: store)
             } catch {
                 failures.append((problem, error))
             }

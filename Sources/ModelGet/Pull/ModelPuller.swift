@@ -65,33 +65,12 @@ public struct ModelPuller: Sendable {
                 missing.append(blob)
             }
         }
-        let downloader = BlobDownloader(client: client, store: store, repository: reference.repository,
-                                        options: options.transfer, budget: options.transfer.budget(), progress: progress)
-        // Biggest first: a huge blob starts early instead of trailing at the end.
-        try await forEachConcurrently(missing.sorted { $0.size > $1.size }, limit: options.transfer.concurrency) {
-            try await downloader.download($0)
-        }
+        let engine = options.transfer.engine(progress: progress)
+        try await engine.download(missing, from: client, repository: reference.repository, into: store)
         try store.writeManifest(fetched.data, for: storeName)
         return PullResult(
             reference: reference.description, manifestDigest: fetched.digest.description, blobs: blobs.count,
             totalBytes: progress.totalBytes, blobsPresent: blobs.count - missing.count,
             bytesTransferred: progress.transferredBytes)
-    }
-}
-
-/// Runs `body` for every element with at most `limit` running at once; the
-/// first error cancels the rest and is rethrown.
-func forEachConcurrently<T: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        var iterator = items.makeIterator()
-        for _ in 0..<max(1, limit) {
-            guard let item = iterator.next() else { break }
-            group.addTask { try await body(item) }
-        }
-        while try await group.next() != nil {
-            if let item = iterator.next() {
-                group.addTask { try await body(item) }
-            }
-        }
     }
 }

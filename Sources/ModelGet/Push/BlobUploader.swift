@@ -6,7 +6,8 @@ import Synchronization
 /// the same registry holds it), then an upload — one `PUT` below
 /// `monolithicLimit`, else `PATCH` chunks whose session is saved after
 /// each one, so that an interrupted upload continues from the registry's
-/// `Range` instead of starting over. Retries per `RetryPolicy`.
+/// `Range` instead of starting over. Retries per `RetryPolicy`, counted by
+/// `RetryAttempts` as downloads are.
 struct BlobUploader: Sendable {
     let client: RegistryClient
     let repository: String
@@ -20,9 +21,8 @@ struct BlobUploader: Sendable {
     /// Makes sure the registry holds `blob`. `source` gives the path of
     /// its bytes, and is called only when they must be sent.
     func upload(_ blob: Descriptor, source: @Sendable () async throws -> String) async throws -> BlobOutcome {
-        var attempt = 0
+        var attempts = RetryAttempts(options.transfer.retry)
         while true {
-            attempt += 1
             let counter = SentByteCounter(progress: progress)
             do {
                 let outcome = try await attemptUpload(blob, source: source, counter: counter)
@@ -31,8 +31,8 @@ struct BlobUploader: Sendable {
                 return outcome
             } catch {
                 progress.discard(counter.count + counter.resumed)
-                guard RetryPolicy.isRetryable(error), attempt < options.transfer.retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(options.transfer.retry.delay(afterAttempt: attempt) * 1e9))
+                guard RetryPolicy.isRetryable(error), let delay = attempts.failed() else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
         }
     }

@@ -26,12 +26,11 @@ public struct ModelCopier: Sendable {
         try store.prepare()
         let scratch = keep ? nil : try store.makeScratchDirectory()
         defer { scratch?.remove() }
-        let work = scratch.map { ModelStore(root: $0.url) } ?? store
+        let work = scratch?.store ?? store
         try work.prepare()
-        let downloader = BlobDownloader(client: from, store: work, repository: source.repository, options: options.transfer,
-                                        budget: options.transfer.budget(), progress: TransferProgress())
+        let engine = options.transfer.engine()
         let fetch: @Sendable (Descriptor) async throws -> String = { blob in
-            if !work.hasBlob(blob) { try await downloader.download(blob) }
+            if !work.hasBlob(blob) { try await engine.download(blob, from: from, repository: source.repository, into: work) }
             return work.blobPath(blob.digest)
         }
         if keep {
@@ -43,10 +42,11 @@ public struct ModelCopier: Sendable {
             }
         }
 
-        let sameRegistry = from.baseURL == to.baseURL && source.repository != destination.repository
+        let mountFrom = options.mountSource(sourceRegistry: from.baseURL.absoluteString, sourceRepository: source.repository,
+                                            destinationRegistry: to.baseURL.absoluteString, destinationRepository: destination.repository)
         let publication = Publication(
             manifest: fetched.data, mediaType: fetched.mediaType, blobs: manifest.blobs, destination: destination,
-            client: to, mountFrom: options.mountFrom ?? (sameRegistry ? source.repository : nil), store: store, options: options)
+            client: to, mountFrom: mountFrom, store: store, options: options)
         let result = try await publication.run(progress: progress, source: fetch) { blob in
             if scratch != nil { unlink(work.blobPath(blob.digest)) }
         }

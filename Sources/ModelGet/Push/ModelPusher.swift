@@ -31,8 +31,8 @@ public struct ModelPusher: Sendable {
         for blob in manifest.blobs where !store.hasBlob(blob) {
             throw ModelGetError.fileSystem(path: store.blobPath(blob.digest), reason: "blob missing from the models directory; pull \(source) again")
         }
-        let sameRegistry = source.host == destination.host && source.repository != destination.repository
-        let mountFrom = options.mountFrom ?? (sameRegistry ? source.repository : nil)
+        let mountFrom = options.mountSource(sourceRegistry: source.host, sourceRepository: source.repository,
+                                            destinationRegistry: destination.host, destinationRepository: destination.repository)
         let publication = Publication(manifest: data, mediaType: mediaType, blobs: manifest.blobs, destination: destination,
                                       client: client, mountFrom: mountFrom, store: store, options: options)
         return try await publication.run(progress: progress, source: { store.blobPath($0.digest) }, uploaded: { _ in })

@@ -20,21 +20,16 @@ struct SavedUploadSessions: Sendable {
 
     /// The remembered session URL for `digest`, if any.
     func load(_ digest: Digest) -> URL? {
-        let path = store.uploadSessionPath(host: host, repository: repository, digest: digest)
-        guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return URL(string: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        store.uploadSession(host: host, repository: repository, digest: digest)
     }
 
     /// Remembers the newest session URL for `digest`.
     func save(_ url: URL, for digest: Digest) throws {
-        let path = store.uploadSessionPath(host: host, repository: repository, digest: digest)
-        try FileIO.writeAtomically(Data(url.absoluteString.utf8), to: path)
-        chmod(path, 0o600)
+        try store.saveUploadSession(url, host: host, repository: repository, digest: digest)
     }
 
     /// Forgets the session for `digest` (finished, or gone on the registry).
     func remove(_ digest: Digest) {
-        unlink(store.uploadSessionPath(host: host, repository: repository, digest: digest))
+        store.removeUploadSession(host: host, repository: repository, digest: digest)
     }
 }

@@ -25,6 +25,22 @@ enum FileIO {
         guard Glibc.fsync(fd) == 0 else { throw error(path) }
     }
 
+    /// `syncfs(2)`: writes out every file of the file system `fd` is on and
+    /// waits (one flush for many files). Glibc's Swift module does not
+    /// declare it, so it is looked up once; where it is missing, `sync()`.
+    static func syncFileSystem(_ fd: Int32, path: String) throws {
+        guard let syncfs = syncfsFunction else {
+            Glibc.sync()
+            return
+        }
+        guard syncfs(fd) == 0 else { throw error(path) }
+    }
+
+    private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
     /// fsyncs a directory so a rename inside it is durable.
     static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

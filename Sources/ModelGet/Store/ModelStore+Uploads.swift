@@ -8,6 +8,25 @@ extension ModelStore {
         stateDirectory + "/uploads/" + host + "/" + repository + "/" + digest.fileName
     }
 
+    /// The remembered session URL of an upload of `digest`, if any.
+    func uploadSession(host: String, repository: String, digest: Digest) -> URL? {
+        guard let data = FileManager.default.contents(atPath: uploadSessionPath(host: host, repository: repository, digest: digest)),
+              let text = String(data: data, encoding: .utf8) else { return nil }
+        return URL(string: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Remembers the newest session URL of an upload (readable by this user only: it may carry a token).
+    func saveUploadSession(_ url: URL, host: String, repository: String, digest: Digest) throws {
+        let path = uploadSessionPath(host: host, repository: repository, digest: digest)
+        try FileIO.writeAtomically(Data(url.absoluteString.utf8), to: path)
+        chmod(path, 0o600)
+    }
+
+    /// Forgets the session of an upload (finished, or gone on the registry).
+    func removeUploadSession(host: String, repository: String, digest: Digest) {
+        unlink(uploadSessionPath(host: host, repository: repository, digest: digest))
+    }
+
     /// A fresh directory for blobs that pass through on their way to
     /// another registry (`modelget copy` without `--keep`):
     /// `.modelget/copy-<pid>-<random>`, locked while in use. Scratch
@@ -46,6 +65,10 @@ public final class ScratchDirectory: Sendable {
         self.url = url
         self.lock = lock
     }
+
+    /// The scratch directory as a store of its own (same layout), for the
+    /// fetch engine to download into.
+    var store: ModelStore { ModelStore(root: url) }
 
     static func create(_ path: String) throws -> ScratchDirectory {
         guard mkdir(path, 0o755) == 0 else { throw FileIO.error(path) }

@@ -90,14 +90,12 @@ public struct ModelSyncer: Sendable {
         let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
         progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
         let failures = BlobFailures()
-        // One request budget for every blob and part of every model.
-        let budget = transfer.budget()
-        try await forEachConcurrently(jobs, limit: transfer.concurrency) { blob, source in
+        // One engine (request budget, part connections, rate) for every blob and part of every model.
+        let engine = transfer.engine(progress: progress)
+        try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
             guard let client = source.client else { return }
-            let downloader = BlobDownloader(client: client, store: self.store, repository: source.entry.reference.repository,
-                                            options: self.transfer, budget: budget, progress: progress)
             do {
-                try await downloader.download(blob)
+                try await engine.download(blob, from: client, repository: source.entry.reference.repository, into: self.store)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

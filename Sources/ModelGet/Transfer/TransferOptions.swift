@@ -59,28 +59,10 @@ public struct TransferOptions: Sendable {
         if let limitRate, limitRate <= 0 { throw ModelGetError.usage("--limit-rate must be positive") }
     }
 
-    /// The budgets one operation's downloads share: made once per
-    /// operation, handed to every blob it fetches.
-    func budget() -> TransferBudget {
-        TransferBudget(slots: TransferSlots(concurrency), rateLimiter: limitRate.map { RateLimiter(bytesPerSecond: $0) },
-                       partConnections: TransferSlots(parts.connectionsPerHost))
-    }
-}
-
-/// What every download of one operation shares: the request slots
-/// (`concurrency`), the rate limit and the pool of part connections.
-struct TransferBudget: Sendable {
-    let slots: TransferSlots
-    let rateLimiter: RateLimiter?
-    let partConnections: TransferSlots
-}
-
-extension BlobDownloader {
-    /// A downloader that fetches as `options` say, within `budget`.
-    init(client: RegistryClient, store: ModelStore, repository: String, options: TransferOptions, budget: TransferBudget,
-         progress: TransferProgress) {
-        self.init(client: client, store: store, repository: repository, retry: options.retry, progress: progress,
-                  plan: options.parts, slots: budget.slots, rateLimiter: budget.rateLimiter,
-                  partConnections: budget.partConnections)
+    /// The engine one operation's downloads go through (request slots,
+    /// part connections, rate limit, retries, part plan): made once per
+    /// operation, shared by every blob it fetches.
+    public func engine(progress: TransferProgress = TransferProgress()) -> FetchEngine {
+        FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, progress: progress)
     }
 }

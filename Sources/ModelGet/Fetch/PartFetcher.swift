@@ -11,11 +11,10 @@ import Foundation
 /// new bytes toward the blob (at least `meaningfulProgress`, or all that
 /// was left), and `retry.maximumAttempts` attempts in a row without
 /// progress end the blob; so do `maximumAttemptsFactor` times that many
-/// attempts in all, or fetching more than the blob's `FetchBudget`.
+/// attempts in all (`RetryAttempts`), or fetching more than the blob's `FetchBudget`.
 struct PartFetcher: Sendable {
     let source: BlobSource
-    let blob: PartialBlob
-    let hasher: PrefixHasher
+    let writer: BlobWriter
     let retry: RetryPolicy
     let progress: TransferProgress
     let slots: TransferSlots
@@ -25,8 +24,6 @@ struct PartFetcher: Sendable {
     /// Fewer new bytes than this in an attempt is no progress (a server
     /// that sends a few bytes and stalls every time).
     static let meaningfulProgress: Int64 = 256 << 10
-    /// Attempts in all, as a multiple of the attempts allowed in a row.
-    static let maximumAttemptsFactor = 8
 
     /// Fetches what `claim` lacks; returns true when the server sent the
     /// whole blob instead (it ignores `Range`), which then needs nothing
@@ -36,19 +33,17 @@ struct PartFetcher: Sendable {
                overloaded: (@Sendable () -> Void)? = nil) async throws -> Bool {
         let delivery = BodyDelivery(ownConnection: ownConnection, rateLimiter: rateLimiter)
         var furthest = claim.remaining.lowerBound
-        var failuresInARow = 0
-        var attempts = 0
+        var attempts = RetryAttempts(retry)
         var wholeBody = false
         while true {
             let remaining = claim.remaining
             guard !remaining.isEmpty else { return wholeBody }
-            attempts += 1
-            let sink = PartSink(claim: claim, blob: blob, hasher: hasher, digest: source.digest, budget: budget,
+            let sink = PartSink(claim: claim, writer: writer, budget: budget,
                                 progress: progress, acceptsWholeBody: acceptsWholeBody, delivery: delivery)
             let failure: Error
             var retryAfter: String?
             do {
-                let asked = remaining == 0..<blob.size ? nil : remaining
+                let asked = remaining == 0..<writer.size ? nil : remaining
                 let response = try await slots.withSlot {
                     try await progress.inFlight { try await source.fetch(range: asked, sink: sink) }
                 }
@@ -73,15 +68,11 @@ struct PartFetcher: Sendable {
                 failure = error
             }
             let reached = claim.remaining.lowerBound
-            if reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest)) {
-                furthest = reached
-                failuresInARow = 0
-            }
-            failuresInARow += 1
-            guard failuresInARow < retry.maximumAttempts,
-                  attempts < retry.maximumAttempts * Self.maximumAttemptsFactor else { throw failure }
+            let progressed = reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest))
+            if progressed { furthest = reached }
+            guard let delay = attempts.failed(progressed: progressed, retryAfter: retryAfter) else { throw failure }
             do {
-                try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: failuresInARow, retryAfter: retryAfter) * 1e9))
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             } catch {
                 if claim.isDone { return wholeBody }
                 throw error

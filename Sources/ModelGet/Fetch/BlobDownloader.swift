@@ -1,87 +1,81 @@
 import Foundation
 
-/// Fetches one blob into the store: into `.modelget/partial/sha256-<hex>` (locked,
-/// so two processes never write one file, and preallocated), as one stream
+/// Fetches one blob into the store through its `BlobWriter` (which locks,
+/// preallocates, hashes and commits), as one stream
 /// or, for a large blob, as ranged parts on connections of their own, as
 /// many as `PartScheduler` finds worth it; resuming the ranges its
 /// part state records from an earlier run, retrying per `RetryPolicy`, and
 /// renamed to `sha256-<hex>` only once the hash of every byte (kept ones
 /// re-hashed) matches.
+/// Made by `FetchEngine`, which holds what the blobs of an operation share.
 struct BlobDownloader: Sendable {
     let client: RegistryClient
     let store: ModelStore
     let repository: String
     let retry: RetryPolicy
     let progress: TransferProgress
-    var plan = PartPlan()
-    /// The request budget shared with every other blob of the operation
-    /// (no default: each caller decides what its blobs share).
-    var slots: TransferSlots
+    let plan: PartPlan
+    /// The request budget shared with every other blob of the operation.
+    let slots: TransferSlots
     /// The operation's byte budget per second (`--limit-rate`), if any.
-    var rateLimiter: RateLimiter? = nil
+    let rateLimiter: RateLimiter?
     /// Part connections shared by every big blob of the operation
-    /// (`--max-connections-per-host`); nil: each blob's own bound only.
-    var partConnections: TransferSlots? = nil
+    /// (`--max-connections-per-host`).
+    let partConnections: TransferSlots
+    /// Where a small blob, once verified, waits to be made durable and
+    /// named with others; nil: each blob fsynced and named on its own.
+    var batch: CommitBatch? = nil
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
-        let digest = descriptor.digest
-        let partial = store.partialPath(digest)
-        let lock = try await PartialFileLock.acquire(partial, until: { store.hasBlob(descriptor) })
-        guard let lock else {
+        guard let writer = try await store.openBlobWriter(for: descriptor) else {
             // Another process finished it while we waited.
             progress.addPresent(descriptor.size)
             progress.blobDone()
             return
         }
-        defer { lock.release() }
-        store.owner?.apply(fd: lock.fd)
-        // A download ollama left is taken over rather than thrown away.
-        try store.adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
-
+        defer { writer.close() }
         var discardedForMismatch = false
         while true {
-            let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: store.partialStatePath(digest), size: descriptor.size)
-            progress.addPresent(blob.completed.count)
-            let hasher = PrefixHasher(fd: lock.fd, path: partial, written: blob.completed)
+            progress.addPresent(writer.completed.count)
             // Small blobs are cheap to fetch again: no periodic state for them.
-            let checkpoints = descriptor.size >= plan.threshold ? periodicCheckpoints(of: blob) : nil
+            let checkpoints = descriptor.size >= plan.threshold ? periodicCheckpoints(of: writer) : nil
             do {
-                try await fetchMissing(descriptor, into: blob, hasher: hasher)
+                try await fetchMissing(descriptor, into: writer)
                 checkpoints?.cancel()
                 await checkpoints?.value
             } catch {
                 checkpoints?.cancel()
                 await checkpoints?.value
                 // Keep what arrived for the next run, even when cancelled.
-                try? blob.checkpoint()
+                try? writer.checkpoint()
                 throw error
             }
-            guard let actual = try await hasher.finish(size: descriptor.size) else {
-                throw ModelGetError.network(url: digest.description, reason: "bytes missing after every part finished")
+            let outcome: BlobWriter.Commit
+            if let batch, descriptor.size < plan.threshold {
+                outcome = try await writer.commit(into: batch) { [progress] in progress.blobDone() }
+            } else {
+                outcome = try await writer.commit()
+                if outcome == .committed { progress.blobDone() }
             }
-            if actual == digest.hex {
-                try await BlockingIO.run {
-                    try FileIO.fsync(lock.fd, path: partial)
-                    try store.commitBlob(from: partial, digest: digest)
-                }
-                blob.removeState()
-                progress.blobDone()
+            switch outcome {
+            case .committed:
                 return
+            case let .mismatch(actual):
+                progress.discard(descriptor.size)
+                try writer.discard()
+                if discardedForMismatch {
+                    throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: actual)
+                }
+                discardedForMismatch = true
             }
-            progress.discard(descriptor.size)
-            try blob.discard()
-            if discardedForMismatch {
-                throw ModelGetError.digestMismatch(digest: digest.description, actual: actual)
-            }
-            discardedForMismatch = true
         }
     }
 
     /// Records the part state every `checkpointInterval` while bytes
     /// arrive (so a Ctrl-C, `kill -9` or crash loses little), and every
     /// `durableEvery` records fsyncs it (so a power cut loses little more).
-    private func periodicCheckpoints(of blob: PartialBlob) -> Task<Void, Never> {
+    private func periodicCheckpoints(of writer: BlobWriter) -> Task<Void, Never> {
         let interval = plan.checkpointInterval
         let durableEvery = plan.durableEvery
         return Task {
@@ -94,21 +88,21 @@ struct BlobDownloader: Sendable {
                 }
                 count += 1
                 if count % durableEvery == 0 {
-                    _ = try? await BlockingIO.run { try blob.durableCheckpoint() }
+                    _ = try? await BlockingIO.run { try writer.durableCheckpoint() }
                 } else {
-                    try? blob.checkpoint()
+                    try? writer.checkpoint()
                 }
             }
         }
     }
 
     /// Fetches every range the partial file lacks.
-    private func fetchMissing(_ descriptor: Descriptor, into blob: PartialBlob, hasher: PrefixHasher) async throws {
+    private func fetchMissing(_ descriptor: Descriptor, into writer: BlobWriter) async throws {
         let source = BlobSource(client: client, repository: repository, digest: descriptor.digest)
-        let missing = blob.missing
+        let missing = writer.missing
         guard !missing.isEmpty else { return }
         let budget = FetchBudget(size: descriptor.size)
-        let part = PartFetcher(source: source, blob: blob, hasher: hasher, retry: retry, progress: progress,
+        let part = PartFetcher(source: source, writer: writer, retry: retry, progress: progress,
                                slots: slots, budget: budget, rateLimiter: rateLimiter)
         guard descriptor.size >= plan.threshold else {
             for range in missing {

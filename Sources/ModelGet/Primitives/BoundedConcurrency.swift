@@ -1,0 +1,18 @@
+import Foundation
+
+/// Runs `body` for every element with at most `limit` running at once; the
+/// first error cancels the rest and is rethrown.
+func forEachConcurrently<T: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var iterator = items.makeIterator()
+        for _ in 0..<max(1, limit) {
+            guard let item = iterator.next() else { break }
+            group.addTask { try await body(item) }
+        }
+        while try await group.next() != nil {
+            if let item = iterator.next() {
+                group.addTask { try await body(item) }
+            }
+        }
+    }
+}

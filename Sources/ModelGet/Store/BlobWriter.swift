@@ -1,0 +1,156 @@
+import Foundation
+import Synchronization
+
+/// The one way bytes of a blob reach the store, handed out by
+/// `ModelStore.openBlobWriter`: it holds the lock on the blob's partial
+/// file (`.modelget/partial/sha256-<hex>`), which is preallocated to the
+/// blob's size, records which ranges hold bytes (the part state), hashes
+/// the bytes as they are written (`PrefixHasher`, kept bytes re-hashed),
+/// and on `commit` fsyncs the file and renames it to `blobs/sha256-<hex>`
+/// only when the hash matches the digest. Callers give it bytes and
+/// offsets; they never see a file descriptor or a path.
+final class BlobWriter: Sendable {
+    /// What `commit` found.
+    enum Commit: Equatable {
+        /// The bytes hash to the digest; the blob is in place.
+        case committed
+        /// The bytes hash to something else (`actual`); nothing was renamed.
+        case mismatch(actual: String)
+    }
+
+    let digest: Digest
+    let size: Int64
+    private let store: ModelStore
+    private let lock: PartialFileLock
+    private let blob: PartialBlob
+    private let hasher: PrefixHasher
+    /// Set once a `CommitBatch` holds the writer: it, not `close`, lets go.
+    private let batched = Mutex(false)
+
+    init(store: ModelStore, digest: Digest, lock: PartialFileLock, blob: PartialBlob) {
+        self.store = store
+        self.digest = digest
+        self.size = blob.size
+        self.lock = lock
+        self.blob = blob
+        self.hasher = PrefixHasher(fd: lock.fd, path: blob.path, written: blob.completed)
+    }
+
+    /// The ranges holding bytes (kept from an earlier run or written since).
+    var completed: ByteRanges { blob.completed }
+
+    /// The ranges still to fetch.
+    var missing: [Range<Int64>] { blob.missing }
+
+    /// Writes `bytes` at `offset`, hashes them and records the range.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try FileIO.pwriteAll(lock.fd, bytes, at: offset, path: blob.path)
+        hasher.didWrite(bytes, at: offset)
+        blob.markDone(offset..<(offset + Int64(bytes.count)))
+    }
+
+    /// Forgets every byte written: the blob is being rewritten from byte 0.
+    func restart() {
+        blob.clearDone()
+        hasher.reset()
+    }
+
+    /// Records the written ranges without waiting for the disk (see `PartialBlob`).
+    func checkpoint() throws {
+        try blob.checkpoint()
+    }
+
+    /// fsyncs the bytes, then records them as durable (see `PartialBlob`).
+    func durableCheckpoint() throws {
+        try blob.durableCheckpoint()
+    }
+
+    /// Verifies every byte against the digest; on a match fsyncs the file,
+    /// renames it to `blobs/sha256-<hex>` and removes the part state.
+    /// Throws when bytes are still missing.
+    func commit() async throws -> Commit {
+        if let mismatch = try await verify() { return mismatch }
+        try await BlockingIO.run {
+            try self.syncFile()
+            try self.rename()
+        }
+        return .committed
+    }
+
+    /// Verifies every byte like `commit`; on a match hands the blob to
+    /// `batch`, which makes it durable with the others and names it (then
+    /// calls `done`) before its `finish` returns. The writer stays locked
+    /// until then; `close` leaves it to the batch.
+    func commit(into batch: CommitBatch, done: @escaping @Sendable () -> Void) async throws -> Commit {
+        if let mismatch = try await verify() { return mismatch }
+        batched.withLock { $0 = true }
+        try await batch.add(self, done: done)
+        return .committed
+    }
+
+    /// nil when the bytes hash to the digest, else the mismatch.
+    private func verify() async throws -> Commit? {
+        guard let actual = try await hasher.finish(size: size) else {
+            throw ModelGetError.network(url: digest.description, reason: "bytes missing after every part finished")
+        }
+        return actual == digest.hex ? nil : .mismatch(actual: actual)
+    }
+
+    /// Gives the verified, durable file its final name (a `CommitBatch`
+    /// made it durable, or `commit` fsynced it).
+    func rename() throws {
+        try store.commitBlob(from: blob.path, digest: digest)
+        blob.removeState()
+    }
+
+    /// fsyncs this blob's bytes (a `CommitBatch` of one).
+    func syncFile() throws {
+        try FileIO.fsync(lock.fd, path: blob.path)
+    }
+
+    /// Makes every file written on the store's file system durable (a
+    /// `CommitBatch`'s one flush for all its blobs).
+    func syncFileSystem() throws {
+        try FileIO.syncFileSystem(lock.fd, path: blob.path)
+    }
+
+    /// Throws every byte away (keeping the space reserved) to start over.
+    func discard() throws {
+        try blob.discard()
+        hasher.reset()
+    }
+
+    /// Lets go of the partial file (it stays for a resume, or was renamed),
+    /// unless a `CommitBatch` holds the writer.
+    func close() {
+        guard !batched.withLock({ $0 }) else { return }
+        lock.release()
+    }
+
+    /// Lets go of the partial file once a `CommitBatch` is done with it.
+    func releaseFromBatch() {
+        lock.release()
+    }
+}
+
+extension ModelStore {
+    /// A writer for `descriptor`'s blob, once this process holds its
+    /// partial file (waiting while another process does); nil when the
+    /// blob is in place meanwhile (another process finished it). A download
+    /// ollama left is taken over, and ranges an earlier run recorded are
+    /// kept. The caller must `close` the writer.
+    func openBlobWriter(for descriptor: Descriptor) async throws -> BlobWriter? {
+        let digest = descriptor.digest
+        let partial = partialPath(digest)
+        guard let lock = try await PartialFileLock.acquire(partial, until: { hasBlob(descriptor) }) else { return nil }
+        do {
+            owner?.apply(fd: lock.fd)
+            try adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
+            let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: partialStatePath(digest), size: descriptor.size)
+            return BlobWriter(store: self, digest: digest, lock: lock, blob: blob)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+}

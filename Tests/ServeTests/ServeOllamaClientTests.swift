@@ -5,20 +5,7 @@ import XCTest
 /// ollama as a client: its blob download (a Go double of
 /// server/download.go, built with Debian's Go) needs a 307 or a 200 with a
 /// Location; OCI clients still get plain 200 with the bytes.
-final class ServeOllamaClientTests: XCTestCase {
-    private var fixture: ServeFixture!
-    private var serve: ServeProcess!
-
-    override func setUpWithError() throws {
-        fixture = try ServeFixture()
-        serve = try fixture.start()
-    }
-
-    override func tearDownWithError() throws {
-        serve?.stop()
-        fixture?.cleanUp()
-    }
-
+final class ServeOllamaClientTests: ServingTestCase {
     func testOllamaDownloadDoubleFetchesEveryPartThroughTheRedirect() throws {
         let double = try OllamaDownloadDouble(buildingIn: fixture.work)
         for (name, blob, minPart) in [("library/tiny", fixture.tiny.layers[0], Int64(700_000)), ("team/mixedcase", fixture.mixed.layers[0], 100_000_000),

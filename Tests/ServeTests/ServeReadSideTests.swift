@@ -4,20 +4,7 @@ import TestSupport
 import XCTest
 
 /// The distribution API's read side, from a real store, asked with curl.
-final class ServeReadSideTests: XCTestCase {
-    private var fixture: ServeFixture!
-    private var serve: ServeProcess!
-
-    override func setUpWithError() throws {
-        fixture = try ServeFixture()
-        serve = try fixture.start()
-    }
-
-    override func tearDownWithError() throws {
-        serve?.stop()
-        fixture?.cleanUp()
-    }
-
+final class ServeReadSideTests: ServingTestCase {
     private func url(_ path: String) -> String { serve.baseURL + path }
 
     func testManifestIsServedByteForByteWithDigestAndMediaType() throws {

@@ -5,20 +5,7 @@ import XCTest
 
 /// Clients nobody here wrote, against serve on loopback: skopeo (inspect,
 /// copy to dir:), oras-py, and modelget's own pull and copy.
-final class ServeRealClientTests: XCTestCase {
-    private var fixture: ServeFixture!
-    private var serve: ServeProcess!
-
-    override func setUpWithError() throws {
-        fixture = try ServeFixture()
-        serve = try fixture.start()
-    }
-
-    override func tearDownWithError() throws {
-        serve?.stop()
-        fixture?.cleanUp()
-    }
-
+final class ServeRealClientTests: ServingTestCase {
     @discardableResult
     private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()

@@ -14,19 +14,38 @@ final class RedirectUploadPushTests: XCTestCase {
     override func setUpWithError() throws { fixture = try PushFixture() }
     override func tearDownWithError() throws { fixture.remove() }
 
-    func testPushByRedirectUploadsPullsBackIdentical() async throws {
+    private struct Setup {
+        let model: GeneratedModel
+        let store: ModelStore
+        let source: Reference
+        let front: OllamaRegistryFront
+        let key: String
+        let credentials: CredentialStore
+        let client: RegistryClient
+    }
+
+    /// A model of `blobs` layers pulled into the store from a real registry,
+    /// and a key-auth front (on another real registry) to push it to.
+    private func makeSetup(blobs: Int, redirectUploads: Bool) async throws -> Setup {
         let origin = try RegistryProcess()
-        let model = try fixture.seedModel(into: origin, count: 12)
+        let model = try fixture.seedModel(into: origin, count: blobs)
         let store = fixture.store("models")
         let source = try Reference(parsing: "\(origin.host)/library/many:v1")
         _ = try await ModelPuller(store: store).pull(source, client: try fixture.client(origin.host))
 
-        let front = try OllamaRegistryFront(redirectUploads: true)
+        let front = try OllamaRegistryFront(redirectUploads: redirectUploads)
         let key = fixture.work.appendingPathComponent("id_ed25519").path
         try SSHKeygen.ed25519(at: key)
         try front.tokens.register(publicKeyFile: key + ".pub")
         let credentials = CredentialStore(environment: ["DOCKER_CONFIG": fixture.work.path + "/none", "HOME": fixture.work.path], key: key)
         let client = try RegistryClient(host: front.host, scheme: "http", insecure: true, credentials: credentials)
+        return Setup(model: model, store: store, source: source, front: front, key: key, credentials: credentials, client: client)
+    }
+
+    func testPushByRedirectUploadsPullsBackIdentical() async throws {
+        let setup = try await makeSetup(blobs: 12, redirectUploads: true)
+        let (model, store, source, front, key, credentials, client) =
+            (setup.model, setup.store, setup.source, setup.front, setup.key, setup.credentials, setup.client)
         var options = PushOptions(transfer: TransferOptions(concurrency: 4))
         let partSize: Int64 = 256 << 10
         options.redirectPartSizes = partSize...partSize
@@ -59,18 +78,8 @@ final class RedirectUploadPushTests: XCTestCase {
     }
 
     func testPlainRegistryStillGetsPlainUploads() async throws {
-        let origin = try RegistryProcess()
-        let model = try fixture.seedModel(into: origin, count: 6)
-        let store = fixture.store("models")
-        let source = try Reference(parsing: "\(origin.host)/library/many:v1")
-        _ = try await ModelPuller(store: store).pull(source, client: try fixture.client(origin.host))
-
-        let front = try OllamaRegistryFront(redirectUploads: false)
-        let key = fixture.work.appendingPathComponent("id_ed25519").path
-        try SSHKeygen.ed25519(at: key)
-        try front.tokens.register(publicKeyFile: key + ".pub")
-        let credentials = CredentialStore(environment: ["DOCKER_CONFIG": fixture.work.path + "/none", "HOME": fixture.work.path], key: key)
-        let client = try RegistryClient(host: front.host, scheme: "http", insecure: true, credentials: credentials)
+        let setup = try await makeSetup(blobs: 6, redirectUploads: false)
+        let (model, store, source, front, key, client) = (setup.model, setup.store, setup.source, setup.front, setup.key, setup.client)
         let chunk: Int64 = 256 << 10
         let destination = try Reference(parsing: "\(front.host)/alice/many:v1")
         _ = try await ModelPusher(store: store, options: PushOptions(transfer: TransferOptions(concurrency: 4), monolithicLimit: chunk, chunkSize: chunk))

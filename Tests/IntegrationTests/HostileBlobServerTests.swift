@@ -20,6 +20,7 @@ final class HostileBlobServerTests: XCTestCase {
 
     override func tearDownWithError() throws {
         registry.stop()
+        registry = nil  // XCTest keeps the case alive: release the registry's directory now
         cli.cleanUp()
     }
 

@@ -20,6 +20,7 @@ final class PartsOverConnectionsTests: XCTestCase {
 
     override func tearDownWithError() throws {
         registry.stop()
+        registry = nil  // XCTest keeps the case alive: release the registry's directory now
         try? FileManager.default.removeItem(at: work)
     }
 

@@ -25,6 +25,7 @@ final class PullThroughFaultProxyTests: XCTestCase {
 
     override func tearDownWithError() throws {
         registry.stop()
+        registry = nil  // XCTest keeps the case alive: release the registry's directory now
         try? FileManager.default.removeItem(at: work)
     }
 

@@ -22,6 +22,7 @@ final class ServePullThroughTests: XCTestCase {
     override func tearDownWithError() throws {
         proxy?.stop()
         registry?.stop()
+        registry = nil  // XCTest keeps the case alive: release the registry's directory now
         fixture?.cleanUp()
     }
 

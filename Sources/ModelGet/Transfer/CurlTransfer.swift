@@ -132,19 +132,31 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: callbacks (engine thread)
 
     func receiveHeader(_ line: UnsafeRawBufferPointer) {
-        // "\r\n" is a single Character in Swift: trim by scalars.
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("HTTP/") {
+        let text = Self.trimmed(line[...])
+        if text.starts(with: Self.statusLinePrefix) {
             // A new response in a chain (100 Continue, a redirect): start over.
-            let parts = text.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            let parts = text.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            status = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
             headers = HTTPHeaders()
             return
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        let name = String(text[..<colon]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
-        headers.add(name, value)
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = Self.trimmed(text[..<colon])
+        let value = Self.trimmed(text[(colon + 1)...])
+        headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    private static let statusLinePrefix = Array("HTTP/".utf8)
+
+    /// `bytes` without leading and trailing spaces, tabs, CR and LF (curl
+    /// hands each header line with its "\r\n"), as bytes: this runs for
+    /// every header of every response.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     /// Returns the count curl expects: all of it, 0 to abort the transfer,

@@ -41,6 +41,22 @@ enum FileIO {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
     }()
 
+    /// Starts writing `fd`'s dirty pages to disk without waiting
+    /// (`sync_file_range(SYNC_FILE_RANGE_WRITE)`), so a later `syncfs` or
+    /// fsync finds them written or on their way. Best effort: a kernel or
+    /// C library without it leaves the work to that later flush.
+    static func startWriteback(_ fd: Int32) {
+        _ = syncFileRangeFunction?(fd, 0, 0, syncFileRangeWrite)
+    }
+
+    /// `SYNC_FILE_RANGE_WRITE` from `<fcntl.h>` (not visible to Swift).
+    private static let syncFileRangeWrite: UInt32 = 2
+
+    private static let syncFileRangeFunction: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+    }()
+
     /// fsyncs a directory so a rename inside it is durable.
     static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

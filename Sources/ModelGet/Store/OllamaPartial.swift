@@ -65,14 +65,14 @@ struct OllamaPartial {
 }
 
 extension ModelStore {
-    /// Before a download of `digest` starts from nothing (no part state of
-    /// modelget's own): copies the ranges a quiet ollama partial download
+    /// Before a download of `digest` starts from nothing (the caller found
+    /// no part state of modelget's own): copies the ranges a quiet ollama partial download
     /// recorded into the locked partial file `fd`, records them as its part
     /// state, and deletes ollama's files. Returns the bytes taken over.
     @discardableResult
     func adoptOllamaPartial(_ digest: Digest, size: Int64, into fd: Int32, path: String) throws -> Int64 {
         let statePath = partialStatePath(digest)
-        guard PartState.load(statePath) == nil, let leftover = OllamaPartial(store: self, digest: digest),
+        guard let leftover = OllamaPartial(store: self, digest: digest),
               leftover.isQuiet(), let ranges = leftover.recordedRanges(size: size), ranges.count > 0 else { return 0 }
         let source = open(leftover.dataPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard source >= 0 else { return 0 }

@@ -12,29 +12,36 @@ final class PartialBlob: Sendable {
     let size: Int64
     private let done: Mutex<ByteRanges>
     private let durable: Mutex<ByteRanges>
+    /// Whether the sidecar may exist (so removing it is worth a syscall:
+    /// most small blobs never have one).
+    private let hasSidecar: Mutex<Bool>
 
-    private init(fd: Int32, path: String, statePath: String, size: Int64, done: ByteRanges) {
+    private init(fd: Int32, path: String, statePath: String, size: Int64, done: ByteRanges, hasSidecar: Bool) {
         self.fd = fd
         self.path = path
         self.statePath = statePath
         self.size = size
         self.done = Mutex(done)
         self.durable = Mutex(ByteRanges())
+        self.hasSidecar = Mutex(hasSidecar)
     }
 
-    /// Opens the partial file locked as `fd`: keeps the ranges its sidecar
-    /// records when the sidecar and file agree on the size, else starts
-    /// empty. The file is preallocated so a full disk shows up now.
-    static func open(fd: Int32, path: String, statePath: String, size: Int64) throws -> PartialBlob {
+    /// Opens the partial file locked as `fd`, whose sidecar the caller read
+    /// as `state`: keeps the ranges it records when the sidecar and file
+    /// agree on the size, else starts empty. The file is preallocated so a
+    /// full disk shows up now.
+    static func open(fd: Int32, path: String, statePath: String, state: PartState?, size: Int64) throws -> PartialBlob {
         var kept = ByteRanges()
-        if let state = PartState.load(statePath), state.size == size, FileIO.size(path) == size, let ranges = state.ranges {
+        var keptSidecar = false
+        if let state, state.size == size, FileIO.size(path) == size, let ranges = state.ranges {
             kept = ranges
+            keptSidecar = true
         } else {
-            unlink(statePath)
+            if state != nil { unlink(statePath) }
             guard ftruncate(fd, 0) == 0 else { throw FileIO.error(path) }
         }
         try preallocate(fd, size: size, path: path)
-        return PartialBlob(fd: fd, path: path, statePath: statePath, size: size, done: kept)
+        return PartialBlob(fd: fd, path: path, statePath: statePath, size: size, done: kept, hasSidecar: keptSidecar)
     }
 
     /// Reserves the blob's space: `posix_fallocate`, falling back to
@@ -70,6 +77,7 @@ final class PartialBlob: Sendable {
     /// Records the written ranges without waiting for the disk: enough for
     /// a run after this process dies, while the machine stays up.
     func checkpoint() throws {
+        hasSidecar.withLock { $0 = true }
         try PartState(size: size, completed: completed, durable: durable.withLock { $0 }).save(to: statePath, durable: false)
     }
 
@@ -79,19 +87,22 @@ final class PartialBlob: Sendable {
         let snapshot = completed
         try FileIO.fsync(fd, path: path)
         durable.withLock { $0 = snapshot }
+        hasSidecar.withLock { $0 = true }
         try PartState(size: size, completed: completed, durable: snapshot).save(to: statePath, durable: true)
     }
 
     /// Throws away every byte and the sidecar, keeping the space reserved.
     func discard() throws {
         clearDone()
-        unlink(statePath)
+        removeState()
         guard ftruncate(fd, 0) == 0 else { throw FileIO.error(path) }
         try Self.preallocate(fd, size: size, path: path)
     }
 
     /// Removes the sidecar once the blob has its final name.
     func removeState() {
+        guard hasSidecar.withLock({ $0 }) else { return }
         unlink(statePath)
+        hasSidecar.withLock { $0 = false }
     }
 }

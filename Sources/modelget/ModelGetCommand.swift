@@ -7,6 +7,7 @@ struct ModelGetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelget",
         abstract: "Pull, push and mirror models in Ollama and OCI registries.",
+        version: UserAgent.version,
         subcommands: [Pull.self, Push.self, Copy.self, Blob.self, Sync.self, List.self, Show.self, Remove.self, Verify.self, Prune.self, Extract.self, Export.self, Import.self, Serve.self]
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelGet
 import XCTest
 
 /// Each command takes only the flags it honours: one it would ignore is a
@@ -55,5 +56,18 @@ final class CommandFlagsTests: XCTestCase {
             try assertUsageError(command + ["--max-connections-per-host", "0"], naming: "--max-connections-per-host must be from 1 to 64")
             try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
         }
+    }
+
+    func testVersionPrintsTheVersionTheUserAgentSends() throws {
+        let process = Process()
+        process.executableURL = CLIHarness.binary
+        process.arguments = ["--version"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(printed.trimmingCharacters(in: .whitespacesAndNewlines), UserAgent.version)
     }
 }

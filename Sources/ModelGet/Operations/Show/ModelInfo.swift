@@ -122,26 +122,6 @@ extension RegistryClient {
     }
 }
 
-/// Collects a small response body in memory, refusing more than `limit` bytes.
-final class MemorySink: ResponseBodySink {
-    let limit: Int64
-    private(set) var data = Data()
-
-    init(limit: Int64) { self.limit = limit }
-
-    func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
-        data = Data()
-        return status == 200
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard Int64(data.count + bytes.count) <= limit else {
-            throw ModelGetError.sizeMismatch(digest: "blob", expected: limit, actual: Int64(data.count + bytes.count))
-        }
-        data.append(contentsOf: bytes)
-    }
-}
-
 extension ModelInfo {
     /// The layer as text, or a note when it is binary (not UTF-8, or with
     /// NUL bytes). Text is returned as the blob has it: printers escape it

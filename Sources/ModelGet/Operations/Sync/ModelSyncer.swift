@@ -1,36 +1,6 @@
 import Foundation
 import Synchronization
 
-/// What happened to one listed model.
-public struct SyncOutcome: Sendable {
-    public enum Status: Sendable, Equatable {
-        /// The store already held it; nothing was fetched.
-        case upToDate
-        /// Fetched (at least its manifest changed) and stored.
-        case pulled
-        /// Not synced; the reason says why.
-        case failed(String)
-    }
-
-    public var reference: Reference
-    public var status: Status
-    /// Where it was pushed, when the file names a mirror and the push worked.
-    public var mirroredTo: Reference?
-}
-
-/// What a whole sync did.
-public struct SyncReport: Sendable {
-    public var outcomes: [SyncOutcome] = []
-    /// Distinct blobs fetched and the bytes that crossed the network.
-    public var blobsFetched = 0
-    public var bytesTransferred: Int64 = 0
-    /// Models removed by `--prune`, and what pruning freed.
-    public var removed: [StoredModel] = []
-    public var freedBytes: Int64 = 0
-
-    public var failures: [SyncOutcome] { outcomes.filter { if case .failed = $0.status { true } else { false } } }
-}
-
 /// Carries out a `SyncPlan`: every missing blob through one engine with one
 /// concurrency budget (a blob several models need is fetched once), each
 /// model's manifest once its blobs are in place, the mirror push, and the

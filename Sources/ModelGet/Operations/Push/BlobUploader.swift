@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Puts one blob into a repository, trying the cheapest way first: `HEAD`
 /// (present: skip), a cross-repository mount (when another repository of
@@ -162,35 +161,5 @@ struct BlobUploader: Sendable {
         }
         counter.resume(from: status.offset)
         return UploadSession(url: status.session, offset: status.offset)
-    }
-}
-
-/// Counts the request-body bytes of one attempt as curl sends them, and
-/// the bytes a resumed session already held.
-final class SentByteCounter: UploadProgressObserver, Sendable {
-    private let sent = Atomic<Int64>(0)
-    private let held = Atomic<Int64>(0)
-    private let progress: TransferProgress
-
-    init(progress: TransferProgress) { self.progress = progress }
-
-    var count: Int64 { sent.load(ordering: .relaxed) }
-
-    /// Takes over the bytes another counter of this blob's attempt sent
-    /// (a part the registry kept), so a failed attempt discards them too.
-    func adopt(_ other: SentByteCounter) {
-        sent.add(other.count, ordering: .relaxed)
-    }
-    var resumed: Int64 { held.load(ordering: .relaxed) }
-
-    /// Counts the bytes a resumed session holds as done (not sent).
-    func resume(from offset: Int64) {
-        held.add(offset, ordering: .relaxed)
-        progress.addPresent(offset)
-    }
-
-    func didSend(_ byteCount: Int) {
-        sent.add(Int64(byteCount), ordering: .relaxed)
-        progress.addTransferred(Int64(byteCount))
     }
 }

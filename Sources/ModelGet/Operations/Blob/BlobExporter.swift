@@ -1,55 +1,5 @@
 import Foundation
 
-/// Where an exported blob goes.
-public enum ExportDestination: Sendable, Equatable {
-    /// A file, written atomically (never left truncated under its name).
-    case file(String)
-    /// A file descriptor (standard output), sent only after verification.
-    case stream(Int32)
-}
-
-/// Which blob of a model to export.
-public enum LayerSelector: Sendable, Equatable {
-    /// The first layer of this media type.
-    case mediaType(String)
-    /// The config or layer with this digest.
-    case digest(Digest)
-
-    /// The model weights, `application/vnd.ollama.image.model`.
-    public static let weights = LayerSelector.mediaType(MediaType.ollamaModel)
-
-    /// The blob of `manifest` this selects; fails listing the media types
-    /// the manifest has.
-    public func select(in manifest: ImageManifest, model: String) throws -> Descriptor {
-        let found: Descriptor?
-        switch self {
-        case let .mediaType(type): found = manifest.layers.first { $0.mediaType == type }
-        case let .digest(digest): found = manifest.blobs.first { $0.digest == digest }
-        }
-        guard let found else {
-            var types: [String] = []
-            for layer in manifest.layers where !types.contains(layer.mediaType) { types.append(layer.mediaType) }
-            let wanted: String
-            switch self {
-            case let .mediaType(type): wanted = "of media type \(type)"
-            case let .digest(digest): wanted = digest.description
-            }
-            throw ModelGetError.noSuchLayer(model: model, wanted: wanted, available: types)
-        }
-        return found
-    }
-}
-
-/// What an export did.
-public struct BlobExportResult: Sendable {
-    /// The blob exported.
-    public var descriptor: Descriptor
-    /// How it was placed when it came from the store; nil when downloaded.
-    public var placement: PlacementMethod?
-    /// Bytes that crossed the network (0 when the store had the blob).
-    public var bytesTransferred: Int64
-}
-
 /// Exports one blob of a model (by default its weights) to a file or a
 /// stream, verified. A blob the store holds is placed from there without
 /// touching the network (a reflink, else a copy; a hard link only when

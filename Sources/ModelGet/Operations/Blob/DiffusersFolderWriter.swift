@@ -1,19 +1,5 @@
 import Foundation
 
-/// What writing a tensor model's folder produced.
-public struct DiffusersFolderResult: Sendable {
-    /// The folder written.
-    public var directory: String
-    /// Files written, relative to the folder, in the order written.
-    public var files: [String]
-    /// Tensors written (scales and biases included).
-    public var tensors: Int
-    /// Bytes of tensor data written.
-    public var tensorBytes: Int64
-    /// The quantisations of the quantised weights, e.g. `int4 (group 32)`.
-    public var quantizations: [String]
-}
-
 /// Writes a tensor model from the store as the diffusers folder it was
 /// made from: each json layer at its path (`model_index.json` with
 /// diffusers' keys back), and each component's tensor layers merged into

@@ -1,13 +1,5 @@
 import Foundation
 
-/// What an export wrote.
-public struct ExportResult: Sendable {
-    public var path: String
-    public var manifestDigest: Digest
-    public var blobs: Int
-    public var bytes: Int64
-}
-
 /// Writes one stored model as an OCI image layout, a tar (`-o x.tar`) or a
 /// directory: its manifest bytes as stored, config and layers, each blob
 /// re-hashed on the way, `index.json` naming it by its full reference. The

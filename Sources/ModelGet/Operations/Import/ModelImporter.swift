@@ -1,15 +1,5 @@
 import Foundation
 
-/// What an import stored.
-public struct ImportResult: Sendable {
-    public var reference: Reference
-    public var manifestDigest: Digest
-    public var blobs: Int
-    /// Blobs the store did not hold before.
-    public var blobsAdded: Int
-    public var bytes: Int64
-}
-
 /// Loads one image into the store from an OCI image layout (a tar, plain
 /// or compressed, or a directory) or a `docker save` archive. Every member
 /// is copied into a staging directory and hashed first; only when the

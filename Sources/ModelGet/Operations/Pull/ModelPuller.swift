@@ -1,30 +1,5 @@
 import Foundation
 
-/// Options for a pull.
-public struct PullOptions: Sendable {
-    /// How blobs are moved: concurrency, stalls, parts, rate, retries.
-    public var transfer: TransferOptions
-    /// The platform chosen from an image index.
-    public var platform: Platform
-
-    public init(transfer: TransferOptions = TransferOptions(), platform: Platform = .current) {
-        self.transfer = transfer
-        self.platform = platform
-    }
-}
-
-/// What a finished pull did.
-public struct PullResult: Sendable, Equatable {
-    public var reference: String
-    public var manifestDigest: String
-    public var blobs: Int
-    public var totalBytes: Int64
-    /// Blobs that were already in the store.
-    public var blobsPresent: Int
-    /// Bytes that crossed the network.
-    public var bytesTransferred: Int64
-}
-
 /// Pulls a model into a store: resolve the manifest, fetch every blob that
 /// is missing (`concurrency` at once, each verified), then write the
 /// manifest, only after every blob it names is in place.

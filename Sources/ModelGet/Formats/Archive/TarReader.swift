@@ -1,24 +1,6 @@
 import CArchive
 import Foundation
 
-/// One member of an archive being imported.
-struct ArchiveMember {
-    enum Kind: Equatable {
-        case file
-        case directory
-        /// A symbolic link; its target, relative to the member's directory.
-        case symlink(String)
-        /// A tar hard link; the archive path of the member it repeats.
-        case hardlink(String)
-        case other
-    }
-
-    /// The name as stored in the archive.
-    var name: String
-    var kind: Kind
-    var size: Int64
-}
-
 /// Reads a tar (plain, gzip or zstd) member by member with libarchive.
 final class TarReader {
     private let archive: OpaquePointer?

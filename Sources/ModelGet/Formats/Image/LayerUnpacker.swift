@@ -18,7 +18,7 @@ final class LayerUnpacker {
     /// Device nodes left out because this process is not root.
     private(set) var skippedDevices = 0
 
-    init(root: RootFilesystem, name: String, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
+    init(root: RootFilesystem, name: String, maximumEntries: Int,
          asRoot: Bool = geteuid() == 0) {
         self.root = root
         self.name = name

@@ -51,7 +51,7 @@ final class SyncFileTests: XCTestCase {
 
     func testTheExampleFileIsValid() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../models.example.json").standardizedFileURL
+            .appendingPathComponent("../../../../models.example.json").standardizedFileURL
         let file = try SyncFile.load(path: url.path)
         XCTAssertTrue(file.models.map(\.reference.displayName).contains("llama3.2:1b"))
     }

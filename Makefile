@@ -1,7 +1,7 @@
 # Entry points for people and CI; see .ci/run for the CI machine setup.
 SWIFT ?= swift
 
-.PHONY: build test demo release bench packages fuzz fuzz-seeded
+.PHONY: build test check-layout demo release bench packages fuzz fuzz-seeded
 
 # Installs the Debian packages of scripts/system-packages.txt that are missing.
 packages:
@@ -11,8 +11,12 @@ build: packages
 	$(SWIFT) build
 
 # Unit and integration tests; the integration tests start docker-registry.
-test: packages
+test: packages check-layout
 	$(SWIFT) test --disable-swift-testing
+
+# docs/ARCHITECTURE.md's layout, paths and dependencies match Sources/ModelGet.
+check-layout: packages
+	python3 scripts/check-layout.py
 
 # Pulls a small seeded model from a local registry (scripts/demo.sh).
 demo: packages

@@ -16,18 +16,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/registry.sh
 source scripts/registry.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then SCALE=1 REPS=${BENCH_REPS:-1}; else SCALE=9 REPS=${BENCH_REPS:-3}; fi
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-
-log "building release"
-swift build -c release --scratch-path .build-bench >&2
-bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)
-for tool in skopeo umoci docker-registry python3 gzip /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
+build_release .build-bench
+require_tools skopeo umoci docker-registry python3 gzip /usr/bin/time
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-extract-bench.XXXXXX")
 RESULTS=$TMP/results.tsv   # scenario tool rep seconds maxrss_kb

@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/registry.sh
 source scripts/registry.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 ROOT=$PWD
 
 QUICK=${BENCH_QUICK:-0}
@@ -31,15 +33,9 @@ BASE_BIN=${BENCH_BASE_BIN:-}
 # reps_for SCENARIO N: N when the scenario is wanted, else 0.
 reps_for() { if [[ $SCENARIOS == *" $1 "* ]]; then echo "$2"; else echo 0; fi; }
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-
 # --- build and tools -------------------------------------------------------
-log "building release"
-swift build -c release --scratch-path .build-bench >&2
-bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)
-for tool in curl skopeo aria2c docker-registry sha256sum openssl python3 nginx /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
+build_release .build-bench
+require_tools curl skopeo aria2c docker-registry sha256sum openssl python3 nginx /usr/bin/time
 python3 -c 'import oras' 2>/dev/null || python3 -m pip install --quiet oras >&2
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-bench.XXXXXX")
@@ -114,8 +110,6 @@ timed() {
     fi
 }
 
-# fresh DIR: an empty directory for a tool to pull into.
-fresh() { rm -rf "$1"; mkdir -p "$1"; }
 
 # --- registry and models ---------------------------------------------------
 start_registry src

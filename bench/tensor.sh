@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/registry.sh
 source scripts/registry.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
@@ -22,14 +24,8 @@ else
 fi
 MIN=200 SEED=14
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-
-log "building release"
-swift build -c release --scratch-path .build-bench >&2
-bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)
-for tool in curl docker-registry openssl python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
+build_release .build-bench
+require_tools curl docker-registry openssl python3 /usr/bin/time
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-tensor-bench.XXXXXX")
 RESULTS=$TMP/results.tsv   # scenario tool rep micros maxrss_kb
@@ -75,7 +71,6 @@ timed() {
         log "FAILED: $scenario / $tool"; tail -5 "$TMP/$scenario.log" >&2
     fi
 }
-fresh() { rm -rf "$1"; mkdir -p "$1"; }
 
 for rep in $(seq "$REPS"); do
     log "pull, repetition $rep/$REPS"

@@ -54,12 +54,18 @@ final class HostileBlobServerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(layer.digest)), "no blob kept", file: file, line: line)
     }
 
-    func testAServerThatIgnoresRangeAndCutsEveryBodyEndsThePullInsteadOfLooping() throws {
+    /// A proxy that ignores Range and cuts every answer after 1 MiB, so
+    /// each attempt starts the blob again at byte 0.
+    private func proxyCuttingEveryBody() throws -> FaultProxy {
         var faults = FaultProxy.Faults()
         faults.ignoreRange = true
         faults.cutAfterBytes = 1 << 20
         faults.cutResponses = .max
-        let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
+        return try FaultProxy(upstreamPort: registry.port, faults: faults)
+    }
+
+    func testAServerThatIgnoresRangeAndCutsEveryBodyEndsThePullInsteadOfLooping() throws {
+        let proxy = try proxyCuttingEveryBody()
         defer { proxy.stop() }
         let run = try runBounded(["pull", "http://\(proxy.host)/lib/hostile:v1", "--insecure"])
         assertOneLineFailure(run)
@@ -83,11 +89,7 @@ final class HostileBlobServerTests: XCTestCase {
     }
 
     func testSyncThroughAServerThatCutsEveryBodyFinishesAndReportsTheModel() throws {
-        var faults = FaultProxy.Faults()
-        faults.ignoreRange = true
-        faults.cutAfterBytes = 1 << 20
-        faults.cutResponses = .max
-        let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
+        let proxy = try proxyCuttingEveryBody()
         defer { proxy.stop() }
         let list = cli.scratch.appendingPathComponent("models.json")
         try Data("{\"models\": [{\"name\": \"http://\(proxy.host)/lib/hostile:v1\", \"insecure\": true}]}".utf8).write(to: list)

@@ -12,15 +12,7 @@ final class RedirectAuthorizationTests: XCTestCase {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("redirect-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
         let model = try ModelSeeder.ollamaModel(layerSizes: [300_000, 2_000, 50], seed: 3, in: work.appendingPathComponent("seed"))
-        var files: [String: URL] = [:]
-        for blob in [model.config] + model.layers { files[blob.digest] = blob.path }
-        let blobFiles = files
-
-        let cdn = try LoopbackHTTPServer(address: "127.0.0.2") { request in
-            let digest = String(request.path.split(separator: "/").last ?? "")
-            guard let path = blobFiles[digest], let data = try? Data(contentsOf: path) else { return TestHTTPResponse(status: 404) }
-            return TestHTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], body: data)
-        }
+        let cdn = try LoopbackHTTPServer.serving(blobsOf: model, address: "127.0.0.2")
         let expected = "Basic " + Data("carol:pw".utf8).base64EncodedString()
         let cdnBase = cdn.baseURL
         let front = try LoopbackHTTPServer(address: "127.0.0.1") { request in

@@ -16,14 +16,7 @@ final class UserAgentAndRefusalTests: XCTestCase {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
         let model = try ModelSeeder.ollamaModel(layerSizes: [200_000, 3_000], seed: 21, in: cli.scratch.appendingPathComponent("seed"))
-        var files: [String: URL] = [:]
-        for blob in [model.config] + model.layers { files[blob.digest] = blob.path }
-        let blobFiles = files
-        let cdn = try LoopbackHTTPServer(address: "127.0.0.2") { request in
-            let digest = String(request.path.split(separator: "/").last ?? "")
-            guard let path = blobFiles[digest], let data = try? Data(contentsOf: path) else { return TestHTTPResponse(status: 404) }
-            return TestHTTPResponse(status: 200, body: data)
-        }
+        let cdn = try LoopbackHTTPServer.serving(blobsOf: model, address: "127.0.0.2")
         let cdnBase = cdn.baseURL
         let front = try LoopbackHTTPServer(address: "127.0.0.1") { request in
             if request.path.hasSuffix("/manifests/latest") {

@@ -44,11 +44,6 @@ public final class SHA256Hasher {
     }
 }
 
-/// Runs OpenSSL's atexit-free initialisation once per process.
-enum OpenSSLInit {
-    static let once: Void = { _ = mg_openssl_init() }()
-}
-
 // A hasher is used by one thread at a time: its owner (a sink on the
 // engine thread, or `PrefixHasher`, which hands it over under its lock)
 // guarantees that; it moves between threads only as a reference.

@@ -1,51 +1,6 @@
 import Foundation
 import Synchronization
 
-/// A blob a manifest names that is not as the manifest says.
-public struct BlobProblem: Sendable, Equatable {
-    /// What is wrong with it.
-    public enum Kind: Sendable, Equatable {
-        case missing
-        case sizeMismatch(actual: Int64)
-        case digestMismatch(actual: String)
-    }
-
-    /// The blob as the manifest describes it.
-    public var descriptor: Descriptor
-    public var kind: Kind
-    /// The models that name it, as displayed.
-    public var models: [String]
-
-    /// One line for a user.
-    public var summary: String {
-        let who = models.joined(separator: ", ")
-        switch kind {
-        case .missing:
-            return "\(descriptor.digest): missing (needed by \(who))"
-        case let .sizeMismatch(actual):
-            return "\(descriptor.digest): \(actual) bytes on disk, manifest says \(descriptor.size) (needed by \(who))"
-        case let .digestMismatch(actual):
-            return "\(descriptor.digest): bytes hash to sha256:\(actual) (needed by \(who))"
-        }
-    }
-}
-
-/// What verifying found.
-public struct VerifyReport: Sendable {
-    /// Models whose blobs were checked.
-    public var models: [StoredModel] = []
-    /// Distinct blobs checked.
-    public var blobsChecked = 0
-    /// Bytes re-hashed.
-    public var bytesHashed: Int64 = 0
-    /// Every blob that is missing or wrong.
-    public var problems: [BlobProblem] = []
-    /// Manifests that could not be read.
-    public var unreadable: [UnreadableManifest] = []
-
-    public var isClean: Bool { problems.isEmpty && unreadable.isEmpty }
-}
-
 extension ModelStore {
     /// Re-hashes every blob `models` name (each distinct blob once,
     /// `concurrency` at a time) and reports each one that is missing, has

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Exports one blob of a model (by default its weights) to a file or a
+/// stream, verified. A blob the store holds is placed from there without
+/// touching the network (a reflink, else a copy; a hard link only when
+/// `hardLink` is set); otherwise it is downloaded with the pull engine
+/// into `<dir>/.modelget-partial/` beside the file (so a second run
+/// resumes) and renamed into place, and kept in the store only on request.
+/// A stream's download collects in a private `mkdtemp` directory that is
+/// removed afterwards. The file's directory must exist: it is never created.
+/// A pinned `name:tag@sha256:X` is taken from the store only when the
+/// stored manifest is X; otherwise manifest X comes from the registry, as
+/// for any model the store lacks.
+public struct BlobExporter: Sendable {
+    public let store: ModelStore
+    public let connections: RegistryConnections
+    public var insecure: Bool
+    public var platform: Platform
+    /// Download into the store and keep the blob there.
+    public var keepInStore: Bool
+    /// Export a store blob as a hard link to it (writing to the export then
+    /// changes the store's blob) where a reflink is impossible.
+    public var hardLink: Bool
+    /// How downloads go.
+    public let transfer: TransferOptions
+
+    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+                platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
+                transfer: TransferOptions = TransferOptions()) {
+        self.store = store
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.insecure = insecure
+        self.platform = platform
+        self.keepInStore = keepInStore
+        self.hardLink = hardLink
+        self.transfer = transfer
+    }
+
+    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
+                       progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
+        if case let .file(path) = destination { try Self.checkDirectory(of: path) }
+        var client: RegistryClient?
+        let descriptor: Descriptor
+        if let stored = store.modelIfPresent(reference) {
+            descriptor = try layer.select(in: stored.manifest, model: reference.displayName)
+        } else {
+            let connected = try await connections.client(for: reference, insecure: insecure)
+            let (_, manifest) = try await connected.resolveImage(
+                repository: reference.repository, reference: reference.manifestReference, platform: platform)
+            descriptor = try layer.select(in: manifest, model: reference.displayName)
+            client = connected
+        }
+        progress.addTotal(bytes: descriptor.size, blobs: 1)
+        if store.hasBlob(descriptor) {
+            progress.addPresent(descriptor.size)
+            progress.blobDone()
+        } else if keepInStore {
+            try store.prepare()
+            try await download(descriptor, of: reference, into: store, client: client, progress: progress)
+        }
+        if store.hasBlob(descriptor) {
+            let placement = try deliver(descriptor, to: destination)
+            return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
+        }
+        switch destination {
+        case let .file(path):
+            let staging = try StagingArea.beside(path)
+            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try staging.deliver(descriptor, to: path)
+        case let .stream(fd):
+            let staging = try StagingArea.temporary()
+            defer { staging.remove() }
+            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
+        }
+        return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
+    }
+
+    private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
+                          client: RegistryClient?, progress: TransferProgress) async throws {
+        let resolved: RegistryClient
+        if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
+        try await transfer.engine(progress: progress).download(descriptor, from: resolved, repository: reference.repository, into: target)
+    }
+
+    /// Puts a store blob at the destination, verified.
+    private func deliver(_ descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
+        switch destination {
+        case let .file(file):
+            return try store.placeBlob(descriptor, at: file, allowHardLink: hardLink)
+        case let .stream(fd):
+            try store.sendBlob(descriptor, to: fd)
+            return .copy
+        }
+    }
+
+    /// Fails unless the directory `file` goes in exists (for a folder
+    /// output `DIR/`, DIR's parent: the folder itself may be made).
+    public static func checkDirectory(of file: String) throws {
+        let directory = FilePlacement.directory(of: file)  // for `DIR/` too: its parent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelGetError.fileSystem(path: directory, reason: "no such directory (modelget does not create it)")
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+
+/// Unpacks an image's layers, in order, into a root filesystem directory.
+///
+/// The layers come from the store when it holds them, otherwise straight
+/// from the registry into the unpacker. Each layer's compressed bytes are
+/// checked against the manifest and its uncompressed tar against the
+/// config's `diff_ids`. Everything is written into a hidden directory
+/// beside the destination, renamed into place only when every layer is
+/// applied and verified: the destination appears complete or not at all.
+public struct ImageExtractor: Sendable {
+    /// Entries one layer may hold before it is refused as a tar bomb.
+    public static let defaultMaximumEntries = 65_536
+
+    public let store: ModelStore
+    public let connections: RegistryConnections
+    public var insecure: Bool
+    public var platform: Platform
+    /// Replace a destination that already holds files.
+    public var force: Bool
+    /// Entries one layer may hold (a guard against tar bombs).
+    public var maximumEntries: Int
+    /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
+    public var transfer: TransferOptions
+
+    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+                platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
+                transfer: TransferOptions = TransferOptions()) {
+        self.store = store
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.insecure = insecure
+        self.platform = platform
+        self.force = force
+        self.maximumEntries = maximumEntries
+        self.transfer = transfer
+    }
+
+    public func extract(_ reference: Reference, into directory: String,
+                        progress: TransferProgress = TransferProgress()) async throws -> ExtractResult {
+        let destination = URL(fileURLWithPath: directory).standardizedFileURL.path
+        try checkDestination(destination)
+        var client: RegistryClient?
+        let manifest: ImageManifest
+        if let stored = store.modelIfPresent(reference) {
+            manifest = stored.manifest
+        } else {
+            let connected = try await connections.client(for: reference, insecure: insecure)
+            manifest = try await connected.resolveImage(
+                repository: reference.repository, reference: reference.manifestReference, platform: platform).1
+            client = connected
+        }
+        for layer in manifest.layers where !MediaType.imageLayerTypes.contains(layer.mediaType) {
+            throw ModelGetError.invalidArchive(archive: "layer \(layer.digest)",
+                                               reason: "media type \(layer.mediaType) is not an image layer; `blob` writes model files")
+        }
+        let config = try ImageConfig.decode(try await readConfig(manifest.config, of: reference, client: &client),
+                                            name: manifest.config.digest.description)
+        guard let diffIDs = config.rootfs?.diffIDs, diffIDs.count == manifest.layers.count else {
+            throw ModelGetError.invalidManifest(
+                reason: "config lists \(config.rootfs?.diffIDs.count ?? 0) diff_ids for \(manifest.layers.count) layers")
+        }
+        progress.addTotal(bytes: manifest.layers.reduce(0) { $0 + $1.size }, blobs: manifest.layers.count)
+
+        let staging = try makeStaging(beside: destination)
+        var result = ExtractResult(directory: destination, layers: manifest.layers.count, layersFromStore: 0,
+                                   bytesTransferred: 0, uncompressedBytes: 0, skippedDevices: 0)
+        do {
+            let root = RootFilesystem(root: staging)
+            for (layer, diffID) in zip(manifest.layers, diffIDs) {
+                let unpacker = LayerUnpacker(root: root, name: "layer \(layer.digest)", maximumEntries: maximumEntries)
+                let uncompressed: Int64
+                if store.hasBlob(layer) {
+                    uncompressed = try await unpackStored(layer, diffID: diffID, with: unpacker)
+                    progress.addPresent(layer.size)
+                    result.layersFromStore += 1
+                } else {
+                    if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
+                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, from: client!,
+                                                          repository: reference.repository, progress: progress)
+                }
+                progress.blobDone()
+                result.uncompressedBytes += uncompressed
+                result.skippedDevices += unpacker.skippedDevices
+            }
+            try commit(staging, to: destination)
+        } catch {
+            try? RootFilesystem.removeTree(staging)
+            throw error
+        }
+        result.bytesTransferred = progress.transferredBytes
+        return result
+    }
+
+    /// Refuses a destination that is not a directory, or holds files without `force`.
+    private func checkDestination(_ destination: String) throws {
+        var info = stat()
+        guard lstat(destination, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw ModelGetError.fileSystem(path: destination, reason: "exists and is not a directory")
+        }
+        if !force, !(try RootFilesystem.children(of: destination)).isEmpty {
+            throw ModelGetError.destinationNotEmpty(path: destination)
+        }
+    }
+
+    /// A fresh hidden directory beside the destination, as a path without
+    /// symbolic links (the root every layer path is resolved in).
+    private func makeStaging(beside destination: String) throws -> String {
+        let parent = (destination as NSString).deletingLastPathComponent
+        try FileIO.makeDirectories(parent)
+        let name = (destination as NSString).lastPathComponent
+        let staging = parent + "/.\(name).modelget-extract-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(staging, 0o755) == 0 else { throw FileIO.error(staging) }
+        guard let real = realpath(staging, nil) else { throw FileIO.error(staging) }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
+    /// Puts the finished tree at the destination: an empty directory there
+    /// is replaced; with `force` a full one is moved aside, then removed.
+    private func commit(_ staging: String, to destination: String) throws {
+        var aside: String?
+        if RootFilesystem.isDirectory(destination) {
+            if (try RootFilesystem.children(of: destination)).isEmpty {
+                guard rmdir(destination) == 0 else { throw FileIO.error(destination) }
+            } else {
+                let old = staging + ".replaced"
+                guard rename(destination, old) == 0 else { throw FileIO.error(destination) }
+                aside = old
+            }
+        }
+        guard rename(staging, destination) == 0 else { throw FileIO.error(destination) }
+        if let aside { try RootFilesystem.removeTree(aside) }
+    }
+
+    private func readConfig(_ descriptor: Descriptor, of reference: Reference, client: inout RegistryClient?) async throws -> Data {
+        guard descriptor.size <= ImageConfig.maximumSize else {
+            throw ModelGetError.invalidManifest(reason: "config \(descriptor.digest) is larger than \(ImageConfig.maximumSize) bytes")
+        }
+        let data: Data
+        if store.hasBlob(descriptor), let stored = FileManager.default.contents(atPath: store.blobPath(descriptor.digest)) {
+            data = stored
+        } else {
+            if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
+            let sink = MemorySink(limit: descriptor.size)
+            _ = try await client!.fetchBlob(repository: reference.repository, digest: descriptor.digest, sink: sink)
+            data = sink.data
+        }
+        try descriptor.digest.verify(actualHex: SHA256Hasher.hex(of: data))
+        return data
+    }
+
+    private func unpackStored(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker) async throws -> Int64 {
+        let path = store.blobPath(layer.digest)
+        let box = UncheckedBox(unpacker)
+        return try await onOwnThread("modelget-unpack") {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileIO.error(path) }
+            defer { close(fd) }
+            return try Self.unpack(fd: fd, layer: layer, diffID: diffID, with: box.value)
+        }
+    }
+
+    private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, from client: RegistryClient,
+                              repository: String, progress: TransferProgress) async throws -> Int64 {
+        let pipe = try LayerPipe(progress: progress)
+        let box = UncheckedBox(unpacker)
+        async let unpacked = onOwnThread("modelget-unpack") {
+            defer { pipe.closeReader() }
+            return try Self.unpack(fd: pipe.reader, layer: layer, diffID: diffID, with: box.value)
+        }
+        var transferError: Error?
+        do {
+            try await stream(layer, from: client, repository: repository, into: pipe)
+        } catch {
+            transferError = error
+        }
+        pipe.closeWriter()
+        do {
+            let bytes = try await unpacked
+            if let transferError { throw transferError }
+            return bytes
+        } catch {
+            // The unpacker's reason wins when it stopped the transfer; a
+            // failed transfer explains an unpacker that saw the stream end early.
+            if let transferError, !pipe.readerGone { throw transferError }
+            throw error
+        }
+    }
+
+    /// Sends the layer's bytes into the pipe; a transfer cut short (a
+    /// retryable error) continues from the bytes already delivered.
+    private func stream(_ layer: Descriptor, from client: RegistryClient, repository: String, into pipe: LayerPipe) async throws {
+        var attempt = 1
+        while true {
+            do {
+                let from = pipe.delivered
+                let response = try await client.fetchBlobRange(repository: repository, digest: layer.digest,
+                                                               range: from == 0 ? nil : from..<layer.size, sink: pipe)
+                guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
+                guard pipe.delivered < layer.size else { return }
+                throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
+            } catch {
+                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < transfer.retry.maximumAttempts else { throw error }
+                try await Task.sleep(nanoseconds: UInt64(transfer.retry.delay(afterAttempt: attempt) * 1e9))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Unpacks one layer from `fd`, then checks its digest, size and diff_id;
+    /// returns its uncompressed size.
+    private static func unpack(fd: Int32, layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker) throws -> Int64 {
+        let stream = LayerStream(fd: fd, name: "layer \(layer.digest)", expectedSize: layer.size)
+        try stream.open()
+        try unpacker.apply(stream)
+        let uncompressedHex = try stream.finish(digest: layer.digest)
+        guard uncompressedHex == diffID.hex else {
+            throw ModelGetError.invalidArchive(
+                archive: "layer \(layer.digest)",
+                reason: "uncompressed content hashes to sha256:\(uncompressedHex), but the config's diff_id is \(diffID)")
+        }
+        return stream.uncompressedBytes
+    }
+}
+
+/// Hands a non-Sendable object to the one thread that uses it next; the
+/// caller does not touch it until that thread is done.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

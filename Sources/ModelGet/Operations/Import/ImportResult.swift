@@ -1,0 +1,11 @@
+import Foundation
+
+/// What an import stored.
+public struct ImportResult: Sendable {
+    public var reference: Reference
+    public var manifestDigest: Digest
+    public var blobs: Int
+    /// Blobs the store did not hold before.
+    public var blobsAdded: Int
+    public var bytes: Int64
+}

@@ -1,0 +1,4 @@
+/// What happened to one blob.
+enum BlobOutcome: Sendable {
+    case skipped, mounted, sent
+}

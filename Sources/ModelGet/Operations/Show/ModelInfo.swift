@@ -1,0 +1,133 @@
+import Foundation
+
+/// What `show` reports about a model: its layers and what the config blob
+/// and the small text layers (template, system, license, params) say.
+/// Every string is as the registry or blob has it: print it through
+/// `DisplayText` (`line` for a field, `block` for a text layer).
+public struct ModelInfo: Sendable {
+    public var name: String
+    public var manifestDigest: Digest
+    public var layers: [Descriptor]
+    public var config: Descriptor
+    /// Config `model_format` (e.g. gguf), `model_family`, `file_type`
+    /// (quantisation, e.g. Q4_0) and `model_type` (parameters, e.g. 1B).
+    public var format: String?
+    public var family: String?
+    public var quantization: String?
+    public var parameterSize: String?
+    public var template: String?
+    public var system: String?
+    public var licenses: [String] = []
+    /// The params layer (runtime parameters as JSON text).
+    public var parameters: String?
+    /// For a tensor model (one safetensors layer per tensor): what its
+    /// headers, config and model_index.json say.
+    public var tensorModel: TensorModelSummary?
+    /// Docker Model Runner / ModelPack config, GGUF header, image config (`ModelInfo+Artifacts`).
+    public var artifact: ArtifactDetails?
+
+    /// Config plus layers, each distinct blob once.
+    public var totalSize: Int64 {
+        var seen = Set<Digest>()
+        return ([config] + layers).filter { seen.insert($0.digest).inserted }.totalSize
+    }
+
+    /// Text layers (and a config) larger than this are not read: a text
+    /// layer is shown as "(N bytes)" instead.
+    public static let textLimit: Int64 = 1 << 20
+
+    /// Builds the info, reading the config and text layers through `read`
+    /// (which must return verified bytes, and is only asked for blobs of at
+    /// most `textLimit` bytes).
+    public static func load(name: String, manifestDigest: Digest, manifest: ImageManifest,
+                            readPrefix: BlobPrefixReader? = nil,
+                            read: (Descriptor) async throws -> Data) async throws -> ModelInfo {
+        var info = ModelInfo(name: name, manifestDigest: manifestDigest, layers: manifest.layers, config: manifest.config)
+        let config = manifest.config.size <= textLimit ? try? await read(manifest.config) : nil
+        if let config, let object = try? JSONSerialization.jsonObject(with: config) as? [String: Any] {
+            info.format = object["model_format"] as? String
+            info.family = object["model_family"] as? String
+            info.quantization = object["file_type"] as? String
+            info.parameterSize = object["model_type"] as? String
+        }
+        let textTypes = [MediaType.ollamaTemplate, MediaType.ollamaSystem, MediaType.ollamaLicense, MediaType.ollamaParams]
+        for layer in manifest.layers where textTypes.contains(layer.mediaType) {
+            let text = layer.size <= textLimit ? ModelInfo.printableText(try await read(layer)) : "(\(layer.size) bytes)"
+            switch layer.mediaType {
+            case MediaType.ollamaTemplate: info.template = text
+            case MediaType.ollamaSystem: info.system = text
+            case MediaType.ollamaLicense: info.licenses.append(text)
+            default: info.parameters = text
+            }
+        }
+        try await info.addArtifactDetails(manifest: manifest, config: config, readPrefix: readPrefix)
+        return info
+    }
+}
+
+extension ModelStore {
+    /// `show` for a stored model: everything read from the store.
+    public func info(_ reference: Reference) async throws -> ModelInfo {
+        let model = try model(reference)
+        var info = try await ModelInfo.load(name: model.displayName, manifestDigest: model.manifestDigest, manifest: model.manifest,
+                                            readPrefix: ModelInfo.storePrefix(self)) { blob in
+            try readSmallBlob(blob)
+        }
+        if TensorModelLayout.isTensorModel(model.manifest) {
+            info.tensorModel = try await tensorSummary(model.manifest, model: model.displayName)
+        }
+        return info
+    }
+}
+
+extension ModelStore {
+    /// A small blob's verified bytes. The file must be exactly the size the
+    /// manifest states, so a damaged store never makes `show` read a huge
+    /// file into memory.
+    func readSmallBlob(_ blob: Descriptor) throws -> Data {
+        let path = blobPath(blob.digest)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.error(path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileIO.error(path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelGetError.fileSystem(path: path, reason: "not a regular file") }
+        guard Int64(info.st_size) == blob.size else {
+            throw ModelGetError.sizeMismatch(digest: blob.digest.description, expected: blob.size, actual: Int64(info.st_size))
+        }
+        var data = Data(count: Int(blob.size))
+        try data.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
+        try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
+        return data
+    }
+}
+
+extension RegistryClient {
+    /// `show --remote`: the manifest, config and small text layers from the
+    /// registry, without the weights.
+    public func info(_ reference: Reference, platform: Platform = .current) async throws -> ModelInfo {
+        let (fetched, manifest) = try await resolveImage(repository: reference.repository, reference: reference.manifestReference,
+                                                         platform: platform)
+        var info = try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest,
+                                            readPrefix: ModelInfo.remotePrefix(self, repository: reference.repository)) { blob in
+            let sink = MemorySink(limit: blob.size)
+            _ = try await fetchBlob(repository: reference.repository, digest: blob.digest, sink: sink)
+            try blob.digest.verify(actualHex: SHA256Hasher.hex(of: sink.data))
+            return sink.data
+        }
+        if TensorModelLayout.isTensorModel(manifest) {
+            info.tensorModel = try await tensorSummary(manifest, repository: reference.repository, model: reference.displayName)
+        }
+        return info
+    }
+}
+
+extension ModelInfo {
+    /// The layer as text, or a note when it is binary (not UTF-8, or with
+    /// NUL bytes). Text is returned as the blob has it: printers escape it
+    /// with `DisplayText.block` (a hostile layer may carry terminal codes).
+    static func printableText(_ data: Data) -> String {
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { return "(\(data.count) bytes, not text)" }
+        return text
+    }
+}

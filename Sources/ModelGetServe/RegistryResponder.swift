@@ -12,7 +12,7 @@ struct RegistryResponder: HTTPResponder {
 
     let lookup: StoreLookup
     let defaultHost: String
-    /// Blob bodies go out with `sendfile` (no TLS), else in chunks.
+    /// Blob bodies go out from the file (`FileRegionSender`: `sendfile`, big ones copied to a client on this machine) without TLS, else in chunks.
     let sendfile: Bool
     let htpasswd: HtpasswdFile?
     let signer: BlobLinkSigner

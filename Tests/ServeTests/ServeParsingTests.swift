@@ -88,6 +88,20 @@ final class ServeParsingTests: XCTestCase {
                        "another start, another key")
     }
 
+    /// Big blobs are copied only to a client on this machine (bench/README.md).
+    func testSameHostRuleForCopiedBodies() {
+        let same = FileRegionSender.isSameHost
+        XCTAssertTrue(same("127.0.0.1", "127.0.0.1"))
+        XCTAssertTrue(same("127.0.0.1", "127.0.0.5"))
+        XCTAssertTrue(same("::1", "::1"))
+        XCTAssertTrue(same("::ffff:127.0.0.1", "::ffff:127.0.0.1"))
+        XCTAssertTrue(same("192.168.1.10", "192.168.1.10"), "the host's own LAN address")
+        XCTAssertFalse(same("192.168.1.10", "192.168.1.11"))
+        XCTAssertFalse(same("10.77.0.1", "10.77.0.2"))
+        XCTAssertFalse(same("fe80::1", "fe80::2"))
+        XCTAssertFalse(same(nil, nil))
+    }
+
     /// `serve --models` is the option every other command has: the same
     /// default chain down to ollama's Linux service store.
     func testModelsHelpMatchesTheOtherCommands() throws {

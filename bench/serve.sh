@@ -6,7 +6,9 @@
 #   big    one client (curl -o /dev/null) fetching one 2 GiB blob, on
 #          loopback and, as root with `ip netns`, across a veth pair:
 #          both servers in one network namespace, curl in another, as a
-#          LAN client sees them (MTU 1500, no loopback shortcuts)
+#          LAN client sees them (MTU 1500, no loopback shortcuts);
+#          BENCH_VETH_RATE=4gbit caps the server's side with tc tbf, as
+#          a LAN link would
 #   small  64 concurrent clients (curl --parallel --parallel-max 64)
 #          fetching 1,000 small blobs (16 KiB-1 MiB)
 #   RSS    each server's peak resident memory (VmHWM) after both
@@ -61,6 +63,9 @@ elif ip netns add "$NS_SERVER" && ip netns add "$NS_CLIENT" &&
     ip -n "$NS_SERVER" link set "mgs-s$$" up && ip -n "$NS_CLIENT" link set "mgs-c$$" up &&
     ip -n "$NS_SERVER" link set lo up && ip -n "$NS_CLIENT" link set lo up; then
     VETH=1
+    if [[ -n ${BENCH_VETH_RATE:-} ]]; then
+        ip netns exec "$NS_SERVER" tc qdisc add dev "mgs-s$$" root tbf rate "$BENCH_VETH_RATE" burst 4mb latency 50ms
+    fi
 else
     log "note: could not set up network namespaces and a veth pair: the veth scenario is skipped"
 fi

@@ -111,7 +111,10 @@ struct RegistryResponder: HTTPResponder {
     // MARK: tags and manifests
 
     private func tags(of name: ServedName) async throws -> [String] {
-        guard let directory = lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
+        guard let directory = lookup.modelDirectory(name) else {
+            if let cache, cache.covers(name) { return try await cache.tags(name) }
+            throw DistributionError.nameUnknown(name.spelled)
+        }
         return lookup.tags(in: directory)
     }
 

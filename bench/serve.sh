@@ -3,7 +3,12 @@
 # blobs, in the same run, and prints a Markdown table (also written to
 # bench/results/serve-latest.md):
 #
-#   big    one client (curl -o /dev/null) fetching one 2 GiB blob
+#   big    one client (curl -o /dev/null) fetching one 2 GiB blob, on
+#          loopback and, as root with `ip netns`, across a veth pair:
+#          both servers in one network namespace, curl in another, as a
+#          LAN client sees them (MTU 1500, no loopback shortcuts);
+#          BENCH_VETH_RATE=4gbit caps the server's side with tc tbf, as
+#          a LAN link would
 #   small  64 concurrent clients (curl --parallel --parallel-max 64)
 #          fetching 1,000 small blobs (16 KiB-1 MiB)
 #   RSS    each server's peak resident memory (VmHWM) after both
@@ -45,7 +50,30 @@ cleanup() {
     done
     rm -rf "$TMP"
 }
-trap cleanup EXIT
+
+# The veth pair: two network namespaces named after this shell, gone with it.
+NS_SERVER=mgs-server-$$ NS_CLIENT=mgs-client-$$ VETH_SERVER=10.77.0.1
+VETH=0
+if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
+    log "note: not root or no ip(8): the veth scenario is skipped (loopback only)"
+elif ip netns add "$NS_SERVER" && ip netns add "$NS_CLIENT" &&
+    ip link add "mgs-s$$" type veth peer name "mgs-c$$" &&
+    ip link set "mgs-s$$" netns "$NS_SERVER" && ip link set "mgs-c$$" netns "$NS_CLIENT" &&
+    ip -n "$NS_SERVER" addr add "$VETH_SERVER/24" dev "mgs-s$$" && ip -n "$NS_CLIENT" addr add 10.77.0.2/24 dev "mgs-c$$" &&
+    ip -n "$NS_SERVER" link set "mgs-s$$" up && ip -n "$NS_CLIENT" link set "mgs-c$$" up &&
+    ip -n "$NS_SERVER" link set lo up && ip -n "$NS_CLIENT" link set lo up; then
+    VETH=1
+    if [[ -n ${BENCH_VETH_RATE:-} ]]; then
+        ip netns exec "$NS_SERVER" tc qdisc add dev "mgs-s$$" root tbf rate "$BENCH_VETH_RATE" burst 4mb latency 50ms
+    fi
+else
+    log "note: could not set up network namespaces and a veth pair: the veth scenario is skipped"
+fi
+cleanup_netns() {
+    ip netns del "$NS_SERVER" 2>/dev/null || true
+    ip netns del "$NS_CLIENT" 2>/dev/null || true
+}
+trap 'cleanup; cleanup_netns' EXIT
 
 launch_registry "$bin/modelget-testkit" "$TMP/registry" "$TMP/registry.yml" "$TMP/registry.log" || exit 1
 pids+=("$LAUNCHED_PID")
@@ -72,6 +100,23 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 SERVE=127.0.0.1:$port
+
+# The same two servers again in the server namespace, on the veth address.
+if [[ $VETH == 1 ]]; then
+    in_client() { ip netns exec "$NS_CLIENT" "$@"; }
+    sed "s/127\.0\.0\.1:[0-9]*/$VETH_SERVER:5000/" "$TMP/registry.yml" >"$TMP/registry-veth.yml"
+    ip netns exec "$NS_SERVER" docker-registry serve "$TMP/registry-veth.yml" >"$TMP/registry-veth.log" 2>&1 &
+    pids+=("$!")
+    ip netns exec "$NS_SERVER" "$bin/modelget" serve --listen "$VETH_SERVER:5001" --models "$TMP/store" 2>"$TMP/serve-veth.log" &
+    pids+=("$!")
+    for url in "http://$VETH_SERVER:5000/v2/" "http://$VETH_SERVER:5001/v2/"; do
+        for _ in $(seq 100); do
+            in_client curl -fsS -o /dev/null "$url" 2>/dev/null && break
+            sleep 0.1
+        done
+        in_client curl -fsS -o /dev/null "$url" || { cat "$TMP"/*-veth.log >&2; exit 1; }
+    done
+fi
 
 # Every blob's digest, from the registry's manifest.
 blobs() {
@@ -105,6 +150,11 @@ for rep in $(seq "$REPS"); do
         [[ $server == serve ]] && host=$SERVE
         log "repetition $rep/$REPS: $server"
         timed big "$server" "$rep" curl -fsS -o /dev/null "http://$host/v2/bench/big/blobs/$BIG"
+        if [[ $VETH == 1 ]]; then
+            veth_port=5000
+            [[ $server == serve ]] && veth_port=5001
+            timed big-veth "$server" "$rep" in_client curl -fsS -o /dev/null "http://$VETH_SERVER:$veth_port/v2/bench/big/blobs/$BIG"
+        fi
         timed small "$server" "$rep" curl -fsS --no-progress-meter --parallel --parallel-max 64 -K "$TMP/small-$host.curlrc"
     done
 done
@@ -117,15 +167,22 @@ python3 - "$RESULTS" "$BIG_BYTES" "$SMALL_COUNT" "$SMALL_BYTES" "$SERVE_RSS" "$R
 import statistics, sys
 rows = [line.split("\t") for line in open(sys.argv[1]) if line.strip()]
 big, count, small_bytes, serve_rss, registry_rss = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-def median(scenario, server):
-    return statistics.median(int(r[3]) / 1e6 for r in rows if r[0] == scenario and r[1] == server)
-print(f"| scenario | docker-registry | modelget serve | serve / registry throughput |")
-print(f"|---|---|---|---|")
-for scenario, label, size in [("big", f"1 client, one {big / 2**30:.2f} GiB blob", big),
-                              ("small", f"64 clients, {count} blobs ({small_bytes / 2**20:.0f} MiB)", small_bytes)]:
-    r, s = median(scenario, "docker-registry"), median(scenario, "serve")
-    print(f"| {label} | {r:.2f} s ({size / r / 2**20:.0f} MiB/s) | {s:.2f} s ({size / s / 2**20:.0f} MiB/s) | {r / s:.2f}x |")
-print(f"| peak RSS (VmHWM) after both | {registry_rss} MiB | {serve_rss} MiB | |")
+def times(scenario, server):
+    return {r[2]: int(r[3]) / 1e6 for r in rows if r[0] == scenario and r[1] == server}
+print("| scenario | docker-registry, median (min–max) | modelget serve, median (min–max) | serve / registry throughput (per repetition: min–max) |")
+print("|---|---|---|---|")
+for scenario, label, size in [("big", f"1 client, one {big / 2**30:.2f} GiB blob, loopback", big),
+                              ("big-veth", f"1 client, one {big / 2**30:.2f} GiB blob, veth between namespaces", big),
+                              ("small", f"64 clients, {count} blobs ({small_bytes / 2**20:.0f} MiB), loopback", small_bytes)]:
+    r, s = times(scenario, "docker-registry"), times(scenario, "serve")
+    if not r or not s:
+        continue
+    rm, sm = statistics.median(r.values()), statistics.median(s.values())
+    pairs = [r[k] / s[k] for k in r if k in s]
+    def cell(t, m):
+        return f"{m:.2f} s ({size / m / 2**20:.0f} MiB/s; {min(t.values()):.2f}–{max(t.values()):.2f} s)"
+    print(f"| {label} | {cell(r, rm)} | {cell(s, sm)} | {rm / sm:.2f}x ({min(pairs):.2f}–{max(pairs):.2f}x) |")
+print(f"| peak RSS (VmHWM) after both, loopback instances | {registry_rss} MiB | {serve_rss} MiB | |")
 print()
-print(f"Medians of {len(rows) // 4} repetitions.")
+print(f"Medians of {len(set(r[2] for r in rows))} repetitions, the servers interleaved run by run.")
 EOF

@@ -45,6 +45,22 @@ final class PullThroughCache: Sendable {
         return (upstream, client, name.namespace + "/" + name.model)
     }
 
+    // MARK: tags
+
+    /// The upstream's tags for a name the store does not hold (a name it
+    /// holds lists the store's tags, which are what it can serve at once).
+    func tags(_ name: ServedName) async throws -> [String] {
+        let (upstream, client, repository) = upstream(name)
+        let tags: [String]?
+        do {
+            tags = try await client.listTags(repository: repository)
+        } catch {
+            throw DistributionError.upstream("\(upstream.url.absoluteString): \(error)")
+        }
+        guard let tags else { throw DistributionError.nameUnknown(name.spelled) }
+        return tags.filter { ServedName.isValidTag(Substring($0)) }.sorted()
+    }
+
     // MARK: manifests
 
     /// The manifest for `reference`, from the store or the upstream.

@@ -12,7 +12,7 @@ struct RegistryResponder: HTTPResponder {
 
     let lookup: StoreLookup
     let defaultHost: String
-    /// Blob bodies go out with `sendfile` (no TLS), else in chunks.
+    /// Blob bodies go out from the file (`FileRegionSender`: `sendfile`, big ones copied to a client on this machine) without TLS, else in chunks.
     let sendfile: Bool
     let htpasswd: HtpasswdFile?
     let signer: BlobLinkSigner
@@ -111,7 +111,10 @@ struct RegistryResponder: HTTPResponder {
     // MARK: tags and manifests
 
     private func tags(of name: ServedName) async throws -> [String] {
-        guard let directory = lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
+        guard let directory = lookup.modelDirectory(name) else {
+            if let cache, cache.covers(name) { return try await cache.tags(name) }
+            throw DistributionError.nameUnknown(name.spelled)
+        }
         return lookup.tags(in: directory)
     }
 

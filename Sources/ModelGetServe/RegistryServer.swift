@@ -20,7 +20,8 @@ public struct RegistryServer: Sendable {
     /// Serves until SIGINT/SIGTERM. `onListening` gets the bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let tls = try tlsConfiguration()
-        Self.raiseOpenFileLimit()
+        let openFiles = Self.raiseOpenFileLimit()
+        let maximumConnections = configuration.maximumConnections ?? max(64, openFiles / 4 * 3)
         let completions = SendCompletions()
         let metrics = ServeMetrics()
         let cache = configuration.upstreams.isEmpty ? nil : try PullThroughCache(
@@ -50,7 +51,8 @@ public struct RegistryServer: Sendable {
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil,
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),
+                backlog: Self.listenBacklog(),
+                availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         do {
@@ -61,12 +63,28 @@ public struct RegistryServer: Sendable {
         }
     }
 
-    /// Every connection is a descriptor: lift the soft limit to the hard one.
-    private static func raiseOpenFileLimit() {
+    /// Every connection is a descriptor: lifts the soft RLIMIT_NOFILE to
+    /// the hard one, as Go's runtime does at start for every Go program
+    /// (docker-registry among them), so the 1,024 most shells give is not
+    /// serve's ceiling. Returns the soft limit now in force.
+    private static func raiseOpenFileLimit() -> Int {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur == rlim_t.max ? 1 << 20 : Int(min(limit.rlim_cur, 1 << 30))
+    }
+
+    /// The kernel's ceiling for a listen queue (net.core.somaxconn), which
+    /// Go's net package also asks for: a burst of connections waits in the
+    /// queue instead of having its SYNs dropped and retried a second later,
+    /// as happens past Hummingbird's default of 256.
+    private static func listenBacklog() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)) ?? ""
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)).map { min(max($0, 256), 65535) } ?? 4096
     }
 
     private func tlsConfiguration() throws -> TLSConfiguration? {

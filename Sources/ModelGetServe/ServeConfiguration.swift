@@ -17,7 +17,9 @@ public struct ServeConfiguration: Sendable {
     /// Access log lines as JSON objects.
     public var jsonLog = false
     /// At most this many connections at once; more wait in the backlog.
-    public var maximumConnections = 4096
+    /// nil: three quarters of the open-file limit serve raises itself to,
+    /// leaving a descriptor for the file each busy connection sends.
+    public var maximumConnections: Int?
     /// Pull-through: registries to fetch what the store lacks from.
     public var upstreams: [Upstream] = []
     /// How long a stored manifest for a tag is served before the upstream

@@ -4,7 +4,7 @@ import ModelGet
 import XCTest
 
 /// The pure parts: Range headers, served names and routes, `--upstream`,
-/// signed blob links.
+/// signed blob links, and `serve --help`.
 final class ServeParsingTests: XCTestCase {
     func testRangeHeaders() {
         XCTAssertEqual(ByteRangeRequest(header: nil, size: 10), .whole)
@@ -86,5 +86,42 @@ final class ServeParsingTests: XCTestCase {
                                       now: Date().addingTimeInterval(BlobLinkSigner.lifetime + 10)))
         XCTAssertFalse(BlobLinkSigner().isValid(name: name, digest: digest, expires: fields["expires"], signature: fields["signature"]),
                        "another start, another key")
+    }
+
+    /// Big blobs are copied only to a client on this machine (bench/README.md).
+    func testSameHostRuleForCopiedBodies() {
+        let same = FileRegionSender.isSameHost
+        XCTAssertTrue(same("127.0.0.1", "127.0.0.1"))
+        XCTAssertTrue(same("127.0.0.1", "127.0.0.5"))
+        XCTAssertTrue(same("::1", "::1"))
+        XCTAssertTrue(same("::ffff:127.0.0.1", "::ffff:127.0.0.1"))
+        XCTAssertTrue(same("192.168.1.10", "192.168.1.10"), "the host's own LAN address")
+        XCTAssertFalse(same("192.168.1.10", "192.168.1.11"))
+        XCTAssertFalse(same("10.77.0.1", "10.77.0.2"))
+        XCTAssertFalse(same("fe80::1", "fe80::2"))
+        XCTAssertFalse(same(nil, nil))
+    }
+
+    /// `serve --models` is the option every other command has: the same
+    /// default chain down to ollama's Linux service store.
+    func testModelsHelpMatchesTheOtherCommands() throws {
+        func help(_ command: String) throws -> String {
+            let process = Process()
+            process.executableURL = ServeProcess.binary
+            process.arguments = [command, "--help"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // The --models entry: its line and the indented lines after it.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let first = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--models") }) else { return "" }
+            let rest = lines[(first + 1)...].prefix { $0.hasPrefix("      ") && !$0.trimmingCharacters(in: .whitespaces).hasPrefix("-") }
+            return ([lines[first]] + rest).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        }
+        let serve = try help("serve")
+        XCTAssertTrue(serve.contains(ModelsDirectory.serviceStore), serve)
+        XCTAssertEqual(serve, try help("pull"))
     }
 }

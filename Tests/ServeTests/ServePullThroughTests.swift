@@ -254,4 +254,35 @@ final class ServePullThroughTests: XCTestCase {
         XCTAssertEqual(failed.errorCode, "UNAVAILABLE")
         XCTAssertTrue(failed.text.contains(proxy.host), failed.text)
     }
+
+    /// `tags/list` for a name the store does not hold asks the upstream; a
+    /// name the store holds lists the store's tags without asking.
+    func testTagListsOfNamesNotInTheStoreComeFromTheUpstream() throws {
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/big", tag: "v2")
+        // A name of the upstream's that the store holds (as a pull through it writes it).
+        try StoreSeeding.put(fixture.tiny, in: fixture.models, host: proxy.host, namespace: "library", name: "tiny", tag: "mine")
+        let serve = try startServe()
+        defer { serve.stop() }
+        func tags(_ body: Data) -> [String]? { (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["tags"] as? [String] }
+
+        let upstream = try Curl.get("\(serve.baseURL)/v2/library/big/tags/list")
+        XCTAssertEqual(upstream.status, 200)
+        XCTAssertEqual(tags(upstream.body), ["v1", "v2"])
+        let page = try Curl.get("\(serve.baseURL)/v2/library/big/tags/list?n=1")
+        XCTAssertEqual(tags(page.body), ["v1"], "paginated like the store's lists")
+        XCTAssertEqual(proxy.requests.filter { $0.path.hasSuffix("/library/big/tags/list") }.count, 2)
+
+        let unknown = try Curl.get("\(serve.baseURL)/v2/library/absent/tags/list")
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertEqual(unknown.errorCode, "NAME_UNKNOWN")
+
+        let stored = try Curl.get("\(serve.baseURL)/v2/library/tiny/tags/list")
+        XCTAssertEqual(tags(stored.body), ["mine"])
+        XCTAssertFalse(proxy.requests.contains { $0.path.contains("/library/tiny/") }, "the store's own name: upstream not asked")
+
+        proxy.stop()
+        let failed = try Curl.get("\(serve.baseURL)/v2/library/big/tags/list")
+        XCTAssertEqual(failed.status, 502)
+        XCTAssertEqual(failed.errorCode, "UNAVAILABLE")
+    }
 }

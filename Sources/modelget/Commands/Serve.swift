@@ -22,8 +22,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "ADDR:PORT to listen on (port 0: any free port).")
     var listen = "127.0.0.1:5000"
 
-    @Option(name: .long, help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models).")
-    var models: String?
+    @OptionGroup var models: ModelsOption
 
     @Option(name: .long, help: "htpasswd file with bcrypt entries (htpasswd -B): require HTTP Basic auth.")
     var auth: String?
@@ -45,11 +44,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("manifest-ttl"), help: "Seconds a stored manifest for a tag is served before the upstream is asked again.")
     var manifestTTL = 300
 
-    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted.")
-    var maxConnections = 4096
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted (default: 3/4 of the open-file limit, which serve raises to the hard limit).")
+    var maxConnections: Int?
 
     func validate() throws {
-        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 1000000") }
+        if let maxConnections, !(1...1_000_000).contains(maxConnections) { throw ValidationError("--max-connections must be from 1 to 1000000") }
         _ = try Self.address(listen)
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         guard manifestTTL >= 0 else { throw ValidationError("--manifest-ttl must be 0 or more seconds") }
@@ -62,7 +61,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try Self.address(listen)
-        var configuration = ServeConfiguration(store: ModelStore(root: models.map { URL(fileURLWithPath: $0) } ?? ModelStore.defaultRoot()))
+        var configuration = ServeConfiguration(store: models.store)
         configuration.host = host
         configuration.port = port
         configuration.htpasswdPath = auth

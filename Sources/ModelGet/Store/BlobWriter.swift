@@ -103,6 +103,12 @@ final class BlobWriter: Sendable {
         blob.removeState()
     }
 
+    /// Starts writing the bytes so far to disk without waiting, so the
+    /// fsync at commit does not wait for the whole blob.
+    func startWriteback() {
+        FileIO.startWriteback(lock.fd)
+    }
+
     /// fsyncs this blob's bytes (a `CommitBatch` of one).
     func syncFile() throws {
         try FileIO.fsync(lock.fd, path: blob.path)

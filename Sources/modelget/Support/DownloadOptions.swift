@@ -7,7 +7,7 @@ import ModelGet
 struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
-        discussion: "Without it the count adapts: a big blob starts with 4 connections and doubles them while the rate still rises."))
+        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises."))
     var parts: Int?
 
     @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")

@@ -55,6 +55,7 @@ NET_NOTES = {
     "modelget --parts 16": "16 parts, each on its own connection",
     "modelget (base)": "base commit: 4 parts multiplexed on one HTTP/2 connection",
     "aria2c -x16": "`-x16 -s16 -k1M` on the CDN URL, no digest check: the floor",
+    "aria2c -x16 --checksum": "the same with `--checksum=sha-256=…`: aria2c verifies the digest too (no fsync)",
     "ollama-like 16 parts": "16 ranged parts at once, multiplexed on HTTP/2 like Go's default transport (`curl --parallel`), joined",
     "curl -o": "one stream on the CDN URL",
 }
@@ -157,6 +158,7 @@ def main():
             net.append(k[0])
             size[k[0]] = int(k[0].split("-")[2][:-1]) << 20
             FLOOR[k[0]] = "aria2c -x16"
+            VERIFIED_FLOOR[k[0]] = "aria2c -x16 --checksum"
             TITLES[k[0]] = net_title(k[0])
             for tool, note in NET_NOTES.items():
                 TOOL_NOTES[(k[0], tool)] = note
@@ -191,7 +193,7 @@ def main():
             w(f"| {TITLES[scenario]} | {tool} | {med:.2f} | {spread} | {ratio} | {vratio} | {vs} | {rate} | {cpu} | {rss} | {note} |")
     w("")
     w("× floor: median ÷ the transport floor's median (small: `curl --parallel`, big: `curl -o`, big push: `curl -T`, "
-      "HTTPS CDN: `aria2c -x16 -s16`, the target being ≤ 1.1); "
+      "HTTPS CDN: `aria2c -x16 -s16`, the target being ≤ 1.1; its verified floor is `aria2c --checksum=sha-256`); "
       "× verified floor: ÷ that floor followed by an OpenSSL SHA-256 of every file (and an fsync for the big layer). "
       "Peer ÷ modelget > 1 means modelget is that many times faster. MB/s = model bytes ÷ median (10^6 bytes). "
       "CPU s: median user + system time (children included). Peak RSS: the largest max RSS over the runs (`/usr/bin/time`), of the whole process tree for `bash -c` rows.")

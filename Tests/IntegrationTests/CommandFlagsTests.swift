@@ -56,6 +56,10 @@ final class CommandFlagsTests: XCTestCase {
             try assertUsageError(command + ["--max-connections-per-host", "0"], naming: "--max-connections-per-host must be from 1 to 64")
             try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
         }
+        // The rate limit, wherever blobs go up too.
+        for command in [commands[1], commands[2]] {
+            try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
+        }
     }
 
     func testVersionPrintsTheVersionTheUserAgentSends() throws {

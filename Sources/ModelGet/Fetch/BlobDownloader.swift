@@ -75,6 +75,8 @@ struct BlobDownloader: Sendable {
     /// Records the part state every `checkpointInterval` while bytes
     /// arrive (so a Ctrl-C, `kill -9` or crash loses little), and every
     /// `durableEvery` records fsyncs it (so a power cut loses little more).
+    /// In between it starts the writeback of what arrived, so the fsync at
+    /// commit does not wait for the whole blob to reach the disk.
     private func periodicCheckpoints(of writer: BlobWriter) -> Task<Void, Never> {
         let interval = plan.checkpointInterval
         let durableEvery = plan.durableEvery
@@ -91,6 +93,7 @@ struct BlobDownloader: Sendable {
                     _ = try? await BlockingIO.run { try writer.durableCheckpoint() }
                 } else {
                     try? writer.checkpoint()
+                    _ = try? await BlockingIO.run { writer.startWriteback() }
                 }
             }
         }
@@ -127,5 +130,5 @@ struct BlobDownloader: Sendable {
     }
 
     /// The first request of a parted blob.
-    static let probeSize: Int64 = 256 << 10
+    static let probeSize: Int64 = 64 << 10
 }

@@ -28,9 +28,9 @@ public struct PartPlan: Sendable {
     /// Every this many records, the file is fsynced and the record made durable.
     public var durableEvery: Int
 
-    public init(threshold: Int64 = 64 << 20, partSize: Int64 = 64 << 20, parallelParts: Int = 4,
+    public init(threshold: Int64 = 64 << 20, partSize: Int64 = 64 << 20, parallelParts: Int = 8,
                 adaptive: Bool = true, maximumParts: Int = 16, minimumSplit: Int64 = 4 << 20,
-                adaptInterval: TimeInterval = 0.2, checkpointInterval: TimeInterval = 0.25, durableEvery: Int = 40) {
+                adaptInterval: TimeInterval = 0.1, checkpointInterval: TimeInterval = 0.25, durableEvery: Int = 40) {
         self.threshold = threshold
         self.partSize = max(1, partSize)
         self.parallelParts = max(1, parallelParts)

@@ -85,7 +85,7 @@ final class BlobWriter: Sendable {
         if let mismatch = try await verify() { return mismatch }
         // The disk starts on these bytes now, while other blobs arrive, so
         // the batch's flush (and the last one, before the manifest) waits less.
-        FileIO.startWriteback(lock.fd)
+        startWriteback()
         batched.withLock { $0 = true }
         try await batch.add(self, done: done)
         return .committed
@@ -104,6 +104,12 @@ final class BlobWriter: Sendable {
     func rename() throws {
         try store.commitBlob(from: blob.path, digest: digest)
         blob.removeState()
+    }
+
+    /// Starts writing the bytes so far to disk without waiting, so the
+    /// fsync at commit (or a batch's syncfs) does not wait for all of them.
+    func startWriteback() {
+        FileIO.startWriteback(lock.fd)
     }
 
     /// fsyncs this blob's bytes (a `CommitBatch` of one).

@@ -169,9 +169,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// True while paused by the rate limit; the engine resumes it.
     private(set) var isPaused = false
 
+    /// The rate limit the body this transfer receives or sends is under.
+    private var rateLimiter: RateLimiter? { sink?.delivery.rateLimiter ?? uploadObserver?.rateLimiter }
+
     /// Resumes a transfer the rate limit paused, once the limit has credit.
     func resumeIfAllowed() {
-        guard isPaused, sink?.delivery.rateLimiter?.hasCredit ?? true else { return }
+        guard isPaused, rateLimiter?.hasCredit ?? true else { return }
         isPaused = false
         lastActivity = Date()
         curl_easy_pause(easy, CURLPAUSE_CONT)
@@ -210,11 +213,17 @@ final class CurlTransfer: @unchecked Sendable {
         return .accept
     }
 
-    /// Fills `buffer` with request body bytes; returns the count, or nil on error.
+    /// Fills `buffer` with request body bytes; returns the count,
+    /// `CURL_READFUNC_PAUSE` to be asked again once the rate limit allows,
+    /// or nil on error.
     func readBody(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         let remaining = (request.body?.length ?? 0) - uploadSent
         let want = Int(min(Int64(buffer.count), max(remaining, 0)))
         guard want > 0 else { return 0 }
+        if let limiter = uploadObserver?.rateLimiter, !limiter.take(want) {
+            isPaused = true
+            return Int(CURL_READFUNC_PAUSE)
+        }
         var count = 0
         if let data = uploadData {
             let start = data.startIndex + Int(uploadSent)

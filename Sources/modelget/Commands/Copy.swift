@@ -27,6 +27,7 @@ struct Copy: AsyncParsableCommand {
     var keep = false
 
     @OptionGroup var transfer: TransferFlags
+    @OptionGroup var rate: RateLimitOption
 
     @OptionGroup var signing: KeyOption
     @OptionGroup var platform: PlatformOption
@@ -52,7 +53,7 @@ struct Copy: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()
-        let copier = ModelCopier(store: models.store, options: PushOptions(transfer: transfer.options()), keep: keep)
+        let copier = ModelCopier(store: models.store, options: PushOptions(transfer: transfer.options(rate: rate)), keep: keep)
         let result = try await display.showing {
             allPlatforms
                 ? try await copier.copyAllPlatforms(from, from: sourceClient, to: to, destinationClient, progress: progress)

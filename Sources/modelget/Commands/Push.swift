@@ -27,6 +27,7 @@ struct Push: AsyncParsableCommand {
     var mountFrom: String?
 
     @OptionGroup var transfer: TransferFlags
+    @OptionGroup var rate: RateLimitOption
 
     @OptionGroup var signing: KeyOption
 
@@ -46,7 +47,7 @@ struct Push: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()
-        let options = PushOptions(transfer: transfer.options(), mountFrom: mountFrom)
+        let options = PushOptions(transfer: transfer.options(rate: rate), mountFrom: mountFrom)
         let result = try await display.showing {
             try await ModelPusher(store: models.store, options: options).push(source, to: target, client: client, progress: progress)
         }

@@ -7,7 +7,7 @@ import ModelGet
 struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
-        discussion: "Without it the count adapts: a big blob starts with 4 connections and doubles them while the rate still rises."))
+        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises."))
     var parts: Int?
 
     @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
@@ -16,15 +16,9 @@ struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: "The most connections the ranged parts of big blobs use at once, all blobs together.")
     var maxConnectionsPerHost = PartPlan().maximumParts
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Limit the whole operation to this many bytes per second, across all connections (e.g. 50M, 800K, 1G).",
-        valueName: "rate"))
-    var limitRate: String?
+    @OptionGroup var rate: RateLimitOption
 
     func validate() throws {
-        if let limitRate, RateLimiter.parseRate(limitRate) == nil {
-            throw ValidationError("--limit-rate wants a positive rate such as 50M, 800K or 1048576, not \"\(limitRate)\"")
-        }
         guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {
             try TransferOptions(parts: plan).validate()
@@ -45,6 +39,6 @@ struct DownloadOptions: ParsableArguments {
         return plan
     }
 
-    /// Bytes per second for the whole pull, if limited.
-    var bytesPerSecond: Int64? { limitRate.flatMap(RateLimiter.parseRate) }
+    /// Bytes per second for the whole operation, if limited.
+    var bytesPerSecond: Int64? { rate.bytesPerSecond }
 }

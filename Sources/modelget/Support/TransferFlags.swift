@@ -21,16 +21,17 @@ struct TransferFlags: ParsableArguments {
         }
     }
 
-    /// The options these flags (and `download`'s) describe; `fallback` is
+    /// The options these flags (and `download`'s or `rate`'s) describe; `fallback` is
     /// the concurrency when `--concurrency` is not given (sync's file). The
     /// concurrency is fitted to the open-file limit.
-    func options(download: DownloadOptions? = nil, fallback: Int? = nil) -> TransferOptions {
+    func options(download: DownloadOptions? = nil, rate: RateLimitOption? = nil, fallback: Int? = nil) -> TransferOptions {
         var options = TransferOptions(stallTimeout: stallTimeout)
         options.concurrency = DescriptorBudget.fit(concurrency ?? fallback ?? TransferOptions.defaultConcurrency)
         if let download {
             options.parts = download.plan
             options.limitRate = download.bytesPerSecond
         }
+        if let rate { options.limitRate = rate.bytesPerSecond }
         return options
     }
 }

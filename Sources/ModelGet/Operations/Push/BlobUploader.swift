@@ -16,13 +16,15 @@ struct BlobUploader: Sendable {
     let sessions: SavedUploadSessions
     let options: PushOptions
     let progress: TransferProgress
+    /// The operation's upload budget per second (`--limit-rate`), if any.
+    let rateLimiter: RateLimiter?
 
     /// Makes sure the registry holds `blob`. `source` gives the path of
     /// its bytes, and is called only when they must be sent.
     func upload(_ blob: Descriptor, source: @Sendable () async throws -> String) async throws -> BlobOutcome {
         var attempts = RetryAttempts(options.transfer.retry)
         while true {
-            let counter = SentByteCounter(progress: progress)
+            let counter = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
             do {
                 let outcome = try await attemptUpload(blob, source: source, counter: counter)
                 if outcome != .sent { progress.addPresent(blob.size) }
@@ -98,7 +100,7 @@ struct BlobUploader: Sendable {
             var running = 0
             while session.offset < blob.size {
                 let offset = session.offset, length = min(partSize, blob.size - offset)
-                let patch = SentByteCounter(progress: progress)
+                let patch = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
                 let answer: ChunkAnswer
                 do {
                     answer = try await client.uploadChunk(session: session.url, path: path, offset: offset, length: length,

@@ -30,7 +30,7 @@ struct Publication: Sendable {
         let uploader = BlobUploader(
             client: client, repository: repository, scopes: scopes, mountFrom: mount,
             sessions: SavedUploadSessions(store: store, host: destination.host, repository: repository),
-            options: options, progress: progress)
+            options: options, progress: progress, rateLimiter: options.transfer.limitRate.map { RateLimiter(bytesPerSecond: $0) })
         let tally = PushTally()
         // Biggest first: a huge blob starts early instead of trailing at the end.
         try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: options.transfer.concurrency) { blob in

@@ -7,8 +7,12 @@ final class SentByteCounter: UploadProgressObserver, Sendable {
     private let sent = Atomic<Int64>(0)
     private let held = Atomic<Int64>(0)
     private let progress: TransferProgress
+    let rateLimiter: RateLimiter?
 
-    init(progress: TransferProgress) { self.progress = progress }
+    init(progress: TransferProgress, rateLimiter: RateLimiter?) {
+        self.progress = progress
+        self.rateLimiter = rateLimiter
+    }
 
     var count: Int64 { sent.load(ordering: .relaxed) }
 

@@ -155,10 +155,7 @@ extension ModelStore {
         do {
             owner?.apply(fd: lock.fd)
             let statePath = partialStatePath(digest)
-            var state = PartState.load(statePath)
-            if state == nil, try adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial) > 0 {
-                state = PartState.load(statePath)
-            }
+            let state = try PartState.load(statePath) ?? adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
             let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: statePath, state: state, size: descriptor.size)
             return BlobWriter(store: self, digest: digest, lock: lock, blob: blob)
         } catch {

@@ -68,14 +68,14 @@ extension ModelStore {
     /// Before a download of `digest` starts from nothing (the caller found
     /// no part state of modelget's own): copies the ranges a quiet ollama partial download
     /// recorded into the locked partial file `fd`, records them as its part
-    /// state, and deletes ollama's files. Returns the bytes taken over.
-    @discardableResult
-    func adoptOllamaPartial(_ digest: Digest, size: Int64, into fd: Int32, path: String) throws -> Int64 {
+    /// state, and deletes ollama's files. Returns that part state; nil when
+    /// there was nothing to take over.
+    func adoptOllamaPartial(_ digest: Digest, size: Int64, into fd: Int32, path: String) throws -> PartState? {
         let statePath = partialStatePath(digest)
         guard let leftover = OllamaPartial(store: self, digest: digest),
-              leftover.isQuiet(), let ranges = leftover.recordedRanges(size: size), ranges.count > 0 else { return 0 }
+              leftover.isQuiet(), let ranges = leftover.recordedRanges(size: size), ranges.count > 0 else { return nil }
         let source = open(leftover.dataPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard source >= 0 else { return 0 }
+        guard source >= 0 else { return nil }
         defer { close(source) }
         guard ftruncate(fd, off_t(size)) == 0 else { throw FileIO.error(path, needed: size) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -89,8 +89,9 @@ extension ModelStore {
                 offset += Int64(piece.count)
             }
         }
-        try PartState(size: size, completed: ranges).save(to: statePath, durable: false)
+        let state = PartState(size: size, completed: ranges)
+        try state.save(to: statePath, durable: false)
         leftover.remove()
-        return ranges.count
+        return state
     }
 }

@@ -101,8 +101,7 @@ final class PartialBlob: Sendable {
 
     /// Removes the sidecar once the blob has its final name.
     func removeState() {
-        guard hasSidecar.withLock({ $0 }) else { return }
+        guard hasSidecar.withLock({ had in defer { had = false }; return had }) else { return }
         unlink(statePath)
-        hasSidecar.withLock { $0 = false }
     }
 }

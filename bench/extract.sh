@@ -28,16 +28,9 @@ require_tools skopeo umoci docker-registry python3 gzip /usr/bin/time
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-extract-bench.XXXXXX")
 RESULTS=$TMP/results.tsv   # scenario tool rep seconds maxrss_kb
 : >"$RESULTS"
-registry_pid=
-cleanup() {
-    [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-launch_registry "$bin/modelget-testkit" "$TMP/storage" "$TMP/registry.yml" "$TMP/registry.log" || exit 1
-registry_pid=$LAUNCHED_PID
-HOST=127.0.0.1:$LAUNCHED_PORT
+trap stop_bench EXIT
+start_bench_registry storage
+HOST=$REGISTRY_HOST
 REF=$HOST/bench/image:1
 
 log "making the image (scale $SCALE)"

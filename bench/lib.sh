@@ -23,3 +23,21 @@ require_tools() {
 
 # fresh DIR: an empty directory for a tool to write into.
 fresh() { rm -rf "$1"; mkdir -p "$1"; }
+
+# start_bench_registry NAME: a docker-registry on a free loopback port with
+# its storage in $TMP/NAME (after `build_release`); sets REGISTRY_HOST and
+# REGISTRY_PID. Install `stop_bench` as the EXIT trap first.
+start_bench_registry() {
+    launch_registry "$bin/modelget-testkit" "$TMP/$1" "$TMP/$1.yml" "$TMP/$1-registry.log" || exit 1
+    REGISTRY_PID=$LAUNCHED_PID
+    REGISTRY_HOST=127.0.0.1:$LAUNCHED_PORT
+}
+
+# stop_bench: ends the registry `start_bench_registry` started and removes $TMP.
+stop_bench() {
+    if [[ -n ${REGISTRY_PID:-} ]]; then
+        kill "$REGISTRY_PID" 2>/dev/null || true
+        wait "$REGISTRY_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}

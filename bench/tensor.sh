@@ -32,16 +32,9 @@ RESULTS=$TMP/results.tsv   # scenario tool rep micros maxrss_kb
 O=$TMP/out
 mkdir -p "$O"
 : >"$RESULTS"
-REGISTRY_PID=
-cleanup() {
-    [[ -n $REGISTRY_PID ]] && { kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; }
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-launch_registry "$bin/modelget-testkit" "$TMP/src" "$TMP/src.yml" "$TMP/registry.log" || exit 1
-REGISTRY_PID=$LAUNCHED_PID
-SRC=127.0.0.1:$LAUNCHED_PORT
+trap stop_bench EXIT
+start_bench_registry src
+SRC=$REGISTRY_HOST
 log "registry $SRC; seeding a tensor model ($COUNT tensor layers of $MIN-$MAX bytes, one $BIG-byte tensor)"
 read -r _ TOTAL < <("$bin/modelget-testkit" seed --tensor --storage "$TMP/src" --repository x/flux2-klein --tag 9b \
     --small-blobs "$COUNT" --min "$MIN" --max "$MAX" --big "$BIG" --seed "$SEED")

@@ -4,9 +4,10 @@ import Synchronization
 /// SHA-256 over the contiguous written prefix of a blob whose parts arrive
 /// out of order. Bytes written at the frontier are hashed straight from the
 /// callback buffer; bytes of later parts are read back with `pread` on a
-/// queue of its own once the frontier reaches them, so the engine thread
+/// Dispatch thread once the frontier reaches them, so the engine thread
 /// never waits for a long read and the hash is ready soon after the last
-/// byte.
+/// byte. A blob that arrived in order (every small one) is finished on the
+/// caller's thread, with no hop.
 final class PrefixHasher: Sendable {
     /// Bytes hashed per read-back step.
     static let readChunk: Int64 = 4 << 20
@@ -22,12 +23,13 @@ final class PrefixHasher: Sendable {
         /// Bumped by `reset`; a read-back of an older generation stops.
         var generation = 0
         var failure: ModelGetError?
+        /// `finish` calls waiting for a read-back to end.
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let fd: Int32
     private let path: String
     private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "modelget-prefix-hash")
 
     /// A hasher for the file `fd`, whose `written` ranges hold bytes (kept
     /// from an earlier run) that are re-hashed in the background.
@@ -57,29 +59,44 @@ final class PrefixHasher: Sendable {
 
     /// Forgets everything: the file is being rewritten from byte 0.
     func reset() {
-        state.withLock { state in
+        let waiters = state.withLock { state in
             state.generation += 1
             state.hasher = SHA256Hasher()
             state.frontier = 0
             state.pending = ByteRanges()
-            state.catchingUp = false
             state.failure = nil
+            return Self.endCatchUp(&state)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits for a running read-back to end; returns the hex digest when
+    /// the hashed prefix is `size` bytes long, else nil.
+    func finish(size: Int64) async throws -> String? {
+        while true {
+            let result = state.withLock { state -> Result<String?, Error>? in
+                if let failure = state.failure { return .failure(failure) }
+                if state.catchingUp { return nil }
+                guard state.frontier == size, state.pending.isEmpty else { return .success(nil) }
+                return .success(state.hasher.finalizeHex())
+            }
+            if let result { return try result.get() }
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let ended = state.withLock { state in
+                    guard state.catchingUp else { return true }
+                    state.waiters.append(waiter)
+                    return false
+                }
+                if ended { waiter.resume() }
+            }
         }
     }
 
-    /// Waits for the read-back to finish; returns the hex digest when the
-    /// hashed prefix is `size` bytes long, else nil.
-    func finish(size: Int64) async throws -> String? {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String?, Error>) in
-            queue.async { [self] in
-                let result = state.withLock { state -> Result<String?, Error> in
-                    if let failure = state.failure { return .failure(failure) }
-                    guard !state.catchingUp, state.frontier == size, state.pending.isEmpty else { return .success(nil) }
-                    return .success(state.hasher.finalizeHex())
-                }
-                continuation.resume(with: result)
-            }
-        }
+    /// Marks the read-back as ended; returns the `finish` calls to wake.
+    private static func endCatchUp(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        state.catchingUp = false
+        defer { state.waiters = [] }
+        return state.waiters
     }
 
     /// Marks a read-back as started when the pending bytes begin at the
@@ -91,7 +108,7 @@ final class PrefixHasher: Sendable {
     }
 
     private func schedule(_ generation: Int) {
-        queue.async { [self] in catchUp(generation) }
+        DispatchQueue.global().async { [self] in catchUp(generation) }
     }
 
     /// Hashes pending bytes from the file while they continue the prefix.
@@ -99,24 +116,27 @@ final class PrefixHasher: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(Self.readChunk), alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            var waiters: [CheckedContinuation<Void, Never>] = []
             let step = state.withLock { state -> (SHA256Hasher, Int64, Int64)? in
                 guard state.generation == generation else { return nil }
                 state.pending.removeBelow(state.frontier)
                 guard let first = state.pending.first, first.lowerBound == state.frontier else {
-                    state.catchingUp = false
+                    waiters = Self.endCatchUp(&state)
                     return nil
                 }
                 return (state.hasher, state.frontier, min(first.upperBound, state.frontier + Self.readChunk))
             }
+            for waiter in waiters { waiter.resume() }
             guard let (hasher, start, end) = step else { return }
             do {
                 try FileIO.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(end - start)]), at: start, path: path)
             } catch {
-                state.withLock { state in
-                    guard state.generation == generation else { return }
+                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    guard state.generation == generation else { return [] }
                     state.failure = error as? ModelGetError ?? .fileSystem(path: path, reason: "\(error)")
-                    state.catchingUp = false
+                    return Self.endCatchUp(&state)
                 }
+                for waiter in waiters { waiter.resume() }
                 return
             }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(end - start)]))

@@ -4,7 +4,7 @@ import Synchronization
 /// The one way bytes of a blob reach the store, handed out by
 /// `ModelStore.openBlobWriter`: it holds the lock on the blob's partial
 /// file (`.modelget/partial/sha256-<hex>`), which is preallocated to the
-/// blob's size, records which ranges hold bytes (the part state), hashes
+/// blob's size (see `PartialBlob`), records which ranges hold bytes (the part state), hashes
 /// the bytes as they are written (`PrefixHasher`, kept bytes re-hashed),
 /// and on `commit` fsyncs the file and renames it to `blobs/sha256-<hex>`
 /// only when the hash matches the digest. Callers give it bytes and
@@ -44,7 +44,12 @@ final class BlobWriter: Sendable {
 
     /// Writes `bytes` at `offset`, hashes them and records the range.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
-        try FileIO.pwriteAll(lock.fd, bytes, at: offset, path: blob.path)
+        do {
+            try FileIO.pwriteAll(lock.fd, bytes, at: offset, path: blob.path)
+        } catch ModelGetError.diskFull(let path, _) {
+            // What the blob still lacks, not this write's share of it.
+            throw ModelGetError.diskFull(path: path, needed: size - blob.completed.count)
+        }
         hasher.didWrite(bytes, at: offset)
         blob.markDone(offset..<(offset + Int64(bytes.count)))
     }
@@ -83,9 +88,9 @@ final class BlobWriter: Sendable {
     /// until then; `close` leaves it to the batch.
     func commit(into batch: CommitBatch, done: @escaping @Sendable () -> Void) async throws -> Commit {
         if let mismatch = try await verify() { return mismatch }
-        // The disk starts on these bytes now, while other blobs arrive, so
-        // the batch's flush (and the last one, before the manifest) waits less.
-        startWriteback()
+        // No writeback is started here: the batch's one flush writes many
+        // blobs out together for less CPU than one start per blob (measured:
+        // bench/README.md, "Small blobs, round 3").
         batched.withLock { $0 = true }
         try await batch.add(self, done: done)
         return .committed
@@ -155,8 +160,12 @@ extension ModelStore {
         do {
             owner?.apply(fd: lock.fd)
             let statePath = partialStatePath(digest)
-            let state = try PartState.load(statePath) ?? adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
-            let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: statePath, state: state, size: descriptor.size)
+            // A part state only ever describes a partial file holding bytes
+            // (see `PartialBlob`), so an empty one has none to read.
+            let recorded = lock.wasEmpty ? nil : PartState.load(statePath)
+            let state = try recorded ?? adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
+            let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: statePath, state: state,
+                                            size: descriptor.size, wasEmpty: lock.wasEmpty)
             return BlobWriter(store: self, digest: digest, lock: lock, blob: blob)
         } catch {
             lock.release()

@@ -60,7 +60,8 @@ extension ModelStore {
     private func stalePartialFiles(isOld: (String) -> Bool, dryRun: Bool) -> [(name: String, size: Int64)] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: partialsDirectory) else { return [] }
         var removed: [(String, Int64)] = []
-        for entry in entries.sorted() {
+        var sidecarsTaken = Set<String>()
+        for entry in entries.sorted() where !sidecarsTaken.contains(entry) {
             let path = partialsDirectory + "/" + entry
             guard FileIO.isRegularFile(path), isOld(path) else { continue }
             // Every file here is named after the blob it serves: `sha256-<hex>`,
@@ -70,6 +71,13 @@ extension ModelStore {
             let lock = FileIO.isRegularFile(data) ? FileLock.exclusiveIfFree(data, create: false) : nil
             guard lock != nil || !FileIO.isRegularFile(data) else { continue }
             defer { lock?.release() }
+            if path == data, let sidecarSize = FileIO.size(data + ".json") {
+                // The sidecar goes first: one must never describe an emptied
+                // or recreated partial file (see `PartialBlob`).
+                if !dryRun { unlink(data + ".json") }
+                sidecarsTaken.insert(entry + ".json")
+                removed.append((".modelget/partial/" + entry + ".json", sidecarSize))
+            }
             let size = FileIO.size(path) ?? 0
             if !dryRun { unlink(path) }
             removed.append((".modelget/partial/" + entry, size))

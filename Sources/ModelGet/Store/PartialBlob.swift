@@ -1,10 +1,13 @@
 import Foundation
 import Synchronization
 
-/// A blob's partial file, preallocated to the blob's size, and the ranges
+/// A blob's partial file, preallocated to the blob's size (from
+/// `preallocationMinimum` up), and the ranges
 /// of it that hold received bytes. Ranges are recorded as bytes are written;
 /// `checkpoint` writes them to the sidecar, and `durableCheckpoint` fsyncs
 /// the file first and records them as durable too (see `PartState`).
+/// A sidecar exists only beside a partial file that holds bytes: every
+/// path that empties the file removes the sidecar first.
 final class PartialBlob: Sendable {
     let fd: Int32
     let path: String
@@ -28,15 +31,18 @@ final class PartialBlob: Sendable {
 
     /// Opens the partial file locked as `fd`, whose sidecar the caller read
     /// as `state`: keeps the ranges it records when the sidecar and file
-    /// agree on the size, else starts empty. The file is preallocated so a
-    /// full disk shows up now.
-    static func open(fd: Int32, path: String, statePath: String, state: PartState?, size: Int64) throws -> PartialBlob {
+    /// agree on the size, else starts empty (`wasEmpty`: the file was
+    /// empty when locked, and nothing wrote to it since). A blob of
+    /// `preallocationMinimum` or more is preallocated so a full disk shows
+    /// up now, not after minutes of downloading.
+    static func open(fd: Int32, path: String, statePath: String, state: PartState?, size: Int64,
+                     wasEmpty: Bool) throws -> PartialBlob {
         var kept = ByteRanges()
         var keptSidecar = false
         if let state, state.size == size, FileIO.size(path) == size, let ranges = state.ranges {
             kept = ranges
             keptSidecar = true
-        } else {
+        } else if state != nil || !wasEmpty {
             if state != nil { unlink(statePath) }
             guard ftruncate(fd, 0) == 0 else { throw FileIO.error(path) }
         }
@@ -44,10 +50,16 @@ final class PartialBlob: Sendable {
         return PartialBlob(fd: fd, path: path, statePath: statePath, size: size, done: kept, hasSidecar: keptSidecar)
     }
 
+    /// The smallest blob whose space is reserved before its bytes arrive.
+    /// A smaller one is written in moments, so reserving gains nothing and
+    /// costs a syscall per blob (on tmpfs, zeroing every page first); a
+    /// full disk then shows up at its first write, with the same error.
+    static let preallocationMinimum: Int64 = 4 << 20
+
     /// Reserves the blob's space: `posix_fallocate`, falling back to
     /// extending the file where the file system cannot allocate.
     private static func preallocate(_ fd: Int32, size: Int64, path: String) throws {
-        guard size > 0 else { return }
+        guard size >= preallocationMinimum else { return }
         let code = posix_fallocate(fd, 0, off_t(size))
         if code == 0 { return }
         if code == EOPNOTSUPP || code == EINVAL {

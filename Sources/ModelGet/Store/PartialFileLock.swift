@@ -4,8 +4,14 @@ import Foundation
 /// processes never write the same partial file at once.
 final class PartialFileLock: Sendable {
     let fd: Int32
+    /// True when the file held no bytes when it was locked (just created,
+    /// most often): it has no part state worth reading.
+    let wasEmpty: Bool
 
-    private init(fd: Int32) { self.fd = fd }
+    private init(fd: Int32, wasEmpty: Bool) {
+        self.fd = fd
+        self.wasEmpty = wasEmpty
+    }
 
     /// Opens (creating) and locks `path`. While another process holds the
     /// lock it waits, and returns nil as soon as `done()` says the work was
@@ -19,7 +25,7 @@ final class PartialFileLock: Sendable {
                 // The holder may have renamed the file away before we locked it.
                 var opened = stat(), current = stat()
                 if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino {
-                    guard done() else { return PartialFileLock(fd: fd) }
+                    guard done() else { return PartialFileLock(fd: fd, wasEmpty: opened.st_size == 0) }
                     // Finished by another process just before we created this file.
                     unlink(path)
                     close(fd)

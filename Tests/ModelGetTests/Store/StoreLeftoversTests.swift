@@ -49,6 +49,22 @@ final class StoreLeftoversTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.partialPath(digest)))
     }
 
+    func testAnOldPartialTakesItsNewerPartStateAlong() throws {
+        let digest = try Digest(hex: String(repeating: "e", count: 64))
+        try write("bytes", store.partialPath(digest))
+        let old = Date().addingTimeInterval(-7200)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: store.partialPath(digest))
+        try write("{}", store.partialStatePath(digest))
+        let listed = try store.prune(partialAge: 3600, dryRun: true)
+        XCTAssertEqual(listed.stalePartials.map(\.name),
+                       [".modelget/partial/\(digest.fileName).json", ".modelget/partial/\(digest.fileName)"],
+                       "the part state goes first and is listed once")
+        _ = try store.prune(partialAge: 3600)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.partialStatePath(digest)),
+                       "a part state must not outlive its partial file: it would describe the next one")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.partialPath(digest)))
+    }
+
     func testTemporaryManifestsOfALiveWriterStay() throws {
         try write("{}", store.temporaryDirectory + "/.latest.tmp-\(getpid())-1")
         try write("{}", store.temporaryDirectory + "/.latest.tmp-999999999-1")

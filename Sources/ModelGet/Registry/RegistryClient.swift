@@ -78,7 +78,8 @@ public final class RegistryClient: Sendable {
 
     /// The URL of `/v2/<repository>/<suffix>` on the current API host.
     func url(_ repository: String, _ suffix: String) -> URL {
-        URL(string: "v2/\(repository)/\(suffix)", relativeTo: apiBase.withLock { $0 })!.absoluteURL
+        // The base is always "scheme://host[:port]/": joined as text, parsed once.
+        URL(string: apiBase.withLock { $0 }.absoluteString + "v2/" + repository + "/" + suffix)!
     }
 
     /// A request with this registry's TLS and stall settings.

@@ -25,7 +25,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var uploadOffset: Int64 = 0
     private var uploadSent: Int64 = 0
 
-    private var lastActivity = Date()
+    /// When the byte count last moved (seconds, monotonic); nil while it
+    /// moves, so the clock is read only when it stands still.
+    private var lastActivity: Double?
     private var lastCount: Int64 = -1
     /// Set from any thread to stop the transfer at its next progress callback.
     let cancelled = ManagedAtomicFlag()
@@ -176,7 +178,7 @@ final class CurlTransfer: @unchecked Sendable {
     func resumeIfAllowed() {
         guard isPaused, rateLimiter?.hasCredit ?? true else { return }
         isPaused = false
-        lastActivity = Date()
+        lastActivity = nil
         curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
@@ -252,18 +254,31 @@ final class CurlTransfer: @unchecked Sendable {
             callbackError = callbackError ?? ModelGetError.cancelled
             return false
         }
-        let now = Date()
+        // curl calls this after every read: while bytes flow, no clock.
         let count = downloaded + uploaded
         if count != lastCount || isPaused {
             lastCount = count
+            lastActivity = nil
+            return true
+        }
+        let now = Self.monotonicSeconds()
+        guard let since = lastActivity else {
             lastActivity = now
-        } else if now.timeIntervalSince(lastActivity) > request.stallTimeout {
+            return true
+        }
+        if now - since > request.stallTimeout {
             callbackError = ModelGetError.network(
                 url: request.url.redacted,
                 reason: "stalled: no data for \(Int(request.stallTimeout)) s")
             return false
         }
         return true
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// Reports the outcome; called once on the engine thread after removal.

@@ -37,4 +37,23 @@ typedef struct {
 /// Reads the next finished transfer; returns 0 when none is left.
 int mg_multi_next_done(CURLM *multi, mg_multi_message *out);
 
+/// libcurl's socket interface on one epoll set: libcurl says which sockets
+/// to watch and when its next timeout is due; `mg_event_loop_run_once`
+/// waits for either and hands only the ready sockets to
+/// `curl_multi_socket_action`, so a wait costs the same for 1 transfer as
+/// for 64 (where `curl_multi_poll` polls every socket each time).
+typedef struct mg_event_loop mg_event_loop;
+
+/// Makes the loop for `multi` and installs its socket and timer callbacks;
+/// NULL when epoll or eventfd cannot be made.
+mg_event_loop *mg_event_loop_new(CURLM *multi);
+
+/// Ends a wait in `mg_event_loop_run_once` (any thread may call it).
+void mg_event_loop_wakeup(mg_event_loop *loop);
+
+/// Waits up to `max_wait_ms` (less when libcurl's timeout is due sooner)
+/// and runs libcurl on what became ready. Returns 1 when `mg_event_loop_wakeup`
+/// ended the wait, else 0.
+int mg_event_loop_run_once(mg_event_loop *loop, int max_wait_ms);
+
 #endif

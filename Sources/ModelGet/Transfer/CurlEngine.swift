@@ -3,14 +3,20 @@ import Foundation
 import Synchronization
 
 /// The libcurl transport: one multi handle driven by one thread of its
-/// own. Any thread may submit requests; only the engine thread touches
-/// curl handles. Connections (and HTTP/2 streams) are reused across
-/// requests through the multi handle's connection cache.
+/// own through libcurl's socket interface on epoll (`mg_event_loop`), so
+/// each wake-up costs what the ready sockets need, not a poll of all 64.
+/// Any thread may submit requests; only the engine thread touches curl
+/// handles. Connections (and HTTP/2 streams) are reused across requests
+/// through the multi handle's connection cache. A few times a second the
+/// engine sweeps its transfers for cancellation and stalls (curl calls a
+/// transfer back only when its socket or timer fires, and a stalled one
+/// has neither).
 public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let multi: OpaquePointer
     /// TLS sessions and DNS answers shared by every handle: a part's new
     /// connection resumes the TLS session of the one before it.
     private let share: OpaquePointer
+    private let loop: OpaquePointer
     private let inbox = Mutex<[CurlTransfer]>([])
     private var active: [OpaquePointer: CurlTransfer] = [:]
 
@@ -23,6 +29,8 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         multi = curl_multi_init()
         mg_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         mg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        guard let loop = mg_event_loop_new(multi) else { fatalError("modelget: cannot create an epoll set: \(String(cString: strerror(errno)))") }
+        self.loop = loop
         // Only the engine thread uses the share, so it needs no lock callbacks.
         share = curl_share_init()
         mg_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
@@ -54,15 +62,17 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 holder.withLock { $0 = transfer }
                 if Task.isCancelled { transfer.cancelled.set() }
                 inbox.withLock { $0.append(transfer) }
-                curl_multi_wakeup(multi)
+                mg_event_loop_wakeup(loop)
             }
         } onCancel: {
             holder.withLock { $0?.cancelled.set() }
-            curl_multi_wakeup(multi)
+            mg_event_loop_wakeup(loop)
         }
     }
 
     private func run() {
+        var lastSweep = 0.0
+        var paused = false
         while true {
             let incoming = inbox.withLock { queue -> [CurlTransfer] in
                 defer { queue.removeAll(keepingCapacity: true) }
@@ -70,8 +80,8 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
             }
             for transfer in incoming { add(transfer) }
 
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            // A transfer paused by the rate limit is looked at again soon.
+            let woken = mg_event_loop_run_once(loop, paused ? 5 : active.isEmpty ? 1000 : Int32(Self.sweepInterval * 1000)) != 0
             var message = mg_multi_message()
             while mg_multi_next_done(multi, &message) != 0 {
                 guard let easy = message.easy, let transfer = active.removeValue(forKey: easy) else { continue }
@@ -79,14 +89,29 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(result)
             }
-            var paused = false
+            paused = false
             for transfer in active.values where transfer.isPaused {
                 transfer.resumeIfAllowed()
                 paused = paused || transfer.isPaused
             }
-            var fds: Int32 = 0
-            // A transfer paused by the rate limit is looked at again soon.
-            curl_multi_poll(multi, nil, 0, paused ? 5 : active.isEmpty ? 1000 : 250, &fds)
+            let now = CurlTransfer.monotonicSeconds()
+            if woken || now - lastSweep >= Self.sweepInterval {
+                lastSweep = now
+                sweep(now: now)
+            }
+        }
+    }
+
+    /// How often every transfer is checked for cancellation and stalls.
+    private static let sweepInterval = 0.1
+
+    /// Ends the transfers that were cancelled or stalled.
+    private func sweep(now: Double) {
+        for (easy, transfer) in active {
+            guard let error = transfer.sweep(now: now) else { continue }
+            active.removeValue(forKey: easy)
+            curl_multi_remove_handle(multi, easy)
+            transfer.fail(error)
         }
     }
 

@@ -25,11 +25,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var uploadOffset: Int64 = 0
     private var uploadSent: Int64 = 0
 
-    /// When the byte count last moved (seconds, monotonic); nil while it
-    /// moves, so the clock is read only when it stands still.
-    private var lastActivity: Double?
-    private var lastCount: Int64 = -1
-    /// Set from any thread to stop the transfer at its next progress callback.
+    /// Bytes moved so far, as curl last reported them.
+    private var movedCount: Int64 = 0
+    /// The count the engine's last sweep saw, and since when it has not moved.
+    private var sweptCount: Int64 = -1
+    private var idleSince: Double = 0
+    /// Set from any thread to stop the transfer (at its next progress callback or the engine's next sweep).
     let cancelled = ManagedAtomicFlag()
 
     init(request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?,
@@ -178,7 +179,6 @@ final class CurlTransfer: @unchecked Sendable {
     func resumeIfAllowed() {
         guard isPaused, rateLimiter?.hasCredit ?? true else { return }
         isPaused = false
-        lastActivity = nil
         curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
@@ -248,34 +248,33 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
-    /// Returns false to abort: when cancelled or stalled.
+    /// Returns false to abort: when cancelled. Runs after every read, so
+    /// it only notes the count; `sweep` judges stalls.
     func progress(downloaded: Int64, uploaded: Int64) -> Bool {
         if cancelled.isSet {
             callbackError = callbackError ?? ModelGetError.cancelled
             return false
         }
-        // curl calls this after every read: while bytes flow, no clock.
-        let count = downloaded + uploaded
-        if count != lastCount || isPaused {
-            lastCount = count
-            lastActivity = nil
-            return true
-        }
-        let now = Self.monotonicSeconds()
-        guard let since = lastActivity else {
-            lastActivity = now
-            return true
-        }
-        if now - since > request.stallTimeout {
-            callbackError = ModelGetError.network(
-                url: request.url.redacted,
-                reason: "stalled: no data for \(Int(request.stallTimeout)) s")
-            return false
-        }
+        movedCount = downloaded + uploaded
         return true
     }
 
-    private static func monotonicSeconds() -> Double {
+    /// Called by the engine a few times a second, whether or not curl has
+    /// anything for this transfer: the error to end it with when it was
+    /// cancelled or no byte moved for the stall timeout, else nil.
+    func sweep(now: Double) -> Error? {
+        if cancelled.isSet { return ModelGetError.cancelled }
+        if movedCount != sweptCount || isPaused {
+            sweptCount = movedCount
+            idleSince = now
+            return nil
+        }
+        guard now - idleSince > request.stallTimeout else { return nil }
+        return ModelGetError.network(url: request.url.redacted, reason: "stalled: no data for \(Int(request.stallTimeout)) s")
+    }
+
+    /// Seconds on a monotonic clock, coarse (a few ms) and cheap.
+    static func monotonicSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

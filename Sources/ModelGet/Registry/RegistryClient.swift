@@ -92,6 +92,9 @@ public final class RegistryClient: Sendable {
     /// True when `url` is on this registry's current API scheme, host and port.
     func isRegistryOrigin(_ url: URL) -> Bool {
         let base = apiBase.withLock { $0 }
+        // The base is "scheme://host[:port]/": a URL spelled with it is on
+        // it (the common case, checked without parsing either URL).
+        if url.absoluteString.hasPrefix(base.absoluteString) { return true }
         return url.scheme == base.scheme && url.host == base.host && url.port == base.port
     }
 }

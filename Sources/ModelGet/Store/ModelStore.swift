@@ -10,16 +10,19 @@ import Foundation
 public struct ModelStore: Sendable {
     /// The models directory (`OLLAMA_MODELS`, default `~/.ollama/models`).
     public let root: URL
+    /// `root.path`, worked out once: every path of every blob starts with it.
+    private let rootPath: String
 
     public init(root: URL) {
         self.root = root.standardizedFileURL
+        self.rootPath = self.root.path
     }
 
-    public var blobsDirectory: String { root.path + "/blobs" }
-    public var manifestsDirectory: String { root.path + "/manifests" }
+    public var blobsDirectory: String { rootPath + "/blobs" }
+    public var manifestsDirectory: String { rootPath + "/manifests" }
     /// Where modelget keeps its own working state, beside ollama's
     /// `blobs/` and `manifests/` (ollama ignores it).
-    public var stateDirectory: String { root.path + "/.modelget" }
+    public var stateDirectory: String { rootPath + "/.modelget" }
     /// Partial downloads and their part state.
     public var partialsDirectory: String { stateDirectory + "/partial" }
     /// Manifests and other small files on their way to their final name.
@@ -44,7 +47,7 @@ public struct ModelStore: Sendable {
     }
 
     /// The owner new files and folders get (see `StoreOwner`).
-    var owner: StoreOwner? { StoreOwner.of(root.path) }
+    var owner: StoreOwner? { StoreOwner.of(rootPath) }
 
     /// Creates `blobs/`, `manifests/` and modelget's working folders.
     public func prepare() throws {
@@ -57,7 +60,7 @@ public struct ModelStore: Sendable {
     /// Removes the folders `prepare` made, and the root, where they are
     /// empty (a scratch store once its blob has been delivered).
     func removeEmptyLayout() {
-        for directory in [partialsDirectory, temporaryDirectory, stateDirectory, blobsDirectory, manifestsDirectory, root.path] {
+        for directory in [partialsDirectory, temporaryDirectory, stateDirectory, blobsDirectory, manifestsDirectory, rootPath] {
             rmdir(directory)
         }
     }

@@ -111,8 +111,8 @@ final class BlobWriter: Sendable {
         blob.removeState()
     }
 
-    /// Starts writing the bytes so far to disk without waiting, so the
-    /// fsync at commit (or a batch's syncfs) does not wait for all of them.
+    /// Starts writing the bytes so far to disk without waiting (a big
+    /// blob's checkpoints), so the fsync at commit does not wait for all of them.
     func startWriteback() {
         FileIO.startWriteback(lock.fd)
     }

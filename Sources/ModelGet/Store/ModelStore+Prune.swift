@@ -71,10 +71,11 @@ extension ModelStore {
             let lock = FileIO.isRegularFile(data) ? FileLock.exclusiveIfFree(data, create: false) : nil
             guard lock != nil || !FileIO.isRegularFile(data) else { continue }
             defer { lock?.release() }
-            if path == data, let sidecarSize = FileIO.size(data + ".json") {
+            let sidecar = data + ".json"
+            if path == data, let sidecarSize = FileIO.size(sidecar) {
                 // The sidecar goes first: one must never describe an emptied
                 // or recreated partial file (see `PartialBlob`).
-                if !dryRun { unlink(data + ".json") }
+                if !dryRun { unlink(sidecar) }
                 sidecarsTaken.insert(entry + ".json")
                 removed.append((".modelget/partial/" + entry + ".json", sidecarSize))
             }

@@ -71,7 +71,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     }
 
     private func run() {
-        var lastSweep = 0.0
+        var lastSweep = ContinuousClock.now
         var paused = false
         while true {
             let incoming = inbox.withLock { queue -> [CurlTransfer] in
@@ -81,7 +81,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
             for transfer in incoming { add(transfer) }
 
             // A transfer paused by the rate limit is looked at again soon.
-            let woken = mg_event_loop_run_once(loop, paused ? 5 : active.isEmpty ? 1000 : Int32(Self.sweepInterval * 1000)) != 0
+            let woken = mg_event_loop_run_once(loop, paused ? 5 : active.isEmpty ? 1000 : Int32(Self.sweepInterval / .milliseconds(1))) != 0
             var message = mg_multi_message()
             while mg_multi_next_done(multi, &message) != 0 {
                 guard let easy = message.easy, let transfer = active.removeValue(forKey: easy) else { continue }
@@ -94,7 +94,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 transfer.resumeIfAllowed()
                 paused = paused || transfer.isPaused
             }
-            let now = CurlTransfer.monotonicSeconds()
+            let now = ContinuousClock.now
             if woken || now - lastSweep >= Self.sweepInterval {
                 lastSweep = now
                 sweep(now: now)
@@ -103,10 +103,10 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     }
 
     /// How often every transfer is checked for cancellation and stalls.
-    private static let sweepInterval = 0.1
+    private static let sweepInterval: Duration = .milliseconds(100)
 
     /// Ends the transfers that were cancelled or stalled.
-    private func sweep(now: Double) {
+    private func sweep(now: ContinuousClock.Instant) {
         for (easy, transfer) in active {
             guard let error = transfer.sweep(now: now) else { continue }
             active.removeValue(forKey: easy)

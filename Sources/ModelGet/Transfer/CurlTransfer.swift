@@ -29,7 +29,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var movedCount: Int64 = 0
     /// The count the engine's last sweep saw, and since when it has not moved.
     private var sweptCount: Int64 = -1
-    private var idleSince: Double = 0
+    private var idleSince = ContinuousClock.now
     /// Set from any thread to stop the transfer (at its next progress callback or the engine's next sweep).
     let cancelled = ManagedAtomicFlag()
 
@@ -262,22 +262,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called by the engine a few times a second, whether or not curl has
     /// anything for this transfer: the error to end it with when it was
     /// cancelled or no byte moved for the stall timeout, else nil.
-    func sweep(now: Double) -> Error? {
+    func sweep(now: ContinuousClock.Instant) -> Error? {
         if cancelled.isSet { return ModelGetError.cancelled }
         if movedCount != sweptCount || isPaused {
             sweptCount = movedCount
             idleSince = now
             return nil
         }
-        guard now - idleSince > request.stallTimeout else { return nil }
+        guard now - idleSince > .seconds(request.stallTimeout) else { return nil }
         return ModelGetError.network(url: request.url.redacted, reason: "stalled: no data for \(Int(request.stallTimeout)) s")
-    }
-
-    /// Seconds on a monotonic clock, coarse (a few ms) and cheap.
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// Reports the outcome; called once on the engine thread after removal.

@@ -6,8 +6,9 @@
 # writes into a new directory under OUT (the old ones stay until the end:
 # deleting 1,000 files makes ext4's next inode allocations slower, and that
 # would fall on whichever tool runs next). Per run it records the wall
-# time, the client's CPU and peak RSS and the registry's CPU: with the registry on the
-# same cores, a client's CPU shows up in the wall time almost one for one.
+# time, the client's CPU and peak RSS and the registry's CPU: with the
+# registry on the same cores, a client's CPU shows up in the wall time
+# almost one for one.
 # Prints per tool the medians and the median of the per-repetition ratios
 # to curl (each tool against the curl run just before it).
 #
@@ -42,14 +43,14 @@ trap 'stop_bench; rm -rf "$OUTDIR"' EXIT
 start_bench_registry registry
 "$bin/modelget-testkit" seed --storage "$TMP/registry" --seed 7 --repository bench/small --tag v1 \
     --small-blobs 1000 --min 16384 --max 1048576 >/dev/null
-cat "$TMP"/registry/docker/registry/v2/blobs/sha256/*/*/data >/dev/null
+ls "$TMP"/registry/docker/registry/v2/blobs/sha256/*/*/data >"$TMP/blobfiles"
+xargs cat <"$TMP/blobfiles" >/dev/null
 curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     "http://$REGISTRY_HOST/v2/bench/small/manifests/v1" |
     python3 -c 'import json,sys; m=json.load(sys.stdin); print("\n".join(d["digest"] for d in [m["config"]] + m["layers"]))' |
     while read -r digest; do
         printf 'url = "http://%s/v2/bench/small/blobs/%s"\noutput = "%s"\n' "$REGISTRY_HOST" "$digest" "${digest/:/-}"
     done >"$TMP/curlrc"
-ls "$TMP"/registry/docker/registry/v2/blobs/sha256/*/*/data >"$TMP/blobfiles"
 
 ticks=$(getconf CLK_TCK)
 registry_ms() { awk -v t="$ticks" '{print ($14 + $15) * 1000 / t}' "/proc/$REGISTRY_PID/stat"; }
@@ -82,11 +83,15 @@ run() {
     t1=$(date +%s%N); r1=$(registry_ms)
     echo "$name $(( (t1 - t0) / 1000000 )) $(awk '{print ($1 + $2) * 1000}' "$TMP/time") $(echo "$r1 - $r0" | bc) $(awk '{print $3}' "$TMP/time")" >>"$TMP/runs"
 }
+# The references' commands, run by `bash -c` in $D with $0 = the curl
+# config and $1 = the list of the registry's blob files.
+CURL_PULL='curl -fsS --parallel --parallel-max 64 -K "$0"'
+HASH_ALONGSIDE='{ xargs openssl dgst -sha256 <"$1" >/dev/null & '"$CURL_PULL"' && wait $!; }'
 for rep in $(seq "$REPS"); do
     log "repetition $rep/$REPS"
-    run curl bash -c 'cd "$D" && exec curl -fsS --parallel --parallel-max 64 -K "$0"' "$TMP/curlrc"
-    run curl+sha256 bash -c 'cd "$D" && { xargs openssl dgst -sha256 <"$1" >/dev/null & curl -fsS --parallel --parallel-max 64 -K "$0" && wait $!; }' "$TMP/curlrc" "$TMP/blobfiles"
-    run curl+verify bash -c 'cd "$D" && { xargs openssl dgst -sha256 <"$1" >/dev/null & curl -fsS --parallel --parallel-max 64 -K "$0" && wait $!; } && sync -f .' "$TMP/curlrc" "$TMP/blobfiles"
+    run curl bash -c 'cd "$D" && exec '"$CURL_PULL" "$TMP/curlrc"
+    run curl+sha256 bash -c 'cd "$D" && '"$HASH_ALONGSIDE" "$TMP/curlrc" "$TMP/blobfiles"
+    run curl+verify bash -c 'cd "$D" && '"$HASH_ALONGSIDE"' && sync -f .' "$TMP/curlrc" "$TMP/blobfiles"
     i=0
     for b in "${BINS[@]}"; do
         i=$((i + 1))

@@ -40,6 +40,11 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case destinationNotEmpty(path: String)
     case listenFailed(address: String, reason: String)
     case responseTooLarge(what: String, url: String, limit: Int)
+    /// A request that cannot be sent as written: a header that is not one
+    /// clean line, or a URL with a control character or a space in it.
+    case malformedRequest(url: String, what: String)
+    /// A header a server sent, needed for the next request, that holds a control character.
+    case malformedServerHeader(url: String, header: String)
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
 
@@ -129,6 +134,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot listen on \(address): \(reason)"
         case let .responseTooLarge(what, url, limit):
             return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
+        case let .malformedRequest(url, what):
+            return "refusing to send a request to \(URLRedaction.redact(url)): \(what) holds a line break or another control character"
+        case let .malformedServerHeader(url, header):
+            return "\(URLRedaction.redact(url)): refusing the \(header) header the server sent: it holds a line break or another control character"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
         }

@@ -16,7 +16,7 @@ extension RegistryClient {
         }
         let response = try await http.send(request, sink: sink, uploadObserver: uploadObserver)
         guard response.status == 401, useAuth else { return response }
-        let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
+        let challenges = AuthChallenge.parse(try response.checkedHeaderValues("WWW-Authenticate"))
         guard let header = try await answer(challenges, scopes: scopes, failed: request.headers["Authorization"], response: response) else {
             return response
         }

@@ -18,7 +18,7 @@ extension RegistryClient {
                 continue
             }
             guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
-            guard let location = response.headers["Location"], let next = URL(string: location, relativeTo: url)?.absoluteURL,
+            guard let location = try response.checkedHeader("Location"), let next = URL(string: location, relativeTo: url)?.absoluteURL,
                   let scheme = next.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
                 throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message: "redirect without a usable Location")
             }

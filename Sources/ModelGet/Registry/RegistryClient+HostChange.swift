@@ -8,7 +8,7 @@ extension RegistryClient {
     /// tokens go there from now on — and the new URL is returned. Any
     /// other answer leaves everything as it was and returns nil.
     func movedToPartner(_ response: HTTPResponse, from url: URL) -> URL? {
-        guard [301, 302, 307, 308].contains(response.status), let location = response.headers["Location"],
+        guard [301, 302, 307, 308].contains(response.status), let location = (try? response.checkedHeader("Location")) ?? nil,
               let next = URL(string: location, relativeTo: url)?.absoluteURL, next.path == url.path else { return nil }
         // A request that left before another one moved the API host.
         if isRegistryOrigin(next), url.hostAndPort.lowercased() != next.hostAndPort.lowercased(),

@@ -47,7 +47,7 @@ extension RegistryClient {
         case 201 where mount != nil:
             return .mounted
         case 202:
-            return .session(try sessionLocation(response, url: url), redirects: response.headers["Docker-Upload-Location"] != nil)
+            return .session(try sessionLocation(response, url: url), redirects: try response.checkedHeader("Docker-Upload-Location") != nil)
         default:
             throw RegistryErrorBody.error(for: response, url: url)
         }
@@ -68,9 +68,9 @@ extension RegistryClient {
         case 202:
             return .accepted(try sessionLocation(response, url: session))
         case 307:
-            guard let nextValue = response.headers["Docker-Upload-Location"],
+            guard let nextValue = try response.checkedHeader("Docker-Upload-Location"),
                   let next = UploadLocation.resolve(nextValue, against: session),
-                  let storageValue = response.headers["Location"],
+                  let storageValue = try response.checkedHeader("Location"),
                   let storage = UploadLocation.resolve(storageValue, against: session) else {
                 throw ModelGetError.http(status: 307, url: session.redacted, code: nil,
                                          message: "redirect upload without Docker-Upload-Location and Location")
@@ -121,7 +121,7 @@ extension RegistryClient {
             throw ModelGetError.http(status: response.status, url: session.redacted, code: nil,
                                      message: "upload status without a usable Range header")
         }
-        let next = response.headers["Location"].flatMap { UploadLocation.resolve($0, against: session) } ?? session
+        let next = try response.checkedHeader("Location").flatMap { UploadLocation.resolve($0, against: session) } ?? session
         return (next, offset)
     }
 
@@ -153,7 +153,7 @@ extension RegistryClient {
     /// registry) or `Location`, resolved and checked: plain HTTP only for an
     /// insecure registry.
     private func sessionLocation(_ response: HTTPResponse, url: URL) throws -> URL {
-        guard let value = response.headers["Docker-Upload-Location"] ?? response.headers["Location"], let next = UploadLocation.resolve(value, against: url) else {
+        guard let value = try response.checkedHeader("Docker-Upload-Location") ?? response.checkedHeader("Location"), let next = UploadLocation.resolve(value, against: url) else {
             throw ModelGetError.http(status: response.status, url: url.redacted, code: nil,
                                      message: "upload answer without a usable Location")
         }

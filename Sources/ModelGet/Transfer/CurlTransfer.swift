@@ -54,9 +54,19 @@ final class CurlTransfer: @unchecked Sendable {
     /// Sets every option; called on the engine thread before the handle is
     /// added. `share` holds the TLS sessions and DNS answers every handle reuses.
     func configure(share: OpaquePointer) throws {
+        // The one place headers reach libcurl, which sends them as given:
+        // a CR or LF here would end the line early and let whoever wrote
+        // the value add headers or a second request (with our credentials).
+        if let field = request.headers.firstMalformedField {
+            throw ModelGetError.malformedRequest(url: request.url.redacted, what: "the \(DisplayText.line(field, limit: 80)) header")
+        }
+        let url = request.url.absoluteString
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw ModelGetError.malformedRequest(url: request.url.redacted, what: "the URL")
+        }
         let me = Unmanaged.passUnretained(self).toOpaque()
         mg_easy_setopt_pointer(easy, CURLOPT_SHARE, UnsafeMutableRawPointer(share))
-        mg_easy_setopt_string(easy, CURLOPT_URL, request.url.absoluteString)
+        mg_easy_setopt_string(easy, CURLOPT_URL, url)
         mg_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         mg_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         mg_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)

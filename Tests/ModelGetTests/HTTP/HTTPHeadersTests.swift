@@ -25,4 +25,14 @@ final class HTTPHeadersTests: XCTestCase {
         headers.remove("location")
         XCTAssertNil(headers["Location"])
     }
+
+    func testAFieldThatIsNotOneCleanLineIsNamed() {
+        XCTAssertNil((["Content-Type": "text/plain; a=\"b\"", "X-Tab": "a\tb", "X-UTF8": "caf\u{e9}"] as HTTPHeaders).firstMalformedField)
+        for (name, value) in [("Content-Type", "a\r\nB: c"), ("X", "a\nb"), ("X", "a\rb"), ("X", "a\u{0}b"), ("X", "a\u{7f}"),
+                              ("X Y", "v"), ("X:", "v"), ("", "v"), ("X\r\nY", "v")] {
+            var headers: HTTPHeaders = ["Accept": "*/*"]
+            headers.add(name, value)
+            XCTAssertEqual(headers.firstMalformedField, name, "\(name.debugDescription): \(value.debugDescription)")
+        }
+    }
 }

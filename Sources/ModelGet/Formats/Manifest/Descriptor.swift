@@ -8,6 +8,8 @@ public struct Descriptor: Codable, Hashable, Sendable {
     public var size: Int64
     /// For index entries: the platform the manifest is for.
     public var platform: Platform?
+    /// For a manifest or an artifact: the type of artifact it is (OCI 1.1).
+    public var artifactType: String?
     /// Optional annotations.
     public var annotations: [String: String]?
     /// Optional alternative locations (never followed by modelget).

@@ -20,6 +20,7 @@ public enum ManifestDocument: Sendable {
         struct Probe: Decodable {
             var schemaVersion: Int?
             var mediaType: String?
+            var artifactType: String?
             var manifests: [AnyDecodable]?
             var layers: [AnyDecodable]?
         }
@@ -33,6 +34,10 @@ public enum ManifestDocument: Sendable {
         guard probe.schemaVersion == 2 else {
             throw ModelGetError.invalidManifest(reason: "schemaVersion is \(probe.schemaVersion.map(String.init) ?? "missing"), want 2")
         }
+        // The body's own types may be sent back to a registry (a push or
+        // copy's manifest `Content-Type`): only well-formed ones go further.
+        try validateType(probe.mediaType, of: "the manifest's mediaType")
+        try validateType(probe.artifactType, of: "the manifest's artifactType")
         let headerType = contentType.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
         let isIndex: Bool
         let mediaType: String
@@ -79,9 +84,16 @@ public enum ManifestDocument: Sendable {
             throw ModelGetError.invalidManifest(
                 reason: "size \(descriptor.size) of \(descriptor.digest) is over the limit of \(Descriptor.maximumSize) bytes")
         }
-        guard !descriptor.mediaType.isEmpty, descriptor.mediaType.utf8.count <= 255 else {
-            throw ModelGetError.invalidManifest(reason: "bad media type for \(descriptor.digest)")
-        }
+        try validateType(descriptor.mediaType, of: "the mediaType of \(descriptor.digest)")
+        try validateType(descriptor.artifactType, of: "the artifactType of \(descriptor.digest)")
+    }
+
+    /// Refuses a media type that is not `type/subtype[+suffix][;params]`
+    /// (`MediaType.isWellFormed`); nil passes.
+    private static func validateType(_ type: String?, of what: String) throws {
+        guard let type, !MediaType.isWellFormed(type) else { return }
+        throw ModelGetError.invalidManifest(
+            reason: "\(what) \"\(type.prefix(80))\" is not a media type (RFC 6838 type/subtype, at most \(MediaType.maximumLength) bytes)")
     }
 
     /// The blobs of one manifest must add up to at most `Descriptor.maximumSize`,

@@ -98,4 +98,34 @@ final class ManifestDecodingTests: XCTestCase {
         XCTAssertFalse(wanted.matches(Platform(os: "linux", architecture: "amd64")))
         XCTAssertThrowsError(try Platform(parsing: "linux"))
     }
+
+    /// Every media type a manifest carries is checked where it is decoded:
+    /// the top-level one (sent back as a push's `Content-Type`), the
+    /// artifact type, the config's, each layer's and each index entry's.
+    func testEveryMediaTypeInAManifestIsWellFormed() {
+        let bad = #"application/json\r\nDELETE /v2/x HTTP/1.1"#
+        let config = #"{"mediaType":"x/y","digest":"\#(digest("a"))","size":1}"#
+        let cases: [(String, String)] = [
+            (#"{"schemaVersion":2,"mediaType":"\#(bad)","config":\#(config),"layers":[]}"#, "the manifest's mediaType"),
+            (#"{"schemaVersion":2,"artifactType":"\#(bad)","config":\#(config),"layers":[]}"#, "the manifest's artifactType"),
+            (#"{"schemaVersion":2,"config":{"mediaType":"\#(bad)","digest":"\#(digest("a"))","size":1},"layers":[]}"#,
+             "the mediaType of \(digest("a"))"),
+            (#"{"schemaVersion":2,"config":\#(config),"layers":[{"mediaType":"\#(bad)","digest":"\#(digest("b"))","size":1}]}"#,
+             "the mediaType of \(digest("b"))"),
+            (#"{"schemaVersion":2,"config":\#(config),"layers":[{"mediaType":"x/y","artifactType":"\#(bad)","digest":"\#(digest("b"))","size":1}]}"#,
+             "the artifactType of \(digest("b"))"),
+            (#"{"schemaVersion":2,"mediaType":"\#(MediaType.ociIndex)","manifests":[{"mediaType":"\#(bad)","digest":"\#(digest("c"))","size":1}]}"#,
+             "the mediaType of \(digest("c"))"),
+            (#"{"schemaVersion":2,"config":\#(config),"layers":[{"mediaType":"","digest":"\#(digest("b"))","size":1}]}"#,
+             "the mediaType of \(digest("b"))"),
+        ]
+        for (json, what) in cases {
+            XCTAssertThrowsError(try ManifestDocument.decode(Data(json.utf8), contentType: nil), what) { error in
+                let text = (error as? ModelGetError)?.description ?? "\(error)"
+                XCTAssertTrue(text.hasPrefix("invalid manifest: \(what) "), text)
+                XCTAssertTrue(text.hasSuffix("is not a media type (RFC 6838 type/subtype, at most 255 bytes)"), text)
+                XCTAssertFalse(text.contains("\r") || text.contains("\n"), text)
+            }
+        }
+    }
 }

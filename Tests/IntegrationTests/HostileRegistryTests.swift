@@ -78,11 +78,15 @@ final class HostileRegistryTests: XCTestCase {
         let templateText = Data("{{ .Prompt }}\u{1B}]0;title\u{07}\n\u{202E}gnp.exe".utf8)
         let manifest = HostileRegistry.manifest(
             config: (HostileRegistry.digest(config), Int64(config.count)),
-            layers: [("application/vnd.ollama.image.model\\u001b[2J", HostileRegistry.digest(Data("w".utf8)), 1),
+            layers: [(MediaType.ollamaModel, HostileRegistry.digest(Data("w".utf8)), 1),
                      (template, HostileRegistry.digest(templateText), Int64(templateText.count))])
+        // A media type is sent back to registries, so one that is no RFC 6838 token refuses the manifest.
+        let badType = HostileRegistry.manifest(
+            config: (HostileRegistry.digest(config), Int64(config.count)),
+            layers: [("application/vnd.ollama.image.model\\u001b[2J", HostileRegistry.digest(Data("w".utf8)), 1)])
         let errorBody = try JSONSerialization.data(withJSONObject: ["errors": [["code": "DENIED", "message": String(repeating: attack, count: 3000)]]])
         let registry = try HostileRegistry(
-            manifests: ["library/shown:latest": manifest],
+            manifests: ["library/shown:latest": manifest, "library/badtype:latest": badType],
             blobs: [HostileRegistry.digest(config): config, HostileRegistry.digest(templateText): templateText]) { request in
                 request.path.contains("/denied/") ? TestHTTPResponse(status: 403, body: errorBody) : nil
             }
@@ -98,9 +102,15 @@ final class HostileRegistryTests: XCTestCase {
         XCTAssertFalse(printed.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" },
                        printed)
         for expected in [#"format        \u{1b}[31mgguf"#, #"family        llama\nfake line"#, #"quantization  Q4\u{9b}2J"#,
-                         #"application/vnd.ollama.image.model\u{1b}[2J"#, #"\u{202e}gnp.exe"#] {
+                         #"\u{202e}gnp.exe"#] {
             XCTAssertTrue(printed.contains(expected), "\(expected) in \(printed)")
         }
+
+        let refused = try cli.run(["show", "--remote", "http://\(registry.host)/library/badtype", "--insecure"])
+        XCTAssertEqual(refused.status, 1, refused.err)
+        XCTAssertTrue(refused.err.contains(#"invalid manifest: the mediaType of sha256:"#), refused.err)
+        XCTAssertTrue(refused.err.contains(#""application/vnd.ollama.image.model\u{1b}[2J" is not a media type"#), refused.err)
+        assertOneSafeLine(refused.err)
     }
 
     func testOversizedTokenResponseIsNamed() throws {

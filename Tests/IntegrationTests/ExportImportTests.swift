@@ -179,9 +179,18 @@ final class ExportImportTests: XCTestCase {
         let badJSON = try layout("badjson") { try Data("{\"manifests\": [".utf8).write(to: $0.appendingPathComponent("index.json")) }
         let escaping = cli.scratch.appendingPathComponent("escaping.tar")
         try TarBuilder.write([.file("oci-layout", contents: "{}"), .file("../evil", contents: "x")], to: escaping)
+        // 300 MiB of zeros in a few hundred KiB of zstd: past 100× its size + 256 MiB.
+        let bomb = cli.scratch.appendingPathComponent("bomb")
+        try FileManager.default.createDirectory(at: bomb.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
+        try runTool("truncate", ["-s", "300M", bomb.path + "/blobs/sha256/" + String(repeating: "0", count: 64)])
+        let bombArchive = cli.scratch.appendingPathComponent("bomb.tar.zst")
+        try runTool("tar", ["--zstd", "-cf", bombArchive.path, "-C", bomb.path, "."])
+        XCTAssertLessThan(try XCTUnwrap(FileManager.default.attributesOfItem(atPath: bombArchive.path)[.size] as? Int), 1 << 20)
         let cases: [(URL, [String], String)] = [
             (truncated, [], "truncated"), (missing, [], "missing blob sha256:\(weightsHex)"), (corrupt, [], "digest mismatch"),
             (badJSON, [], "index.json is not a valid image index"), (escaping, [], "refusing entry \"../evil\""),
+            (bombArchive, [], "the limit (100× the"),
+            (archive, ["--max-bytes", "512K"], "unpacks to more than 524 kB (524288 bytes), the limit (--max-bytes)"),
         ]
         let empty = try CLIHarness()
         defer { empty.cleanUp() }

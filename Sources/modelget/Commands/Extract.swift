@@ -30,6 +30,8 @@ struct Extract: AsyncParsableCommand {
     @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
     var maxEntries = ImageExtractor.defaultMaximumEntries
 
+    @OptionGroup var maxBytes: MaxBytesOption
+
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
@@ -47,7 +49,7 @@ struct Extract: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
-                                       force: force, maximumEntries: maxEntries)
+                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

@@ -25,6 +25,7 @@ struct Import: AsyncParsableCommand {
     @Option(name: .long, help: "The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).")
     var platform: String?
 
+    @OptionGroup var maxBytes: MaxBytesOption
     @OptionGroup var models: ModelsOption
     @OptionGroup var report: JSONOption
 
@@ -36,7 +37,8 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current)
+        let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current,
+                                     maximumBytes: maxBytes.bytes)
         let result = try await importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))
         let replaced = result.previousDigest.flatMap { $0 == result.manifestDigest ? nil : $0 }
         if report.json {

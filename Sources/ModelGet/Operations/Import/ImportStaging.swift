@@ -16,14 +16,17 @@ final class ImportStaging {
 
     let directory: String
     private let archiveName: String
+    /// Counts the bytes staged against the import's `ExpansionLimit`.
+    private let budget: ExpansionLimit.Budget?
     private var files: [String: Staged] = [:]
     private var aliases: [String: String] = [:]
     private var byDigest: [Digest: Staged] = [:]
     /// Files staged so far, which names the next one.
     private var stagedFiles = 0
 
-    init(store: ModelStore, archiveName: String) throws {
+    init(store: ModelStore, archiveName: String, budget: ExpansionLimit.Budget? = nil) throws {
         self.archiveName = archiveName
+        self.budget = budget
         directory = store.stateDirectory + "/import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(directory)
     }
@@ -63,6 +66,7 @@ final class ImportStaging {
             let hasher = SHA256Hasher()
             var size: Int64 = 0
             try readData { bytes in
+                try budget?.consume(bytes.count)
                 hasher.update(bytes)
                 try FileIO.pwriteAll(fd, bytes, at: size, path: file)
                 size += Int64(bytes.count)

@@ -10,10 +10,13 @@ import Foundation
 public struct ModelImporter: Sendable {
     public let store: ModelStore
     public var platform: Platform
+    /// Bytes the archive may unpack to (`--max-bytes`); nil: `ExpansionLimit.byDefault`.
+    public var maximumBytes: Int64?
 
-    public init(store: ModelStore, platform: Platform = .current) {
+    public init(store: ModelStore, platform: Platform = .current, maximumBytes: Int64? = nil) {
         self.store = store
         self.platform = platform
+        self.maximumBytes = maximumBytes
     }
 
     /// Imports the archive or layout directory at `path` (a symbolic link
@@ -25,7 +28,10 @@ public struct ModelImporter: Sendable {
         guard stat(path, &info) == 0 else { throw FileIO.error(path) }
         let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
         try store.prepare()
-        let staging = try ImportStaging(store: store, archiveName: name)
+        // A directory's files are already unpacked: only the free space bounds them.
+        let limit = maximumBytes.map(ExpansionLimit.given)
+            ?? .byDefault(compressedBytes: isDirectory ? nil : Int64(info.st_size), into: store.stateDirectory)
+        let staging = try ImportStaging(store: store, archiveName: name, budget: ExpansionLimit.Budget(limit, for: name))
         defer { staging.remove() }
         if isDirectory {
             try stageDirectory(try Self.resolved(path), into: staging)

@@ -13,7 +13,9 @@ struct Extract: AsyncParsableCommand {
             in a hidden directory beside it and renamed at the end. Entries with absolute names, "..", or a path \
             through a symbolic link that leads outside DIR are refused; symbolic links inside DIR are followed \
             as the container sees them (an absolute target starts at DIR). Ownership, extended attributes and \
-            device nodes are kept only when run as root.
+            device nodes are kept only when run as root. As umoci unpack does, an entry replaces whatever a \
+            lower layer left at its path unless both are directories, and directory modes and times are set \
+            after the last layer (without root, read-only directories stay writable until then).
             """)
 
     @Argument(help: "The image, e.g. 127.0.0.1:5000/library/debian:12.")

@@ -3,26 +3,32 @@ import Foundation
 
 /// Applies one image layer (a tar stream) to a root filesystem with
 /// libarchive: entries are written in order, whiteouts (`.wh.NAME`) remove
-/// what lower layers left, an opaque whiteout (`.wh..wh..opq`) empties its
-/// directory of everything but this layer's own entries. Every name and
-/// hard-link target is resolved inside the root first (`RootFilesystem`);
-/// one that would leave it stops the layer.
+/// what lower layers left (under a path that is no longer a directory they
+/// do nothing), an opaque whiteout (`.wh..wh..opq`) empties its directory
+/// of everything but this layer's own entries. An entry replaces whatever
+/// lower layers left at its path unless both are directories (Debian's
+/// `/var/run` directory becoming a link to `/run`), as `umoci unpack` does.
+/// Every name and hard-link target is resolved inside the root first
+/// (`RootFilesystem`); one that would leave it stops the layer. Directory
+/// modes and times are finished by `DirectoryFixups` after the last layer.
 final class LayerUnpacker {
     private let root: RootFilesystem
     private let name: String
     private let maximumEntries: Int
     private let asRoot: Bool
+    private let fixups: DirectoryFixups
     /// Root-relative paths this layer wrote (and their parents), which an
     /// opaque whiteout in the same layer keeps.
     private var written = Set<[String]>()
     /// Device nodes left out because this process is not root.
     private(set) var skippedDevices = 0
 
-    init(root: RootFilesystem, name: String, maximumEntries: Int,
+    init(root: RootFilesystem, name: String, maximumEntries: Int, fixups: DirectoryFixups,
          asRoot: Bool = geteuid() == 0) {
         self.root = root
         self.name = name
         self.maximumEntries = maximumEntries
+        self.fixups = fixups
         self.asRoot = asRoot
     }
 
@@ -71,7 +77,7 @@ final class LayerUnpacker {
                 guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
                     throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entryName, reason: "whiteout names nothing")
                 }
-                try RootFilesystem.removeTree(root.path(Array(directory) + [hidden]))
+                try remove(Array(directory) + [hidden])
             }
             return
         }
@@ -90,6 +96,8 @@ final class LayerUnpacker {
             skippedDevices += 1
             return
         }
+        try clearWay(for: resolved, directory: type == Self.directory, entry: entryName)
+        if type == Self.directory { fixups.record(resolved, entry: entry) }
         for length in 1...max(resolved.count, 1) where !resolved.isEmpty { written.insert(Array(resolved.prefix(length))) }
         archive_entry_copy_pathname(entry, root.path(resolved))
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else { throw source.failure ?? invalid(disk, entry: entryName) }
@@ -107,6 +115,27 @@ final class LayerUnpacker {
         guard archive_write_finish_entry(disk) >= ARCHIVE_WARN else { throw invalid(disk, entry: entryName) }
     }
 
+    /// Removes what is at `path` when the entry cannot take its place as it
+    /// is: anything but a directory where a directory goes (a symbolic link
+    /// is replaced, never written through), a directory where anything
+    /// else goes. libarchive replaces the remaining cases itself.
+    private func clearWay(for path: [String], directory: Bool, entry: String) throws {
+        var info = stat()
+        guard lstat(root.path(path), &info) == 0 else { return }
+        let existingIsDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        guard existingIsDirectory != directory else { return }
+        guard !path.isEmpty else {
+            throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entry, reason: "turns the root directory into a non-directory")
+        }
+        try remove(path)
+    }
+
+    /// Removes a root-relative path and everything under it, and what was recorded for it.
+    private func remove(_ path: [String]) throws {
+        try RootFilesystem.removeTree(root.path(path))
+        fixups.forget(path)
+    }
+
     /// Removes from `directory` everything lower layers put there, keeping
     /// (recursively) what this layer wrote.
     private func emptyOpaque(_ directory: [String]) throws {
@@ -117,7 +146,7 @@ final class LayerUnpacker {
             if written.contains(components) {
                 try emptyOpaque(components)
             } else {
-                try RootFilesystem.removeTree(root.path(components))
+                try remove(components)
             }
         }
     }
@@ -137,9 +166,10 @@ final class LayerUnpacker {
         return .invalidArchive(archive: name, reason: entry.map { "\($0): \(message)" } ?? message)
     }
 
-    /// libarchive's AE_IFCHR and AE_IFBLK.
+    /// libarchive's AE_IFCHR, AE_IFBLK and AE_IFDIR.
     private static let characterDevice: UInt32 = 0o020000
     private static let blockDevice: UInt32 = 0o060000
+    private static let directory: UInt32 = 0o040000
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
         pointer.map { String(cString: $0) }

@@ -72,8 +72,9 @@ public struct ImageExtractor: Sendable {
                                    bytesTransferred: 0, uncompressedBytes: 0, skippedDevices: 0)
         do {
             let root = RootFilesystem(root: staging)
+            let fixups = DirectoryFixups()
             for (layer, diffID) in zip(manifest.layers, diffIDs) {
-                let unpacker = LayerUnpacker(root: root, name: "layer \(layer.digest)", maximumEntries: maximumEntries)
+                let unpacker = LayerUnpacker(root: root, name: "layer \(layer.digest)", maximumEntries: maximumEntries, fixups: fixups)
                 let uncompressed: Int64
                 if store.hasBlob(layer) {
                     uncompressed = try await unpackStored(layer, diffID: diffID, with: unpacker, budget: budget)
@@ -88,6 +89,7 @@ public struct ImageExtractor: Sendable {
                 result.uncompressedBytes += uncompressed
                 result.skippedDevices += unpacker.skippedDevices
             }
+            try fixups.apply(in: root)
             try commit(staging, to: destination)
         } catch {
             try? RootFilesystem.removeTree(staging)

@@ -226,22 +226,12 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(lstat(asRoot.path + "/null-ish", &info), 0)
         XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR)
 
-        // The same image as nobody, into a directory nobody may write.
-        let shared = cli.scratch.appendingPathComponent("shared")
-        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        chmod(cli.scratch.path, 0o755)
-        chmod(shared.path, 0o777)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLIHarness.binary.path, "extract", ref,
-                             shared.path + "/rootfs", "--insecure", "--models", shared.path + "/models"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        // The same image as nobody, into a directory nobody owns.
+        let nobody = try XCTUnwrap(NormalUser.make())
+        let shared = try nobody.ownedDirectory("shared", in: cli.scratch)
+        let (status, text) = try nobody.run(CLIHarness.binary.path, ["extract", ref, shared.path + "/rootfs", "--insecure",
+                                                                     "--models", shared.path + "/models"])
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("1 device nodes left out (not root)"), text)
         XCTAssertEqual(lstat(shared.path + "/rootfs/owned", &info), 0)
         XCTAssertEqual(info.st_uid, 65534)

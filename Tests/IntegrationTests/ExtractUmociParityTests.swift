@@ -69,19 +69,8 @@ final class ExtractUmociParityTests: XCTestCase {
         try image.push(to: registry, repository: "images/readonly")
         let shared = try user.ownedDirectory("shared", in: cli.scratch)
         func extract(_ directory: String, _ extra: [String] = []) throws -> (status: Int32, output: String) {
-            let arguments = ["extract", "\(registry.host)/images/readonly:v1", shared.path + "/" + directory, "--insecure",
-                             "--models", shared.path + "/models"] + extra
-            let (path, command) = user.command(CLIHarness.binary.path, arguments)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = command
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            try user.run(CLIHarness.binary.path, ["extract", "\(registry.host)/images/readonly:v1", shared.path + "/" + directory,
+                                                  "--insecure", "--models", shared.path + "/models"] + extra)
         }
 
         var run = try extract("rootfs")

@@ -63,32 +63,3 @@ struct UmociImage {
         }
     }
 }
-
-/// A user who is not root, for what only shows without privileges: this
-/// process's own user when it is not root, else `nobody` (65534) reached
-/// through `setpriv`.
-struct NormalUser {
-    let uid: uid_t
-
-    /// Nil when this process is root and `setpriv` is missing.
-    static func make() -> NormalUser? {
-        if geteuid() != 0 { return NormalUser(uid: geteuid()) }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return nil }
-        return NormalUser(uid: 65534)
-    }
-
-    /// The executable and arguments that run `executable` as this user.
-    func command(_ executable: String, _ arguments: [String]) -> (String, [String]) {
-        guard geteuid() == 0 else { return (executable, arguments) }
-        return ("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--reset-env", executable] + arguments)
-    }
-
-    /// A directory this user owns, made under `parent` (which everyone may search).
-    func ownedDirectory(_ name: String, in parent: URL) throws -> URL {
-        let directory = parent.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        chmod(parent.path, 0o755)
-        if geteuid() == 0 { chown(directory.path, uid, uid) }
-        return directory
-    }
-}

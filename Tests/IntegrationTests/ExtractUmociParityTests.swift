@@ -97,4 +97,30 @@ final class ExtractUmociParityTests: XCTestCase {
         XCTAssertEqual(try FileTree(shared.appendingPathComponent("rootfs"), times: true).differences(from: tree), [])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: shared.path).sorted(), ["rootfs"])
     }
+
+    /// umoci's whiteout under the link its layer just made (`d/.wh.child`
+    /// after `d -> /run`) hides the old directory's child: it removes
+    /// nothing where the link leads. (umoci itself would follow the link;
+    /// with nothing there, as in the image above, both trees are the same.)
+    func testAWhiteoutUnderALinkItsLayerMadeRemovesNothingWhereTheLinkLeads() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let lower = cli.scratch.appendingPathComponent("lower.tar"), upper = cli.scratch.appendingPathComponent("upper.tar")
+        try TarBuilder.write([.directory("d"), .file("d/child", contents: "old\n"), .directory("run"), .file("run/child", contents: "kept\n"),
+                              .directory("f"), .file("f/child", contents: "old\n")], to: lower)
+        try TarBuilder.write([.symlink("d", target: "/run"), .file("d/.wh.child", contents: ""),
+                              .file("f", contents: "now a file\n"), .file("f/.wh.child", contents: "")], to: upper)
+        let image = try ImageSeeder.image([.compressing(lower, with: .gzip), .compressing(upper, with: .zstd)],
+                                          in: cli.scratch.appendingPathComponent("blobs"))
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/whiteout", tag: "latest")
+        let rootfs = cli.scratch.appendingPathComponent("rootfs")
+        let run = try cli.run(["extract", "\(registry.host)/images/whiteout", rootfs.path, "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        let tree = try FileTree(rootfs)
+        XCTAssertEqual(tree.nodes["d"]?.linkTarget, "/run")
+        XCTAssertEqual(try String(contentsOf: rootfs.appendingPathComponent("run/child"), encoding: .utf8), "kept\n")
+        XCTAssertEqual(tree.nodes["f"]?.type, "file")
+        XCTAssertEqual(Set(tree.nodes.keys), ["d", "run", "run/child", "f"])
+    }
 }

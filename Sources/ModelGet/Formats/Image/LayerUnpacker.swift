@@ -3,9 +3,12 @@ import Foundation
 
 /// Applies one image layer (a tar stream) to a root filesystem with
 /// libarchive: entries are written in order, whiteouts (`.wh.NAME`) remove
-/// what lower layers left (under a path that is no longer a directory they
-/// do nothing), an opaque whiteout (`.wh..wh..opq`) empties its directory
-/// of everything but this layer's own entries. An entry replaces whatever
+/// what lower layers left, an opaque whiteout (`.wh..wh..opq`) empties its
+/// directory of everything but this layer's own entries. A whiteout under a
+/// path that is not a directory does nothing, and neither does one under a
+/// link or file this layer put there (umoci writes `d/.wh.child` after
+/// turning `d` into a link: it hides the old directory's child, not one
+/// where the link leads). An entry replaces whatever
 /// lower layers left at its path unless both are directories (Debian's
 /// `/var/run` directory becoming a link to `/run`), as `umoci unpack` does.
 /// Every name and hard-link target is resolved inside the root first
@@ -20,6 +23,8 @@ final class LayerUnpacker {
     /// Root-relative paths this layer wrote (and their parents), which an
     /// opaque whiteout in the same layer keeps.
     private var written = Set<[String]>()
+    /// Root-relative paths where this layer wrote something other than a directory.
+    private var writtenNonDirectories = Set<[String]>()
     /// Device nodes left out because this process is not root.
     private(set) var skippedDevices = 0
 
@@ -69,6 +74,7 @@ final class LayerUnpacker {
         let entryName = Self.string(archive_entry_pathname(entry)) ?? Self.string(archive_entry_pathname_utf8(entry)) ?? ""
         let components = try refuseUnsafe(entryName) { try RootFilesystem.components(of: entryName) }
         if let last = components.last, last.hasPrefix(".wh.") {
+            guard try !refuseUnsafe(entryName, { try passesThroughNonDirectory(components.dropLast()) }) else { return }
             let directory = try refuseUnsafe(entryName) { try root.resolveParent(components).dropLast() }
             if last == ".wh..wh..opq" {
                 try emptyOpaque(Array(directory))
@@ -97,7 +103,11 @@ final class LayerUnpacker {
             return
         }
         try clearWay(for: resolved, directory: type == Self.directory, entry: entryName)
-        if type == Self.directory { fixups.record(resolved, entry: entry) }
+        if type == Self.directory {
+            fixups.record(resolved, entry: entry)
+        } else {
+            writtenNonDirectories.insert(resolved)
+        }
         for length in 1...max(resolved.count, 1) where !resolved.isEmpty { written.insert(Array(resolved.prefix(length))) }
         archive_entry_copy_pathname(entry, root.path(resolved))
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else { throw source.failure ?? invalid(disk, entry: entryName) }
@@ -113,6 +123,16 @@ final class LayerUnpacker {
             }
         }
         guard archive_write_finish_entry(disk) >= ARCHIVE_WARN else { throw invalid(disk, entry: entryName) }
+    }
+
+    /// True when a prefix of `parent` (a whiteout's directory, as named) is
+    /// where this layer wrote a link or a file.
+    private func passesThroughNonDirectory(_ parent: ArraySlice<String>) throws(RootFilesystem.Refusal) -> Bool {
+        guard !writtenNonDirectories.isEmpty, !parent.isEmpty else { return false }
+        for length in 1...parent.count {
+            if writtenNonDirectories.contains(try root.resolveParent(Array(parent.prefix(length)))) { return true }
+        }
+        return false
     }
 
     /// Removes what is at `path` when the entry cannot take its place as it

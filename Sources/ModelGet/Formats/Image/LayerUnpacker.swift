@@ -150,10 +150,12 @@ final class LayerUnpacker {
         try remove(path)
     }
 
-    /// Removes a root-relative path and everything under it, and what was recorded for it.
+    /// Removes a root-relative path and everything under it, and what was
+    /// recorded for a directory there.
     private func remove(_ path: [String]) throws {
+        let directory = RootFilesystem.isDirectory(root.path(path))
         try RootFilesystem.removeTree(root.path(path))
-        fixups.forget(path)
+        if directory { fixups.forget(path) }
     }
 
     /// Removes from `directory` everything lower layers put there, keeping

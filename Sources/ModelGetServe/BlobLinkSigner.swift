@@ -2,8 +2,10 @@ import Foundation
 import ModelGet
 
 /// Signs blob URLs the way a CDN presigns them: `?expires=<unix>&signature=
-/// <hex HMAC-SHA256>` over name, digest and expiry, with a key made fresh
-/// at every start. A signed URL is served without credentials, which is
+/// <hex HMAC-SHA256>` over name, digest, expiry and the credentials'
+/// generation (the htpasswd file's fingerprint: a link stops working when
+/// the file changes, as a removed user's access must), with a key made
+/// fresh at every start. A signed URL is served without credentials, which is
 /// what ollama needs: it fetches blob parts from the redirect target with
 /// no `Authorization` header (`downloadChunk` in `server/download.go`).
 struct BlobLinkSigner: Sendable {
@@ -16,24 +18,26 @@ struct BlobLinkSigner: Sendable {
         key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 
-    /// The query string of a link for `digest` of `name`, good until `now + lifetime`.
-    func query(name: ServedName, digest: Digest, now: Date = Date()) -> String {
+    /// The query string of a link for `digest` of `name`, good until
+    /// `now + lifetime` while the credentials stay at `generation`.
+    func query(name: ServedName, digest: Digest, generation: String, now: Date = Date()) -> String {
         let expires = Int64(now.timeIntervalSince1970 + Self.lifetime)
-        return "expires=\(expires)&signature=\(signature(name: name, digest: digest, expires: expires))"
+        return "expires=\(expires)&signature=\(signature(name: name, digest: digest, expires: expires, generation: generation))"
     }
 
-    /// True when `expires` is in the future and `signature` is this key's.
-    func isValid(name: ServedName, digest: Digest, expires: String?, signature: String?, now: Date = Date()) -> Bool {
+    /// True when `expires` is in the future and `signature` is this key's
+    /// for the credentials' current `generation`.
+    func isValid(name: ServedName, digest: Digest, expires: String?, signature: String?, generation: String, now: Date = Date()) -> Bool {
         guard let expires, let seconds = Int64(expires), let signature,
               Double(seconds) > now.timeIntervalSince1970 else { return false }
-        let wanted = Array(self.signature(name: name, digest: digest, expires: seconds).utf8)
+        let wanted = Array(self.signature(name: name, digest: digest, expires: seconds, generation: generation).utf8)
         let given = Array(signature.utf8)
         guard wanted.count == given.count else { return false }
         return zip(wanted, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    private func signature(name: ServedName, digest: Digest, expires: Int64) -> String {
-        hmac(Array("\(name.host)/\(name.namespace)/\(name.model)\n\(digest)\n\(expires)".lowercased().utf8))
+    private func signature(name: ServedName, digest: Digest, expires: Int64, generation: String) -> String {
+        hmac(Array("\(name.host)/\(name.namespace)/\(name.model)\n\(digest)\n\(expires)\n\(generation)".lowercased().utf8))
     }
 
     /// HMAC-SHA256 (RFC 2104) with `key`, as lowercase hex.

@@ -41,6 +41,12 @@ struct DistributionError: Error, Sendable {
     static let unauthorized = DistributionError(
         status: .unauthorized, code: "UNAUTHORIZED", message: "authentication required",
         headers: [.wwwAuthenticate: "Basic realm=\"modelget\""])
+    /// `--auth`: this address failed to log in too often (`FailedLoginLimit`).
+    static func tooManyFailedLogins(retryAfter seconds: Int) -> Self {
+        .init(status: .tooManyRequests, code: "TOOMANYREQUESTS",
+              message: "too many failed logins from this address; try again in \(seconds) s",
+              headers: [.retryAfter: String(seconds)])
+    }
     /// A pull-through miss whose upstream fetch failed: 502 with the upstream's reason.
     static func upstream(_ reason: String) -> Self {
         .init(status: .badGateway, code: "UNAVAILABLE", message: "upstream: \(reason)")

@@ -15,6 +15,8 @@ struct RegistryResponder: HTTPResponder {
     /// Blob bodies go out from the file (`FileRegionSender`: `sendfile`, big ones copied to a client on this machine) without TLS, else in chunks.
     let sendfile: Bool
     let htpasswd: HtpasswdFile?
+    /// With `htpasswd`: failed attempts per client address.
+    let failedLogins: FailedLoginLimit
     let signer: BlobLinkSigner
     let metrics: ServeMetrics
     let log: AccessLog
@@ -28,7 +30,7 @@ struct RegistryResponder: HTTPResponder {
         let head = request.method == .head
         var response: Response
         do {
-            response = try await answer(request)
+            response = try await answer(request, client: context.remoteAddress?.ipAddress ?? "-")
         } catch let error as DistributionError {
             response = error.response(head: head)
         } catch {
@@ -64,18 +66,23 @@ struct RegistryResponder: HTTPResponder {
         return response
     }
 
-    private func answer(_ request: Request) async throws -> Response {
+    private func answer(_ request: Request, client: String) async throws -> Response {
         let path = request.head.path.map { $0.split(separator: "?", maxSplits: 1).first ?? "" } ?? ""
         let route = try DistributionRoute.parse(path, defaultHost: defaultHost)
         let query = request.uri.queryParameters
         if case let .blob(name, digest) = route, request.method == .get || request.method == .head,
            signer.isValid(name: name, digest: digest, expires: query["expires"].map(String.init),
-                          signature: query["signature"].map(String.init)) {
+                          signature: query["signature"].map(String.init), generation: htpasswd?.fingerprint ?? "") {
             // A signed link (handed to ollama by a 307): no credentials needed.
             return try await blob(name, digest, request: request, signedLink: true)
         }
-        if let htpasswd, await !htpasswd.accepts(authorization: request.headers[.authorization]) {
-            throw DistributionError.unauthorized
+        if let htpasswd {
+            if let wait = failedLogins.retryAfter(client) { throw DistributionError.tooManyFailedLogins(retryAfter: wait) }
+            let authorization = request.headers[.authorization]
+            if await !htpasswd.accepts(authorization: authorization) {
+                if authorization != nil { failedLogins.recordFailure(client) }
+                throw DistributionError.unauthorized
+            }
         }
         guard let route else { throw DistributionError.notFound }
         if route == .upload { throw DistributionError.unsupported(request.method) }
@@ -163,7 +170,8 @@ struct RegistryResponder: HTTPResponder {
             guard lookup.modelDirectory(name) != nil || cache?.covers(name) == true else {
                 throw DistributionError.nameUnknown(name.spelled)
             }
-            let location = "/v2/\(name.spelled)/blobs/\(digest)?\(signer.query(name: name, digest: digest))"
+            let location = "/v2/\(name.spelled)/blobs/\(digest)?"
+                + signer.query(name: name, digest: digest, generation: htpasswd?.fingerprint ?? "")
             return Response(status: .temporaryRedirect, headers: [.location: location, .contentLength: "0"])
         }
         let covered = cache?.covers(name) == true

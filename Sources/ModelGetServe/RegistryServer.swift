@@ -31,6 +31,7 @@ public struct RegistryServer: Sendable {
             defaultHost: configuration.defaultHost,
             sendfile: tls == nil,
             htpasswd: try configuration.htpasswdPath.map { try HtpasswdFile(path: $0) },
+            failedLogins: FailedLoginLimit(),
             signer: BlobLinkSigner(),
             metrics: metrics,
             log: AccessLog(json: configuration.jsonLog),

@@ -60,6 +60,10 @@ final class CommandFlagsTests: XCTestCase {
         for command in [commands[1], commands[2]] {
             try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
         }
+        // The unpacking bound, wherever archives are unpacked.
+        for command in [["extract", "127.0.0.1:1/images/x", harness.scratch.path + "/rootfs"], ["import", harness.scratch.path + "/t.tar"]] {
+            try assertUsageError(command + ["--max-bytes", "lots"], naming: "--max-bytes wants a positive size")
+        }
     }
 
     func testVersionPrintsTheVersionTheUserAgentSends() throws {

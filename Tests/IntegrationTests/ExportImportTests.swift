@@ -1,4 +1,5 @@
 import Foundation
+import ModelGet
 import TestSupport
 import XCTest
 
@@ -11,10 +12,14 @@ final class ExportImportTests: XCTestCase {
         defer { cli.cleanUp() }
         let model = try CLIHarness.seed(registry, "team/tiny", sizes: [3 << 20, 300, 100], seed: 11, in: cli.scratch)
         let ref = "\(registry.host)/team/tiny:latest"
-        XCTAssertEqual(try cli.run(["pull", ref, "--insecure"]).status, 0)
-        let archive = cli.scratch.appendingPathComponent("tiny.tar")
-        var run = try cli.run(["export", ref, "-o", archive.path])
+        var run = try cli.run(["pull", ref, "--insecure"])
         XCTAssertEqual(run.status, 0, run.err)
+        // Blobs are counted alike by pull, export and import: the config and the layers.
+        XCTAssertTrue(run.out.text.contains(": 4 blobs"), run.out.text)
+        let archive = cli.scratch.appendingPathComponent("tiny.tar")
+        run = try cli.run(["export", ref, "-o", archive.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains(": 4 blobs, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
 
         // skopeo 1.9 refuses a Docker-typed manifest with Ollama layer types,
         // so it reads the OCI twin (same layers, OCI manifest and config).
@@ -43,6 +48,7 @@ final class ExportImportTests: XCTestCase {
             run = try empty.run(["import", source.path])
             XCTAssertEqual(run.status, 0, run.err)
             XCTAssertTrue(run.out.text.contains("imported \(registry.host)/team/tiny:latest"), run.out.text)
+            XCTAssertTrue(run.out.text.contains(": 4 blobs, 4 new, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
             let manifest = other.appendingPathComponent("manifests/\(registry.host)/team/tiny/latest")
             XCTAssertEqual(try Data(contentsOf: manifest), model.manifest)
             for blob in [model.config] + model.layers {
@@ -82,6 +88,64 @@ final class ExportImportTests: XCTestCase {
         let named = try cli.run(["import", docker.path])
         XCTAssertEqual(named.status, 0, named.err)
         XCTAssertTrue(named.out.text.contains("images/layered:v1"), named.out.text)
+
+        // skopeo's oci-archive:x.tar:v1 names only a tag: no model called v1:latest, --as names it.
+        let tagged = cli.scratch.appendingPathComponent("tagged.tar")
+        try runTool("skopeo", ["copy", "--src-tls-verify=false", "docker://\(ref)", "oci-archive:\(tagged.path):v1"])
+        let refused = try cli.run(["import", tagged.path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.err.split(separator: "\n").count, 1, refused.err)
+        XCTAssertTrue(refused.err.contains("names the image only by the tag \"v1\"") && refused.err.contains("--as NAME:v1"), refused.err)
+        XCTAssertFalse(try cli.run(["list"]).out.text.contains("v1:latest"))
+        let renamed = try cli.run(["import", tagged.path, "--as", "local/tagged:v1"])
+        XCTAssertEqual(renamed.status, 0, renamed.err)
+        XCTAssertTrue(renamed.out.text.contains("imported local/tagged:v1"), renamed.out.text)
+    }
+
+    /// A member name given twice (`tar -r`) means its last member, as
+    /// `tar -x` leaves it; a layout reached through a symbolic link is
+    /// imported; an import that replaces a stored model says so.
+    func testRepeatedMembersLinkedLayoutsAndReplacedModels() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let tiny = try CLIHarness.seed(registry, "team/tiny", sizes: [1 << 20, 300], seed: 13, in: cli.scratch)
+        let other = try CLIHarness.seed(registry, "team/other", sizes: [2_000, 30], seed: 14, in: cli.scratch)
+        for name in ["tiny", "other"] { XCTAssertEqual(try cli.run(["pull", "\(registry.host)/team/\(name)", "--insecure"]).status, 0) }
+        let layout = cli.scratch.appendingPathComponent("layout")
+        XCTAssertEqual(try cli.run(["export", "\(registry.host)/team/tiny", "-o", layout.path + "/"]).status, 0)
+        let archive = cli.scratch.appendingPathComponent("appended.tar")
+        try runTool("tar", ["-cf", archive.path, "-C", layout.path, "."])
+        // Appended: an index.json naming the image team/renamed:v2.
+        let index = layout.appendingPathComponent("index.json")
+        let renamedIndex = try String(contentsOf: index, encoding: .utf8)
+            .replacingOccurrences(of: "\(registry.host)/team/tiny:latest", with: "\(registry.host)/team/renamed:v2")
+        try Data(renamedIndex.utf8).write(to: index)
+        try runTool("tar", ["-rf", archive.path, "-C", layout.path, "./index.json"])
+
+        let store = try CLIHarness()
+        defer { store.cleanUp() }
+        var run = try store.run(["import", archive.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("imported \(registry.host)/team/renamed:v2"), run.out.text)
+
+        let link = cli.scratch.appendingPathComponent("link-to-layout")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: layout)
+        run = try store.run(["import", link.path, "--as", "team/linked"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertFalse(run.out.text.contains("replaced"), run.out.text)
+        run = try store.run(["import", link.path, "--as", "team/linked"])
+        XCTAssertTrue(run.out.text.contains("already stored under that name"), run.out.text)
+
+        let otherArchive = cli.scratch.appendingPathComponent("other.tar")
+        XCTAssertEqual(try cli.run(["export", "\(registry.host)/team/other", "-o", otherArchive.path]).status, 0)
+        run = try store.run(["import", otherArchive.path, "--as", "team/linked"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("replaced the model stored under that name (\(tiny.manifestDigest.prefix(19)))"), run.out.text)
+        let stored = store.models.appendingPathComponent("manifests/registry.ollama.ai/team/linked/latest")
+        XCTAssertEqual(try Data(contentsOf: stored), other.manifest)
+        XCTAssertEqual(try store.run(["verify"]).status, 0)
+        XCTAssertEqual(try Self.leftovers(in: store.models), [])
     }
 
     func testCorruptArchivesAreRefusedAndLeaveTheStoreUntouched() throws {
@@ -115,15 +179,24 @@ final class ExportImportTests: XCTestCase {
         let badJSON = try layout("badjson") { try Data("{\"manifests\": [".utf8).write(to: $0.appendingPathComponent("index.json")) }
         let escaping = cli.scratch.appendingPathComponent("escaping.tar")
         try TarBuilder.write([.file("oci-layout", contents: "{}"), .file("../evil", contents: "x")], to: escaping)
-        let cases: [(URL, String)] = [
-            (truncated, "truncated"), (missing, "missing blob sha256:\(weightsHex)"), (corrupt, "digest mismatch"),
-            (badJSON, "index.json is not a valid image index"), (escaping, "refusing entry \"../evil\""),
+        // 300 MiB of zeros in a few hundred KiB of zstd: past 100× its size + 256 MiB.
+        let bomb = cli.scratch.appendingPathComponent("bomb")
+        try FileManager.default.createDirectory(at: bomb.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
+        try runTool("truncate", ["-s", "300M", bomb.path + "/blobs/sha256/" + String(repeating: "0", count: 64)])
+        let bombArchive = cli.scratch.appendingPathComponent("bomb.tar.zst")
+        try runTool("tar", ["--zstd", "-cf", bombArchive.path, "-C", bomb.path, "."])
+        XCTAssertLessThan(try XCTUnwrap(FileManager.default.attributesOfItem(atPath: bombArchive.path)[.size] as? Int), 1 << 20)
+        let cases: [(URL, [String], String)] = [
+            (truncated, [], "truncated"), (missing, [], "missing blob sha256:\(weightsHex)"), (corrupt, [], "digest mismatch"),
+            (badJSON, [], "index.json is not a valid image index"), (escaping, [], "refusing entry \"../evil\""),
+            (bombArchive, [], "the limit (100× the"),
+            (archive, ["--max-bytes", "512K"], "unpacks to more than 524 kB (524288 bytes), the limit (--max-bytes)"),
         ]
         let empty = try CLIHarness()
         defer { empty.cleanUp() }
         let fresh = empty.models
-        for (source, reason) in cases {
-            let run = try empty.run(["import", source.path])
+        for (source, extra, reason) in cases {
+            let run = try empty.run(["import", source.path] + extra)
             XCTAssertEqual(run.status, 1, "\(source.lastPathComponent): \(run.err)")
             XCTAssertTrue(run.err.lowercased().contains(reason.lowercased()), "\(source.lastPathComponent): \(run.err)")
             XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)

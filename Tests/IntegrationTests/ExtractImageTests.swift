@@ -118,6 +118,8 @@ final class ExtractImageTests: XCTestCase {
             ("truncated", [good, truncated], "gzip"),
             ("diffid", [wrongDiffID], "diff_id"),
             ("terminal", [good, try layer("terminal", [.file("../\u{1b}[2Jevil", contents: "x")])], "refusing entry \"../\\u{1b}[2Jevil\""),
+            // 300 MiB of zeros in a few KiB of zstd: past 100× the compressed size + 256 MiB.
+            ("expansion", [good, try layer("zeros", [.zeros("zeros", count: 300 << 20)], .zstd)], "the limit (100× the"),
         ]
         for (name, layers, reason) in cases {
             let image = try ImageSeeder.image(layers, in: cli.scratch.appendingPathComponent("blobs-" + name))
@@ -144,6 +146,28 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.err)
         XCTAssertEqual(try String(contentsOf: URL(fileURLWithPath: rootfs.path + outside.path + "/evil"), encoding: .utf8), "x")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["secret"])
+    }
+
+    /// A layer that would unpack past the space free where DIR goes is
+    /// refused before the disk is full (an 8 MiB tmpfs; needs root, as CI has).
+    func testAnImageLargerThanTheFreeSpaceIsRefusedBeforeItFillsTheDisk() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let small = cli.scratch.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        guard Tmpfs.mount(at: small.path, options: "size=8m") else { throw XCTSkip("cannot mount a tmpfs here (not root?)") }
+        defer { Tmpfs.unmount(small.path) }
+        let tar = cli.scratch.appendingPathComponent("zeros.tar")
+        try TarBuilder.write([.zeros("zeros", count: 20 << 20)], to: tar)
+        let image = try ImageSeeder.image([.compressing(tar, with: .zstd)], in: cli.scratch.appendingPathComponent("blobs"))
+        try ModelSeeder.write(image, to: registry.storageRoot, repository: "images/zeros", tag: "latest")
+
+        let run = try cli.run(["extract", "\(registry.host)/images/zeros", small.path + "/rootfs", "--insecure"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+        XCTAssertTrue(run.err.contains("the limit (the space free on \(small.path))"), run.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: small.path), [])
     }
 
     /// A layer download cut mid-way continues from where it stopped (a
@@ -202,22 +226,12 @@ final class ExtractImageTests: XCTestCase {
         XCTAssertEqual(lstat(asRoot.path + "/null-ish", &info), 0)
         XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR)
 
-        // The same image as nobody, into a directory nobody may write.
-        let shared = cli.scratch.appendingPathComponent("shared")
-        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        chmod(cli.scratch.path, 0o755)
-        chmod(shared.path, 0o777)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLIHarness.binary.path, "extract", ref,
-                             shared.path + "/rootfs", "--insecure", "--models", shared.path + "/models"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        // The same image as nobody, into a directory nobody owns.
+        let nobody = try XCTUnwrap(NormalUser.make())
+        let shared = try nobody.ownedDirectory("shared", in: cli.scratch)
+        let (status, text) = try nobody.run(CLIHarness.binary.path, ["extract", ref, shared.path + "/rootfs", "--insecure",
+                                                                     "--models", shared.path + "/models"])
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("1 device nodes left out (not root)"), text)
         XCTAssertEqual(lstat(shared.path + "/rootfs/owned", &info), 0)
         XCTAssertEqual(info.st_uid, 65534)

@@ -5,7 +5,7 @@ import XCTest
 
 /// `--key FILE` as a user passes it to the built binary: a private pull
 /// and a redirect-upload push through registry fronts that take only
-/// ollama's signed token requests, and an encrypted key refused in one line.
+/// ollama's signed token requests, and an encrypted or oversized key refused in one line.
 final class KeyOptionCommandLineTests: XCTestCase {
     private var harness: CLIHarness!
 
@@ -16,7 +16,7 @@ final class KeyOptionCommandLineTests: XCTestCase {
         ModelStore(root: harness.scratch.appendingPathComponent("back"))
     }
 
-    func testPullAndPushWithKeyAndRefuseAnEncryptedOne() async throws {
+    func testPullAndPushWithKeyAndRefuseEncryptedOrOversizedOnes() async throws {
         let key = harness.scratch.appendingPathComponent("id_ed25519").path
         try SSHKeygen.ed25519(at: key)
         let origin = try OllamaRegistryFront()
@@ -33,6 +33,17 @@ final class KeyOptionCommandLineTests: XCTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(refused.err.split(separator: "\n").count, 1, refused.err)
         XCTAssertTrue(refused.err.contains("key \(locked): encrypted with a passphrase"), refused.err)
+
+        // A key file is at most 64 KiB: a 100 MB file or /dev/zero given by mistake is refused, not read.
+        let huge = harness.scratch.appendingPathComponent("huge").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        XCTAssertEqual(truncate(huge, 100_000_000), 0)
+        for oversized in [huge, "/dev/zero"] {
+            let run = try harness.run(["pull", "--insecure", "--key", oversized, source])
+            XCTAssertEqual(run.status, 1)
+            XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+            XCTAssertTrue(run.err.contains("key \(oversized): larger than 64 KiB"), run.err)
+        }
 
         let pulled = try harness.run(["pull", "--insecure", "--key", key, source])
         XCTAssertEqual(pulled.status, 0, pulled.err)

@@ -12,10 +12,10 @@ final class PullOntoFullDiskTests: XCTestCase {
         let models = work.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        guard mountTmpfs(at: models.path, options: "size=8m") else {
+        guard Tmpfs.mount(at: models.path, options: "size=8m") else {
             throw XCTSkip("cannot mount a tmpfs here (not root?)")
         }
-        defer { _ = run("/bin/umount", [models.path]) }
+        defer { Tmpfs.unmount(models.path) }
 
         let registry = try RegistryProcess()
         let model = try ModelSeeder.ollamaModel(layerSizes: [12_000_000, 3_000_000, 500], seed: 9, in: work.appendingPathComponent("seed"))
@@ -39,26 +39,12 @@ final class PullOntoFullDiskTests: XCTestCase {
             XCTAssertEqual("sha256-" + SHA256Hasher.hex(of: data), name, "a final name always matches its bytes")
         }
 
-        XCTAssertTrue(mountTmpfs(at: models.path, options: "remount,size=64m"))
+        XCTAssertTrue(Tmpfs.mount(at: models.path, options: "remount,size=64m"))
         let result = try await ModelPuller(store: store).pull(ref, client: client)
         XCTAssertEqual(result.manifestDigest, model.manifestDigest)
         for blob in [model.config] + model.layers {
             let data = try Data(contentsOf: URL(fileURLWithPath: store.blobsDirectory + "/sha256-" + blob.digest.dropFirst(7)))
             XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
         }
-    }
-
-    private func mountTmpfs(at path: String, options: String) -> Bool {
-        getuid() == 0 && run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]) == 0
-    }
-
-    private func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }

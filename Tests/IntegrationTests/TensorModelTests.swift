@@ -169,7 +169,46 @@ final class TensorModelTests: XCTestCase {
         }
     }
 
+    /// Layers naming one blob read its header once (`show --remote`: two
+    /// ranged GETs in all, not two per layer); headers adding up to more
+    /// than 256 MiB are refused in one line before they are read.
+    func testHeadersAreReadOncePerBlobAndBoundedInTotal() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let shared = Self.paddedHeader(8 << 20)
+        let repeated = try TensorModelSeeder.tensorModel(layers: (0..<32).map { ("transformer/blocks.\($0).attn.q.weight", shared) },
+                                                         in: cli.scratch.appendingPathComponent("repeated"))
+        try ModelSeeder.write(repeated, to: registry.storageRoot, repository: "x/repeated", tag: "latest")
+        let proxy = try CountingProxy(upstream: registry.host)
+        var run = try cli.run(["show", "--remote", "--json", "http://\(proxy.host)/x/repeated", "--insecure"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("\"tensor_layers\":32"), run.out.text)
+        let digest = repeated.layers[0].digest
+        XCTAssertEqual(proxy.requests.filter { $0.path.hasSuffix(digest) }.count, 2, "a first ranged read and the whole header, once")
+        XCTAssertEqual(try cli.run(["pull", "\(registry.host)/x/repeated", "--insecure"]).status, 0)
+        run = try cli.run(["show", "--json", "\(registry.host)/x/repeated"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("\"tensor_layers\":32"), run.out.text)
+
+        let huge = try TensorModelSeeder.tensorModel(layers: (0..<3).map { ("transformer/blocks.\($0).attn.q.weight", Self.paddedHeader((90 << 20) + $0)) },
+                                                     in: cli.scratch.appendingPathComponent("huge"))
+        try ModelSeeder.write(huge, to: registry.storageRoot, repository: "x/huge", tag: "latest")
+        XCTAssertEqual(try cli.run(["pull", "\(registry.host)/x/huge", "--insecure"]).status, 0)
+        run = try cli.run(["show", "\(registry.host)/x/huge"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+        XCTAssertTrue(run.err.contains("safetensors headers add up to more than 268 MB"), run.err)
+    }
+
     // MARK: helpers
+
+    /// A safetensors file of no tensors whose header is `length` bytes: an empty object padded with spaces.
+    static func paddedHeader(_ length: Int) -> Data {
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(length).littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes + Data("{".utf8) + Data(repeating: 0x20, count: length - 2) + Data("}".utf8)
+    }
 
     /// Checks `show --json` output against what the seeder wrote.
     static func checkShow(_ output: Data, against tensors: GeneratedTensorModel) throws {

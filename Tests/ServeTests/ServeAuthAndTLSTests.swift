@@ -60,6 +60,52 @@ final class ServeAuthAndTLSTests: XCTestCase {
                        "only with credentials does ollama get a link")
     }
 
+    /// A changed htpasswd file takes effect at once and ends the signed
+    /// links handed out before; a name the file lacks costs the same bcrypt
+    /// check as a wrong password; ten failures from one address get it 429
+    /// (even with the right password) while other addresses log in.
+    func testHtpasswdChangesTimingAndFailedLoginLimit() throws {
+        let file = fixture.work.appendingPathComponent("htpasswd")
+        try tool("/usr/bin/htpasswd", ["-B", "-C", "11", "-b", "-c", file.path, "alice", "right"])
+        let serve = try fixture.start(["--auth", file.path])
+        defer { serve.stop() }
+        let manifest = serve.baseURL + "/v2/library/tiny/manifests/latest"
+        func get(_ url: String, from address: String, _ extra: [String] = []) throws -> CurlResult {
+            try Curl.get(url, ["--interface", address] + extra)
+        }
+
+        // A signed link works until the file changes; the new user works at once.
+        let blob = fixture.tiny.layers[1]
+        let redirect = try get(serve.baseURL + "/v2/library/tiny/blobs/\(blob.digest)", from: "127.0.0.3",
+                               ["-u", "alice:right", "-A", "ollama/0.11.0"])
+        XCTAssertEqual(redirect.status, 307)
+        let link = serve.baseURL + (try XCTUnwrap(redirect.headers["location"]))
+        XCTAssertEqual(try get(link, from: "127.0.0.3").status, 200)
+        XCTAssertEqual(try get(manifest, from: "127.0.0.3", ["-u", "bob:new"]).status, 401)
+        try tool("/usr/bin/htpasswd", ["-B", "-C", "11", "-b", file.path, "bob", "new"])
+        XCTAssertEqual(try get(link, from: "127.0.0.3").status, 401, "a link from before the change")
+        XCTAssertEqual(try get(manifest, from: "127.0.0.3", ["-u", "bob:new"]).status, 200)
+        XCTAssertEqual(try get(manifest, from: "127.0.0.3", ["-u", "alice:right"]).status, 200)
+
+        // An unknown user is answered no faster than a wrong password (both a bcrypt check; before, 0.5 ms against ~100 ms).
+        func seconds(_ user: String) throws -> Double {
+            let started = Date()
+            XCTAssertEqual(try get(manifest, from: "127.0.0.1", ["-u", "\(user):wrong"]).status, 401)
+            return Date().timeIntervalSince(started)
+        }
+        let known = try (0..<3).map { _ in try seconds("alice") }.sorted()[1]
+        let unknown = try (0..<3).map { _ in try seconds("mallory") }.sorted()[1]
+        XCTAssertGreaterThan(unknown, known * 0.4, "unknown \(unknown) s, wrong password \(known) s")
+
+        // Six failures so far from 127.0.0.1; four more, then it waits.
+        for _ in 0..<4 { XCTAssertEqual(try get(manifest, from: "127.0.0.1", ["-u", "alice:guess"]).status, 401) }
+        let blocked = try get(manifest, from: "127.0.0.1", ["-u", "alice:right"])
+        XCTAssertEqual(blocked.status, 429)
+        XCTAssertEqual(blocked.errorCode, "TOOMANYREQUESTS")
+        XCTAssertNotNil(blocked.headers["retry-after"].flatMap(Int.init))
+        XCTAssertEqual(try get(manifest, from: "127.0.0.2", ["-u", "alice:right"]).status, 200, "another address")
+    }
+
     func testHTTPSWithCertificateAndKey() throws {
         let key = fixture.work.appendingPathComponent("key.pem"), certificate = fixture.work.appendingPathComponent("cert.pem")
         try tool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.path, "-out", certificate.path,

@@ -70,22 +70,24 @@ final class ServeParsingTests: XCTestCase {
         }
     }
 
-    func testSignedLinksAreBoundToNameDigestAndTime() throws {
+    func testSignedLinksAreBoundToNameDigestTimeAndCredentials() throws {
         let signer = BlobLinkSigner()
         let name = try XCTUnwrap(ServedName(["library", "tiny"], defaultHost: "h"))
         let other = try XCTUnwrap(ServedName(["library", "other"], defaultHost: "h"))
         let digest = try Digest("sha256:" + String(repeating: "b", count: 64))
-        let query = signer.query(name: name, digest: digest)
+        let query = signer.query(name: name, digest: digest, generation: "htpasswd-1")
         let fields = Dictionary(uniqueKeysWithValues: query.split(separator: "&").map {
             let pair = $0.split(separator: "=", maxSplits: 1)
             return (String(pair[0]), String(pair[1]))
         })
-        XCTAssertTrue(signer.isValid(name: name, digest: digest, expires: fields["expires"], signature: fields["signature"]))
-        XCTAssertFalse(signer.isValid(name: other, digest: digest, expires: fields["expires"], signature: fields["signature"]))
-        XCTAssertFalse(signer.isValid(name: name, digest: digest, expires: fields["expires"], signature: fields["signature"],
-                                      now: Date().addingTimeInterval(BlobLinkSigner.lifetime + 10)))
-        XCTAssertFalse(BlobLinkSigner().isValid(name: name, digest: digest, expires: fields["expires"], signature: fields["signature"]),
-                       "another start, another key")
+        func valid(_ signer: BlobLinkSigner = signer, _ name: ServedName = name, generation: String = "htpasswd-1", now: Date = Date()) -> Bool {
+            signer.isValid(name: name, digest: digest, expires: fields["expires"], signature: fields["signature"], generation: generation, now: now)
+        }
+        XCTAssertTrue(valid())
+        XCTAssertFalse(valid(signer, other))
+        XCTAssertFalse(valid(now: Date().addingTimeInterval(BlobLinkSigner.lifetime + 10)))
+        XCTAssertFalse(valid(generation: "htpasswd-2"), "the htpasswd file changed")
+        XCTAssertFalse(valid(BlobLinkSigner()), "another start, another key")
     }
 
     /// Big blobs are copied only to a client on this machine (bench/README.md).

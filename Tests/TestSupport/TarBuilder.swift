@@ -12,6 +12,8 @@ public enum TarEntry: Sendable {
     /// A file owned by `uid`:`gid` carrying one extended attribute (a pax `SCHILY.xattr.` record).
     case ownedFile(String, uid: Int, gid: Int, xattr: String, value: String)
     case characterDevice(String, major: Int, minor: Int)
+    /// A file of `count` zero bytes (written without holding them in memory).
+    case zeros(String, count: Int)
 
     var spec: [String: Any] {
         switch self {
@@ -24,6 +26,7 @@ public enum TarEntry: Sendable {
         case let .ownedFile(name, uid, gid, xattr, value):
             return ["type": "owned", "name": name, "uid": uid, "gid": gid, "xattr": xattr, "value": value]
         case let .characterDevice(name, major, minor): return ["type": "chr", "name": name, "major": major, "minor": minor]
+        case let .zeros(name, count): return ["type": "zeros", "name": name, "count": count]
         }
     }
 }
@@ -36,10 +39,15 @@ public enum TarBuilder {
 
     private static let script = """
         import io, json, sys, tarfile
+        class Zeros(io.RawIOBase):
+            def readable(self): return True
+            def readinto(self, buffer):
+                buffer[:] = bytes(len(buffer))
+                return len(buffer)
         spec = json.load(open(sys.argv[1]))
         pax = any(e["type"] == "owned" for e in spec)
         with tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT if pax else tarfile.GNU_FORMAT) as tar:
-            def add(name, kind, mode=0o644, data=None, target="", uid=0, gid=0, headers=None, device=(0, 0)):
+            def add(name, kind, mode=0o644, data=None, target="", uid=0, gid=0, headers=None, device=(0, 0), zeros=0):
                 info = tarfile.TarInfo(name)
                 info.mtime = \(mtime)
                 info.mode = mode
@@ -48,8 +56,8 @@ public enum TarBuilder {
                 info.uid, info.gid = uid, gid
                 info.devmajor, info.devminor = device
                 if headers: info.pax_headers = headers
-                info.size = len(data) if data is not None else 0
-                tar.addfile(info, io.BytesIO(data) if data is not None else None)
+                info.size = len(data) if data is not None else zeros
+                tar.addfile(info, io.BytesIO(data) if data is not None else io.BufferedReader(Zeros()) if zeros else None)
             for e in spec:
                 t = e["type"]
                 if t == "file": add(e["name"], tarfile.REGTYPE, e["mode"], e["data"].encode())
@@ -60,6 +68,7 @@ public enum TarBuilder {
                 elif t == "owned": add(e["name"], tarfile.REGTYPE, 0o644, b"owned\\n", uid=e["uid"], gid=e["gid"],
                                        headers={"SCHILY.xattr." + e["xattr"]: e["value"]})
                 elif t == "chr": add(e["name"], tarfile.CHRTYPE, 0o600, device=(e["major"], e["minor"]))
+                elif t == "zeros": add(e["name"], tarfile.REGTYPE, 0o644, zeros=e["count"])
                 elif t == "many":
                     for i in range(e["count"]): add(e["name"] + str(i), tarfile.REGTYPE, 0o644, b"")
         """

@@ -229,17 +229,24 @@ public enum TensorModelSeeder {
     /// A two-layer tensor model around one hand-made tensor blob (a
     /// hostile header, say) and a model_index.json.
     public static func singleTensorModel(blob: Data, in directory: URL) throws -> GeneratedModel {
-        let (tensorHex, tensorPath) = try BlobFile.data(blob, in: directory)
+        try tensorModel(layers: [("transformer/blocks.0.attn.q.weight", blob)], in: directory)
+    }
+
+    /// A tensor model whose tensor layers are the given blobs under the
+    /// given names (the same blob may stand under several), and a model_index.json.
+    public static func tensorModel(layers tensorLayers: [(name: String, blob: Data)], in directory: URL) throws -> GeneratedModel {
+        var layers: [GeneratedModel.Blob] = []
+        for (name, blob) in tensorLayers {
+            let (tensorHex, tensorPath) = try BlobFile.data(blob, in: directory)
+            layers.append(GeneratedModel.Blob(digest: "sha256:" + tensorHex, size: Int64(blob.count), mediaType: "application/vnd.ollama.image.tensor",
+                                              path: tensorPath, name: name))
+        }
         let index = Data(#"{"architecture":"Flux2KleinPipeline","transformer":["diffusers","Flux2Transformer2DModel"]}"#.utf8)
         let (indexHex, indexPath) = try BlobFile.data(index, in: directory)
         let config = Data(#"{"capabilities":["image"],"model_format":"safetensors"}"#.utf8)
         let (configHex, configPath) = try BlobFile.data(config, in: directory)
-        let layers = [
-            GeneratedModel.Blob(digest: "sha256:" + tensorHex, size: Int64(blob.count), mediaType: "application/vnd.ollama.image.tensor",
-                                path: tensorPath, name: "transformer/blocks.0.attn.q.weight"),
-            GeneratedModel.Blob(digest: "sha256:" + indexHex, size: Int64(index.count), mediaType: "application/vnd.ollama.image.json",
-                                path: indexPath, name: "model_index.json"),
-        ]
+        layers.append(GeneratedModel.Blob(digest: "sha256:" + indexHex, size: Int64(index.count), mediaType: "application/vnd.ollama.image.json",
+                                          path: indexPath, name: "model_index.json"))
         let configBlob = GeneratedModel.Blob(digest: "sha256:" + configHex, size: Int64(config.count),
                                              mediaType: "application/vnd.docker.container.image.v1+json", path: configPath)
         let mediaType = "application/vnd.docker.distribution.manifest.v2+json"

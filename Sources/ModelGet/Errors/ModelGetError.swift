@@ -38,6 +38,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidArchive(archive: String, reason: String)
     /// `extract` into a directory that already holds files, without `--force`.
     case destinationNotEmpty(path: String)
+    /// An archive (an image's layers, an import) that unpacks to more than `limit` bytes (`ExpansionLimit`).
+    case expansionLimitExceeded(what: String, limit: Int64, basis: String)
     case listenFailed(address: String, reason: String)
     case responseTooLarge(what: String, url: String, limit: Int)
     /// A request that cannot be sent as written: a header that is not one
@@ -130,6 +132,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(archive): \(reason)"
         case let .destinationNotEmpty(path):
             return "\(path) exists and is not empty; pass --force to replace it"
+        case let .expansionLimitExceeded(what, limit, basis):
+            return "\(what) unpacks to more than \(ProgressFormat.bytes(limit)) (\(limit) bytes), the limit (\(basis)); "
+                + "nothing was kept; --max-bytes raises it"
         case let .listenFailed(address, reason):
             return "cannot listen on \(address): \(reason)"
         case let .responseTooLarge(what, url, limit):

@@ -17,18 +17,42 @@ public struct OllamaKey: Sendable {
         (environment["HOME"] ?? NSHomeDirectory()) + "/.ollama/id_ed25519"
     }
 
-    /// Reads and checks the key at `path`; a missing, encrypted, damaged or
-    /// non-Ed25519 file is an `unusableKey` error naming it.
+    /// The largest key file read: an OpenSSH ed25519 private key is under 1 KiB.
+    public static let maximumFileSize = 64 << 10
+
+    /// Reads and checks the key at `path`; a missing, encrypted, damaged,
+    /// oversized or non-Ed25519 file is an `unusableKey` error naming it.
     public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check its permissions)"
-                : "no such file (make one with ssh-keygen -t ed25519 -N '' -f \(path))"
-            throw ModelGetError.unusableKey(path: path, reason: reason)
-        }
+        let data = try Self.read(path)
         do {
             try self.init(parsed: OpenSSHPrivateKey.parse(String(decoding: data, as: UTF8.self)), path: path)
         } catch let failure as OpenSSHPrivateKey.Failure {
             throw ModelGetError.unusableKey(path: path, reason: failure.reason)
+        }
+    }
+
+    /// The file's bytes, at most `maximumFileSize` of them (a FIFO or
+    /// `/dev/zero` given by mistake is refused, not read to its end).
+    private static func read(_ path: String) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "no such file (make one with ssh-keygen -t ed25519 -N '' -f \(path))"
+                : "cannot be read (check its permissions)"
+            throw ModelGetError.unusableKey(path: path, reason: reason)
+        }
+        defer { close(fd) }
+        var data = Data()
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 10, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let count = Foundation.read(fd, chunk.baseAddress, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ModelGetError.unusableKey(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
+            if count == 0 { return data }
+            data.append(contentsOf: chunk[0..<count])
+            guard data.count <= maximumFileSize else {
+                throw ModelGetError.unusableKey(path: path, reason: "larger than \(maximumFileSize / 1024) KiB, so not an OpenSSH ed25519 key (those are under 1 KiB)")
+            }
         }
     }
 

@@ -13,7 +13,9 @@ struct Extract: AsyncParsableCommand {
             in a hidden directory beside it and renamed at the end. Entries with absolute names, "..", or a path \
             through a symbolic link that leads outside DIR are refused; symbolic links inside DIR are followed \
             as the container sees them (an absolute target starts at DIR). Ownership, extended attributes and \
-            device nodes are kept only when run as root.
+            device nodes are kept only when run as root. As umoci unpack does, an entry replaces whatever a \
+            lower layer left at its path unless both are directories, and directory modes and times are set \
+            after the last layer (without root, read-only directories stay writable until then).
             """)
 
     @Argument(help: "The image, e.g. 127.0.0.1:5000/library/debian:12.")
@@ -29,6 +31,8 @@ struct Extract: AsyncParsableCommand {
 
     @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
     var maxEntries = ImageExtractor.defaultMaximumEntries
+
+    @OptionGroup var maxBytes: MaxBytesOption
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
@@ -47,7 +51,7 @@ struct Extract: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
-                                       force: force, maximumEntries: maxEntries)
+                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

@@ -2,7 +2,8 @@ import Foundation
 import ModelGet
 
 /// What a root filesystem holds, path by path: type, permission bits,
-/// size, content hash and link target, read without following links.
+/// size, content hash and link target (and, when asked, the modification
+/// time), read without following links.
 struct FileTree: Equatable {
     struct Node: Equatable, CustomStringConvertible {
         var type: String
@@ -10,16 +11,19 @@ struct FileTree: Equatable {
         var size: Int64
         var sha256: String?
         var linkTarget: String?
+        /// Seconds and nanoseconds, with `times`.
+        var modified: String?
 
         var description: String {
             "\(type) \(String(mode, radix: 8)) \(size)\(sha256.map { " " + $0.prefix(12) } ?? "")\(linkTarget.map { " -> " + $0 } ?? "")"
+                + (modified.map { " @" + $0 } ?? "")
         }
     }
 
     var nodes: [String: Node]
 
-    /// Reads every path under `root` (not `root` itself).
-    init(_ root: URL) throws {
+    /// Reads every path under `root` (not `root` itself); with `times`, their modification times too.
+    init(_ root: URL, times: Bool = false) throws {
         var nodes: [String: Node] = [:]
         func walk(_ relative: String) throws {
             let path = relative.isEmpty ? root.path : root.path + "/" + relative
@@ -29,6 +33,7 @@ struct FileTree: Equatable {
                 var info = stat()
                 guard lstat(full, &info) == 0 else { continue }
                 let mode = Int(info.st_mode & 0o7777)
+                defer { if times { nodes[child]?.modified = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)" } }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
                     nodes[child] = Node(type: "dir", mode: mode, size: 0)

@@ -11,6 +11,7 @@ final class LayerStream {
     private let fd: Int32
     private let name: String
     private let expectedSize: Int64
+    private let budget: ExpansionLimit.Budget?
     private let compressedHasher = SHA256Hasher()
     private let uncompressedHasher = SHA256Hasher()
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -20,11 +21,13 @@ final class LayerStream {
     /// The first failure met inside a libarchive callback.
     private(set) var failure: Error?
 
-    /// `name` is what errors call the layer; `expectedSize` its size in the manifest.
-    init(fd: Int32, name: String, expectedSize: Int64) {
+    /// `name` is what errors call the layer; `expectedSize` its size in
+    /// the manifest; `budget` counts the uncompressed bytes of every layer.
+    init(fd: Int32, name: String, expectedSize: Int64, budget: ExpansionLimit.Budget? = nil) {
         self.fd = fd
         self.name = name
         self.expectedSize = expectedSize
+        self.budget = budget
     }
 
     deinit {
@@ -61,6 +64,7 @@ final class LayerStream {
         guard count >= 0 else {
             throw failure ?? ModelGetError.invalidArchive(archive: name, reason: "cannot decompress: " + Self.message(archive))
         }
+        try budget?.consume(count)
         uncompressedHasher.update(UnsafeRawBufferPointer(rebasing: target[0..<count]))
         uncompressedBytes += Int64(count)
         return count

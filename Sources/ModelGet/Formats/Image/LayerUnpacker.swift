@@ -4,25 +4,36 @@ import Foundation
 /// Applies one image layer (a tar stream) to a root filesystem with
 /// libarchive: entries are written in order, whiteouts (`.wh.NAME`) remove
 /// what lower layers left, an opaque whiteout (`.wh..wh..opq`) empties its
-/// directory of everything but this layer's own entries. Every name and
-/// hard-link target is resolved inside the root first (`RootFilesystem`);
-/// one that would leave it stops the layer.
+/// directory of everything but this layer's own entries. A whiteout under a
+/// path that is not a directory does nothing, and neither does one under a
+/// link or file this layer put there (umoci writes `d/.wh.child` after
+/// turning `d` into a link: it hides the old directory's child, not one
+/// where the link leads). An entry replaces whatever
+/// lower layers left at its path unless both are directories (Debian's
+/// `/var/run` directory becoming a link to `/run`), as `umoci unpack` does.
+/// Every name and hard-link target is resolved inside the root first
+/// (`RootFilesystem`); one that would leave it stops the layer. Directory
+/// modes and times are finished by `DirectoryFixups` after the last layer.
 final class LayerUnpacker {
     private let root: RootFilesystem
     private let name: String
     private let maximumEntries: Int
     private let asRoot: Bool
+    private let fixups: DirectoryFixups
     /// Root-relative paths this layer wrote (and their parents), which an
     /// opaque whiteout in the same layer keeps.
     private var written = Set<[String]>()
+    /// Root-relative paths where this layer wrote something other than a directory.
+    private var writtenNonDirectories = Set<[String]>()
     /// Device nodes left out because this process is not root.
     private(set) var skippedDevices = 0
 
-    init(root: RootFilesystem, name: String, maximumEntries: Int,
+    init(root: RootFilesystem, name: String, maximumEntries: Int, fixups: DirectoryFixups,
          asRoot: Bool = geteuid() == 0) {
         self.root = root
         self.name = name
         self.maximumEntries = maximumEntries
+        self.fixups = fixups
         self.asRoot = asRoot
     }
 
@@ -63,6 +74,7 @@ final class LayerUnpacker {
         let entryName = Self.string(archive_entry_pathname(entry)) ?? Self.string(archive_entry_pathname_utf8(entry)) ?? ""
         let components = try refuseUnsafe(entryName) { try RootFilesystem.components(of: entryName) }
         if let last = components.last, last.hasPrefix(".wh.") {
+            guard try !refuseUnsafe(entryName, { try passesThroughNonDirectory(components.dropLast()) }) else { return }
             let directory = try refuseUnsafe(entryName) { try root.resolveParent(components).dropLast() }
             if last == ".wh..wh..opq" {
                 try emptyOpaque(Array(directory))
@@ -71,7 +83,7 @@ final class LayerUnpacker {
                 guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
                     throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entryName, reason: "whiteout names nothing")
                 }
-                try RootFilesystem.removeTree(root.path(Array(directory) + [hidden]))
+                try remove(Array(directory) + [hidden])
             }
             return
         }
@@ -90,6 +102,12 @@ final class LayerUnpacker {
             skippedDevices += 1
             return
         }
+        try clearWay(for: resolved, directory: type == Self.directory, entry: entryName)
+        if type == Self.directory {
+            fixups.record(resolved, entry: entry)
+        } else {
+            writtenNonDirectories.insert(resolved)
+        }
         for length in 1...max(resolved.count, 1) where !resolved.isEmpty { written.insert(Array(resolved.prefix(length))) }
         archive_entry_copy_pathname(entry, root.path(resolved))
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else { throw source.failure ?? invalid(disk, entry: entryName) }
@@ -107,6 +125,39 @@ final class LayerUnpacker {
         guard archive_write_finish_entry(disk) >= ARCHIVE_WARN else { throw invalid(disk, entry: entryName) }
     }
 
+    /// True when a prefix of `parent` (a whiteout's directory, as named) is
+    /// where this layer wrote a link or a file.
+    private func passesThroughNonDirectory(_ parent: ArraySlice<String>) throws(RootFilesystem.Refusal) -> Bool {
+        guard !writtenNonDirectories.isEmpty, !parent.isEmpty else { return false }
+        for length in 1...parent.count {
+            if writtenNonDirectories.contains(try root.resolveParent(Array(parent.prefix(length)))) { return true }
+        }
+        return false
+    }
+
+    /// Removes what is at `path` when the entry cannot take its place as it
+    /// is: anything but a directory where a directory goes (a symbolic link
+    /// is replaced, never written through), a directory where anything
+    /// else goes. libarchive replaces the remaining cases itself.
+    private func clearWay(for path: [String], directory: Bool, entry: String) throws {
+        var info = stat()
+        guard lstat(root.path(path), &info) == 0 else { return }
+        let existingIsDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        guard existingIsDirectory != directory else { return }
+        guard !path.isEmpty else {
+            throw ModelGetError.unsafeArchiveEntry(archive: name, entry: entry, reason: "turns the root directory into a non-directory")
+        }
+        try remove(path)
+    }
+
+    /// Removes a root-relative path and everything under it, and what was
+    /// recorded for a directory there.
+    private func remove(_ path: [String]) throws {
+        let directory = RootFilesystem.isDirectory(root.path(path))
+        try RootFilesystem.removeTree(root.path(path))
+        if directory { fixups.forget(path) }
+    }
+
     /// Removes from `directory` everything lower layers put there, keeping
     /// (recursively) what this layer wrote.
     private func emptyOpaque(_ directory: [String]) throws {
@@ -117,7 +168,7 @@ final class LayerUnpacker {
             if written.contains(components) {
                 try emptyOpaque(components)
             } else {
-                try RootFilesystem.removeTree(root.path(components))
+                try remove(components)
             }
         }
     }
@@ -137,9 +188,10 @@ final class LayerUnpacker {
         return .invalidArchive(archive: name, reason: entry.map { "\($0): \(message)" } ?? message)
     }
 
-    /// libarchive's AE_IFCHR and AE_IFBLK.
+    /// libarchive's AE_IFCHR, AE_IFBLK and AE_IFDIR.
     private static let characterDevice: UInt32 = 0o020000
     private static let blockDevice: UInt32 = 0o060000
+    private static let directory: UInt32 = 0o040000
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String? {
         pointer.map { String(cString: $0) }

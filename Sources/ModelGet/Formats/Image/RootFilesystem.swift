@@ -94,14 +94,18 @@ struct RootFilesystem {
     }
 
     /// Removes `path` and, for a directory, everything under it, never
-    /// following a symbolic link. A missing path counts as removed.
+    /// following a symbolic link. A missing path counts as removed, and so
+    /// does one under a non-directory (`file/child`). A directory its owner
+    /// may not list or change (a layer's 0555 `/usr/bin`) is opened up first,
+    /// so a tree this process wrote can always be removed.
     static func removeTree(_ path: String) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            if errno == ENOENT { return }
+            if errno == ENOENT || errno == ENOTDIR { return }
             throw FileIO.error(path)
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
+            if info.st_mode & S_IRWXU != S_IRWXU { _ = chmod(path, (info.st_mode & 0o7777) | S_IRWXU) }
             for child in try children(of: path) { try removeTree(path + "/" + child) }
             guard rmdir(path) == 0 else { throw FileIO.error(path) }
         } else {

@@ -1,11 +1,44 @@
 import Foundation
+import Synchronization
 
 /// Reads the safetensors header at the start of a tensor layer, without
 /// the tensor data: from a store blob file here, or from a registry with
 /// small ranged reads (`TensorHeaderReader+Registry`, used by `show --remote`).
 enum TensorHeaderReader {
-    /// The header of the blob file at `path`.
-    static func read(path: String, source: String) throws -> SafetensorsHeader {
+    /// The header bytes one model's reading may take in all: each header is
+    /// reserved here, by the length its first 8 bytes give, before its JSON
+    /// is read, so a model whose layers name huge headers is refused in one
+    /// line instead of read into memory.
+    final class Budget: Sendable {
+        /// Generous: a real tensor model's headers are a few MiB together.
+        static let defaultLimit: Int64 = 256 << 20
+
+        let limit: Int64
+        private let model: String
+        private let used = Mutex<Int64>(0)
+
+        init(model: String, limit: Int64 = Budget.defaultLimit) {
+            self.model = model
+            self.limit = limit
+        }
+
+        /// Takes `length` header bytes of `source` from the budget, or throws.
+        func reserve(_ length: Int64, source: String) throws {
+            let fits = used.withLock { used in
+                guard used + length <= limit else { return false }
+                used += length
+                return true
+            }
+            guard fits else {
+                throw ModelGetError.invalidTensorModel(
+                    model: model, reason: "its safetensors headers add up to more than \(ProgressFormat.bytes(limit)) "
+                        + "(the \(ProgressFormat.bytes(length)) header of \(source) passes the limit); refusing to read them")
+            }
+        }
+    }
+
+    /// The header of the blob file at `path`, its length taken from `budget` first.
+    static func read(path: String, source: String, budget: Budget? = nil) throws -> SafetensorsHeader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.error(path) }
         defer { close(fd) }
@@ -17,6 +50,7 @@ enum TensorHeaderReader {
             try lengthBytes.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
         }
         let length = try SafetensorsHeader.jsonLength(lengthBytes: lengthBytes, fileSize: size, source: source)
+        try budget?.reserve(length, source: source)
         var bytes = Data(count: Int(8 + length))
         try bytes.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
         return try SafetensorsHeader.parse(bytes, fileSize: size, source: source)

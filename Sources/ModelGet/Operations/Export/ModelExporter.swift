@@ -30,8 +30,9 @@ public struct ModelExporter: Sendable {
         } else {
             try writeTar(path, index: index, manifest: manifestData, manifestDigest: model.manifestDigest, blobs: blobs)
         }
-        return ExportResult(path: path, manifestDigest: model.manifestDigest, blobs: blobs.count + 1,
-                            bytes: blobs.reduce(Int64(manifestData.count)) { $0 + $1.size })
+        // Counted as pull and import count them: the config and the layers, not the manifest.
+        return ExportResult(path: path, manifestDigest: model.manifestDigest, blobs: blobs.count,
+                            bytes: blobs.reduce(0) { $0 + $1.size })
     }
 
     private func writeTar(_ path: String, index: Data, manifest: Data, manifestDigest: Digest, blobs: [Descriptor]) throws {

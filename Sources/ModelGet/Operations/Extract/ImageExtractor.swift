@@ -20,18 +20,21 @@ public struct ImageExtractor: Sendable {
     public var force: Bool
     /// Entries one layer may hold (a guard against tar bombs).
     public var maximumEntries: Int
+    /// Bytes all layers together may unpack to (`--max-bytes`); nil: `ExpansionLimit.byDefault`.
+    public var maximumBytes: Int64?
     /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
     public var transfer: TransferOptions
 
     public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
-                transfer: TransferOptions = TransferOptions()) {
+                maximumBytes: Int64? = nil, transfer: TransferOptions = TransferOptions()) {
         self.store = store
         self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.force = force
         self.maximumEntries = maximumEntries
+        self.maximumBytes = maximumBytes
         self.transfer = transfer
     }
 
@@ -62,26 +65,31 @@ public struct ImageExtractor: Sendable {
         progress.addTotal(bytes: manifest.layers.reduce(0) { $0 + $1.size }, blobs: manifest.layers.count)
 
         let staging = try makeStaging(beside: destination)
+        let limit = maximumBytes.map(ExpansionLimit.given)
+            ?? .byDefault(compressedBytes: manifest.layers.reduce(0) { $0 + $1.size }, into: (destination as NSString).deletingLastPathComponent)
+        let budget = ExpansionLimit.Budget(limit, for: "image \(reference.displayName)")
         var result = ExtractResult(directory: destination, layers: manifest.layers.count, layersFromStore: 0,
                                    bytesTransferred: 0, uncompressedBytes: 0, skippedDevices: 0)
         do {
             let root = RootFilesystem(root: staging)
+            let fixups = DirectoryFixups()
             for (layer, diffID) in zip(manifest.layers, diffIDs) {
-                let unpacker = LayerUnpacker(root: root, name: "layer \(layer.digest)", maximumEntries: maximumEntries)
+                let unpacker = LayerUnpacker(root: root, name: "layer \(layer.digest)", maximumEntries: maximumEntries, fixups: fixups)
                 let uncompressed: Int64
                 if store.hasBlob(layer) {
-                    uncompressed = try await unpackStored(layer, diffID: diffID, with: unpacker)
+                    uncompressed = try await unpackStored(layer, diffID: diffID, with: unpacker, budget: budget)
                     progress.addPresent(layer.size)
                     result.layersFromStore += 1
                 } else {
                     if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
-                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, from: client!,
+                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, budget: budget, from: client!,
                                                           repository: reference.repository, progress: progress)
                 }
                 progress.blobDone()
                 result.uncompressedBytes += uncompressed
                 result.skippedDevices += unpacker.skippedDevices
             }
+            try fixups.apply(in: root)
             try commit(staging, to: destination)
         } catch {
             try? RootFilesystem.removeTree(staging)
@@ -150,24 +158,26 @@ public struct ImageExtractor: Sendable {
         return data
     }
 
-    private func unpackStored(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker) async throws -> Int64 {
+    private func unpackStored(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker,
+                              budget: ExpansionLimit.Budget) async throws -> Int64 {
         let path = store.blobPath(layer.digest)
         let box = UncheckedBox(unpacker)
         return try await onOwnThread("modelget-unpack") {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileIO.error(path) }
             defer { close(fd) }
-            return try Self.unpack(fd: fd, layer: layer, diffID: diffID, with: box.value)
+            return try Self.unpack(fd: fd, layer: layer, diffID: diffID, with: box.value, budget: budget)
         }
     }
 
-    private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, from client: RegistryClient,
+    private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, budget: ExpansionLimit.Budget,
+                              from client: RegistryClient,
                               repository: String, progress: TransferProgress) async throws -> Int64 {
         let pipe = try LayerPipe(progress: progress)
         let box = UncheckedBox(unpacker)
         async let unpacked = onOwnThread("modelget-unpack") {
             defer { pipe.closeReader() }
-            return try Self.unpack(fd: pipe.reader, layer: layer, diffID: diffID, with: box.value)
+            return try Self.unpack(fd: pipe.reader, layer: layer, diffID: diffID, with: box.value, budget: budget)
         }
         var transferError: Error?
         do {
@@ -210,8 +220,9 @@ public struct ImageExtractor: Sendable {
 
     /// Unpacks one layer from `fd`, then checks its digest, size and diff_id;
     /// returns its uncompressed size.
-    private static func unpack(fd: Int32, layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker) throws -> Int64 {
-        let stream = LayerStream(fd: fd, name: "layer \(layer.digest)", expectedSize: layer.size)
+    private static func unpack(fd: Int32, layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker,
+                               budget: ExpansionLimit.Budget) throws -> Int64 {
+        let stream = LayerStream(fd: fd, name: "layer \(layer.digest)", expectedSize: layer.size, budget: budget)
         try stream.open()
         try unpacker.apply(stream)
         let uncompressedHex = try stream.finish(digest: layer.digest)

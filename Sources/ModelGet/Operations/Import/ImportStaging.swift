@@ -4,7 +4,8 @@ import Foundation
 /// directory of the store (`.modelget/import-<random>/`) and hashed on the
 /// way, so that nothing reaches `blobs/` before it is checked. Symbolic and
 /// hard links between members are kept as aliases; a member name or link
-/// that would leave the archive is refused.
+/// that would leave the archive is refused. A name given twice (`tar -r`
+/// appends) means its last member, as `tar -x` leaves it.
 final class ImportStaging {
     /// A member's bytes in the staging directory.
     struct Staged {
@@ -15,12 +16,17 @@ final class ImportStaging {
 
     let directory: String
     private let archiveName: String
+    /// Counts the bytes staged against the import's `ExpansionLimit`.
+    private let budget: ExpansionLimit.Budget?
     private var files: [String: Staged] = [:]
     private var aliases: [String: String] = [:]
     private var byDigest: [Digest: Staged] = [:]
+    /// Files staged so far, which names the next one.
+    private var stagedFiles = 0
 
-    init(store: ModelStore, archiveName: String) throws {
+    init(store: ModelStore, archiveName: String, budget: ExpansionLimit.Budget? = nil) throws {
         self.archiveName = archiveName
+        self.budget = budget
         directory = store.stateDirectory + "/import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(directory)
     }
@@ -33,6 +39,7 @@ final class ImportStaging {
     /// Takes one member: a file's bytes come through `readData`.
     func add(_ member: ArchiveMember, readData: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let key = try self.key(member.name)
+        forget(key)
         switch member.kind {
         case .directory, .other:
             return
@@ -51,13 +58,15 @@ final class ImportStaging {
         case let .hardlink(target):
             aliases[key] = try self.key(target)
         case .file:
-            let file = directory + "/member-\(files.count)"
+            let file = directory + "/member-\(stagedFiles)"
+            stagedFiles += 1
             let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileIO.error(file) }
             defer { close(fd) }
             let hasher = SHA256Hasher()
             var size: Int64 = 0
             try readData { bytes in
+                try budget?.consume(bytes.count)
                 hasher.update(bytes)
                 try FileIO.pwriteAll(fd, bytes, at: size, path: file)
                 size += Int64(bytes.count)
@@ -74,6 +83,16 @@ final class ImportStaging {
             }
             files[key] = Staged(file: file, size: size, digest: digest)
             byDigest[digest] = files[key]
+        }
+    }
+
+    /// Drops what an earlier member of the same name staged.
+    private func forget(_ key: String) {
+        aliases[key] = nil
+        guard let old = files.removeValue(forKey: key) else { return }
+        unlink(old.file)
+        if byDigest[old.digest]?.file == old.file {
+            byDigest[old.digest] = files.values.first { $0.digest == old.digest }
         }
     }
 

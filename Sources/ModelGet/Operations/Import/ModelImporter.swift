@@ -10,21 +10,31 @@ import Foundation
 public struct ModelImporter: Sendable {
     public let store: ModelStore
     public var platform: Platform
+    /// Bytes the archive may unpack to (`--max-bytes`); nil: `ExpansionLimit.byDefault`.
+    public var maximumBytes: Int64?
 
-    public init(store: ModelStore, platform: Platform = .current) {
+    public init(store: ModelStore, platform: Platform = .current, maximumBytes: Int64? = nil) {
         self.store = store
         self.platform = platform
+        self.maximumBytes = maximumBytes
     }
 
-    /// Imports the archive or layout directory at `path`, stored as
-    /// `reference`, else as the name the archive gives.
+    /// Imports the archive or layout directory at `path` (a symbolic link
+    /// to one is followed), stored as `reference`, else as the name the
+    /// archive gives.
     public func importArchive(at path: String, as reference: Reference? = nil) async throws -> ImportResult {
         let name = (path as NSString).lastPathComponent
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileIO.error(path) }
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
         try store.prepare()
-        let staging = try ImportStaging(store: store, archiveName: name)
+        // A directory's files are already unpacked: only the free space bounds them.
+        let limit = maximumBytes.map(ExpansionLimit.given)
+            ?? .byDefault(compressedBytes: isDirectory ? nil : Int64(info.st_size), into: store.stateDirectory)
+        let staging = try ImportStaging(store: store, archiveName: name, budget: ExpansionLimit.Budget(limit, for: name))
         defer { staging.remove() }
-        if RootFilesystem.isDirectory(path) {
-            try stageDirectory(path, into: staging)
+        if isDirectory {
+            try stageDirectory(try Self.resolved(path), into: staging)
         } else {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileIO.error(path) }
@@ -42,7 +52,7 @@ public struct ModelImporter: Sendable {
         } else {
             throw ModelGetError.invalidArchive(archive: name, reason: "neither an OCI image layout (index.json) nor a docker save archive (manifest.json)")
         }
-        guard let target = try reference ?? image.named.map(Reference.init(parsing:)) else {
+        guard let target = try reference ?? Self.storedName(image.named, archive: name) else {
             throw ModelGetError.invalidArchive(archive: name, reason: "the archive names no image; give --as REF")
         }
         let (document, _) = try ManifestDocument.decode(image.manifest, contentType: nil)
@@ -51,17 +61,42 @@ public struct ModelImporter: Sendable {
         }
         let blobs = try manifest.blobs.map { ($0, try staging.blob($0)) }
         try store.checkStorable(target)
-        let added = try await store.whileWriting { [store] in
+        let (added, previous) = try await store.whileWriting { [store] in
             var added = 0
             for (descriptor, staged) in blobs where !store.hasBlob(descriptor) {
                 try store.commitBlob(from: staged.file, digest: descriptor.digest)
                 added += 1
             }
+            let previous = (try? store.resolvedManifestPath(target)).flatMap { try? FileIO.hashFile($0).hex }
             try store.writeManifest(image.manifest, for: target)
-            return added
+            return (added, try previous.map { try Digest(hex: $0) })
         }
         return ImportResult(reference: target, manifestDigest: try Digest(hex: SHA256Hasher.hex(of: image.manifest)),
-                            blobs: blobs.count, blobsAdded: added, bytes: manifest.blobs.reduce(0) { $0 + $1.size })
+                            blobs: blobs.count, blobsAdded: added, bytes: manifest.blobs.reduce(0) { $0 + $1.size },
+                            previousDigest: previous)
+    }
+
+    /// The model an archive's own name stands for. An OCI `ref.name` of
+    /// one component (`v1`, as `skopeo copy … oci-archive:x.tar:v1` writes
+    /// it) is, as the image-spec's examples have it, only a tag: skopeo
+    /// reads it as the image's name inside the archive and asks for a
+    /// destination, docker loads such an image untagged. It names no model
+    /// (not `v1:latest`), so `--as` must.
+    static func storedName(_ named: String?, archive: String) throws -> Reference? {
+        guard let named else { return nil }
+        guard named.contains("/") || named.contains(":") || named.contains("@") else {
+            throw ModelGetError.invalidArchive(
+                archive: archive, reason: "the archive names the image only by the tag \"\(named)\" (org.opencontainers.image.ref.name), "
+                    + "not a model; give --as NAME:\(named)")
+        }
+        return try Reference(parsing: named)
+    }
+
+    /// `path` with every symbolic link resolved (a layout reached through a link is read where it is).
+    private static func resolved(_ path: String) throws -> String {
+        guard let real = realpath(path, nil) else { throw FileIO.error(path) }
+        defer { free(real) }
+        return String(cString: real)
     }
 
     /// The manifest an OCI `index.json` names (following a nested index to

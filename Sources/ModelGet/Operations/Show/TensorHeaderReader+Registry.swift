@@ -7,10 +7,10 @@ extension TensorHeaderReader {
     /// The largest header read remotely.
     static let remoteLimit: Int64 = 16 << 20
 
-    /// The header of a registry blob, read with ranged GETs. The bytes are
-    /// not verified against the digest (only the data would tell); they
-    /// are used for display only.
-    static func read(_ layer: Descriptor, repository: String, client: RegistryClient) async throws -> SafetensorsHeader {
+    /// The header of a registry blob, read with ranged GETs, its length
+    /// taken from `budget` first. The bytes are not verified against the
+    /// digest (only the data would tell); they are used for display only.
+    static func read(_ layer: Descriptor, repository: String, client: RegistryClient, budget: Budget? = nil) async throws -> SafetensorsHeader {
         let source = "blob \(layer.digest)"
         guard layer.size >= 8 else {
             throw ModelGetError.invalidSafetensors(source: source, reason: "shorter than its 8-byte header length")
@@ -20,6 +20,7 @@ extension TensorHeaderReader {
         guard length <= remoteLimit else {
             throw ModelGetError.invalidSafetensors(source: source, reason: "header length \(length) is over the \(remoteLimit)-byte limit for remote reads")
         }
+        try budget?.reserve(length, source: source)
         if Int64(bytes.count) < 8 + length {
             bytes = try await fetch(layer, repository: repository, client: client, count: 8 + length)
         }

@@ -34,11 +34,14 @@ public struct TensorModelSummary: Sendable, Equatable {
     /// Headers are read at most this many at a time.
     static let parallelReads = 16
 
-    /// Builds the summary; `header` reads one tensor layer's header and
-    /// `blob` one small blob (the config, model_index.json), verified.
-    public static func load(layout: TensorModelLayout, config: Descriptor,
-                            header: @escaping @Sendable (Descriptor) async throws -> SafetensorsHeader,
-                            blob: (Descriptor) async throws -> Data) async throws -> TensorModelSummary {
+    /// Builds the summary; `header` reads one tensor layer's header,
+    /// reserving its length from the budget first (each distinct blob is
+    /// read once, however many layers name it, and all of them together
+    /// within `TensorHeaderReader.Budget.defaultLimit`), and `blob` one
+    /// small blob (the config, model_index.json), verified.
+    static func load(layout: TensorModelLayout, config: Descriptor, model: String,
+                     header: @escaping @Sendable (Descriptor, TensorHeaderReader.Budget) async throws -> SafetensorsHeader,
+                     blob: (Descriptor) async throws -> Data) async throws -> TensorModelSummary {
         var summary = TensorModelSummary()
         if config.size <= ModelInfo.textLimit,
            let object = try? JSONSerialization.jsonObject(with: try await blob(config)) as? [String: Any] {
@@ -54,9 +57,13 @@ public struct TensorModelSummary: Sendable, Equatable {
         // Older ollama: scale and bias in layers of their own, the quantisation only in model_index.json.
         let legacyWeights = layout.weightsWithCompanionLayers
         let legacyQuantization = Quantization.fromModelIndex(modelIndex)
-        let headers = try await readAll(layout.tensorLayers.map(\.descriptor), header: header)
+        var seen = Set<Digest>()
+        let distinct = layout.tensorLayers.map(\.descriptor).filter { seen.insert($0.digest).inserted }
+        let budget = TensorHeaderReader.Budget(model: model)
+        let headers = try await readAll(distinct) { try await header($0, budget) }
         var components: [String: Component] = [:]
-        for (layer, header) in zip(layout.tensorLayers, headers) {
+        for layer in layout.tensorLayers {
+            let header = headers[layer.descriptor.digest]!
             var component = components[layer.component] ?? Component(name: layer.component, tensorLayers: 0, tensors: 0, parameters: 0, bytes: 0)
             component.tensorLayers += 1
             component.bytes += layer.descriptor.size
@@ -85,24 +92,24 @@ public struct TensorModelSummary: Sendable, Equatable {
         return summary
     }
 
-    /// Every header, in order, `parallelReads` at a time.
-    private static func readAll(_ layers: [Descriptor], header: @escaping @Sendable (Descriptor) async throws -> SafetensorsHeader) async throws -> [SafetensorsHeader] {
-        var results = [SafetensorsHeader?](repeating: nil, count: layers.count)
-        try await withThrowingTaskGroup(of: (Int, SafetensorsHeader).self) { group in
+    /// The header of every blob, by digest, `parallelReads` at a time.
+    private static func readAll(_ blobs: [Descriptor], header: @escaping @Sendable (Descriptor) async throws -> SafetensorsHeader) async throws -> [Digest: SafetensorsHeader] {
+        var results: [Digest: SafetensorsHeader] = [:]
+        try await withThrowingTaskGroup(of: (Digest, SafetensorsHeader).self) { group in
             var next = 0
             func startNext() {
-                guard next < layers.count else { return }
-                let index = next, layer = layers[index]
-                group.addTask { (index, try await header(layer)) }
+                guard next < blobs.count else { return }
+                let blob = blobs[next]
+                group.addTask { (blob.digest, try await header(blob)) }
                 next += 1
             }
             for _ in 0..<parallelReads { startNext() }
-            while let (index, read) = try await group.next() {
-                results[index] = read
+            while let (digest, read) = try await group.next() {
+                results[digest] = read
                 startNext()
             }
         }
-        return results.map { $0! }
+        return results
     }
 }
 
@@ -111,8 +118,8 @@ extension ModelStore {
     public func tensorSummary(_ manifest: ImageManifest, model: String) async throws -> TensorModelSummary {
         let layout = try TensorModelLayout(manifest: manifest, model: model)
         let store = self
-        return try await TensorModelSummary.load(layout: layout, config: manifest.config, header: { layer in
-            try TensorHeaderReader.read(path: store.blobPath(layer.digest), source: "blob \(layer.digest)")
+        return try await TensorModelSummary.load(layout: layout, config: manifest.config, model: model, header: { layer, budget in
+            try TensorHeaderReader.read(path: store.blobPath(layer.digest), source: "blob \(layer.digest)", budget: budget)
         }, blob: { blob in
             let path = store.blobPath(blob.digest)
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
@@ -127,8 +134,8 @@ extension RegistryClient {
     /// ranged GETs (the tensor data is not downloaded).
     public func tensorSummary(_ manifest: ImageManifest, repository: String, model: String) async throws -> TensorModelSummary {
         let layout = try TensorModelLayout(manifest: manifest, model: model)
-        return try await TensorModelSummary.load(layout: layout, config: manifest.config, header: { [self] layer in
-            try await TensorHeaderReader.read(layer, repository: repository, client: self)
+        return try await TensorModelSummary.load(layout: layout, config: manifest.config, model: model, header: { [self] layer, budget in
+            try await TensorHeaderReader.read(layer, repository: repository, client: self, budget: budget)
         }, blob: { blob in
             let sink = MemorySink(limit: blob.size)
             _ = try await fetchBlob(repository: repository, digest: blob.digest, sink: sink)

@@ -42,4 +42,20 @@ final class RootFilesystemTests: XCTestCase {
         }
         XCTAssertThrowsError(try fs.resolveParent(["loop", "x"])) { XCTAssertEqual($0 as? RootFilesystem.Refusal, .symlinkLoop) }
     }
+
+    /// A path under a file counts as removed (a whiteout under what is no
+    /// longer a directory), and directories their owner may not change or
+    /// list are opened up on the way.
+    func testRemoveTreeTakesReadOnlyDirectoriesAndIgnoresPathsUnderFiles() throws {
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/file"))
+        XCTAssertNoThrow(try RootFilesystem.removeTree(root + "/file/child"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/file"))
+
+        try FileManager.default.createDirectory(atPath: root + "/ro/inner", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/ro/inner/f"))
+        XCTAssertEqual(chmod(root + "/ro/inner", 0o500), 0)
+        XCTAssertEqual(chmod(root + "/ro", 0o555), 0)
+        try RootFilesystem.removeTree(root + "/ro")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/ro"))
+    }
 }

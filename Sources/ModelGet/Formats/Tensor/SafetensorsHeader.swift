@@ -84,11 +84,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
         let dataLength = fileSize - 8 - length
         var metadata: [String: String] = [:]
         var tensors: [Tensor] = []
-        var seen = Set<String>()
         for (name, value) in raw.entries {
-            guard seen.insert(name).inserted else {
-                throw ModelGetError.invalidSafetensors(source: source, reason: "two entries named \(quoted(name))")
-            }
             switch value {
             case let .metadata(strings):
                 guard let strings else {

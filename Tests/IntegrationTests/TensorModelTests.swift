@@ -171,7 +171,8 @@ final class TensorModelTests: XCTestCase {
 
     /// Layers naming one blob read its header once (`show --remote`: two
     /// ranged GETs in all, not two per layer); headers adding up to more
-    /// than 64 MiB are refused in one line before they are read.
+    /// than 64 MiB are refused in one line before they are read, by `show`
+    /// and by `blob -o DIR/`.
     func testHeadersAreReadOncePerBlobAndBoundedInTotal() throws {
         let registry = try RegistryProcess()
         let cli = try CLIHarness()
@@ -199,6 +200,13 @@ final class TensorModelTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
         XCTAssertTrue(run.err.contains("safetensors headers add up to more than 67.1 MB"), run.err)
+        // blob -o DIR/ reads the same headers within the same bound.
+        let folder = cli.scratch.appendingPathComponent("huge-folder")
+        run = try cli.run(["blob", "\(registry.host)/x/huge", "-o", folder.path + "/"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+        XCTAssertTrue(run.err.contains("safetensors headers add up to more than 67.1 MB"), run.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
     }
 
     // MARK: helpers

@@ -171,7 +171,8 @@ final class TensorModelTests: XCTestCase {
 
     /// Layers naming one blob read its header once (`show --remote`: two
     /// ranged GETs in all, not two per layer); headers adding up to more
-    /// than 256 MiB are refused in one line before they are read.
+    /// than 64 MiB are refused in one line before they are read, by `show`
+    /// and by `blob -o DIR/`.
     func testHeadersAreReadOncePerBlobAndBoundedInTotal() throws {
         let registry = try RegistryProcess()
         let cli = try CLIHarness()
@@ -191,14 +192,21 @@ final class TensorModelTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.err)
         XCTAssertTrue(run.out.text.contains("\"tensor_layers\":32"), run.out.text)
 
-        let huge = try TensorModelSeeder.tensorModel(layers: (0..<3).map { ("transformer/blocks.\($0).attn.q.weight", Self.paddedHeader((90 << 20) + $0)) },
+        let huge = try TensorModelSeeder.tensorModel(layers: (0..<3).map { ("transformer/blocks.\($0).attn.q.weight", Self.paddedHeader((30 << 20) + $0)) },
                                                      in: cli.scratch.appendingPathComponent("huge"))
         try ModelSeeder.write(huge, to: registry.storageRoot, repository: "x/huge", tag: "latest")
         XCTAssertEqual(try cli.run(["pull", "\(registry.host)/x/huge", "--insecure"]).status, 0)
         run = try cli.run(["show", "\(registry.host)/x/huge"])
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
-        XCTAssertTrue(run.err.contains("safetensors headers add up to more than 268 MB"), run.err)
+        XCTAssertTrue(run.err.contains("safetensors headers add up to more than 67.1 MB"), run.err)
+        // blob -o DIR/ reads the same headers within the same bound.
+        let folder = cli.scratch.appendingPathComponent("huge-folder")
+        run = try cli.run(["blob", "\(registry.host)/x/huge", "-o", folder.path + "/"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+        XCTAssertTrue(run.err.contains("safetensors headers add up to more than 67.1 MB"), run.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
     }
 
     // MARK: helpers

@@ -10,8 +10,11 @@ enum TensorHeaderReader {
     /// is read, so a model whose layers name huge headers is refused in one
     /// line instead of read into memory.
     final class Budget: Sendable {
-        /// Generous: a real tensor model's headers are a few MiB together.
-        static let defaultLimit: Int64 = 256 << 20
+        /// Generous: ollama's tensor models keep one small header per blob,
+        /// under 1 MiB together. Parsed, a header takes up to ~9 times its
+        /// size (a million dense tensor entries), so this keeps `show`
+        /// under about 0.6 GB whatever the model says.
+        static let defaultLimit: Int64 = 64 << 20
 
         let limit: Int64
         private let model: String

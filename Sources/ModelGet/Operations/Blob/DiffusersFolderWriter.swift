@@ -40,11 +40,13 @@ public struct DiffusersFolderWriter: Sendable {
                 result.files.append(layer.path)
             }
             var quantizations = Set<String>()
+            // The headers of all components together, bounded as show bounds them.
+            let headers = TensorHeaderReader.Budget(model: model)
             for component in layout.components {
                 let file = (component.isEmpty ? "" : component + "/") + Self.weightsFile(component, index: index)
                 let merged = try SafetensorsMerger(store: store, model: model, component: component,
                                                    layers: layout.tensorLayers.filter { $0.component == component },
-                                                   legacyQuantization: Quantization.fromModelIndex(index))
+                                                   legacyQuantization: Quantization.fromModelIndex(index), budget: headers)
                 try merged.write(to: temporary + "/" + file)
                 result.files.append(file)
                 result.tensors += merged.tensors.count

@@ -35,8 +35,9 @@ struct SafetensorsMerger {
     /// name, and older separate scale and bias layers become `<weight>.scale`
     /// and `<weight>.bias`, their weight quantised as `legacyQuantization`
     /// (from model_index.json) says. Two tensors of one name are refused.
+    /// Each header's length is taken from `budget` before it is read.
     init(store: ModelStore, model: String, component: String, layers: [TensorModelLayout.TensorLayer],
-         legacyQuantization: Quantization?) throws {
+         legacyQuantization: Quantization?, budget: TensorHeaderReader.Budget) throws {
         let legacyWeights = Set(layers.compactMap(\.companionOf))
         self.store = store
         var sources: [Source] = []
@@ -45,7 +46,8 @@ struct SafetensorsMerger {
         var offset: Int64 = 0
         for layer in layers {
             let path = store.blobPath(layer.descriptor.digest)
-            let header = try TensorHeaderReader.read(path: path, source: "blob \(layer.descriptor.digest) (\(DisplayText.line(layer.name, limit: 80)))")
+            let header = try TensorHeaderReader.read(path: path, source: "blob \(layer.descriptor.digest) (\(DisplayText.line(layer.name, limit: 80)))",
+                                                     budget: budget)
             guard header.dataOffset + (header.tensors.last?.range.upperBound ?? 0) <= layer.descriptor.size else {
                 throw ModelGetError.invalidSafetensors(source: "blob \(layer.descriptor.digest)", reason: "tensors run past the blob's size")
             }

@@ -15,6 +15,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var output: OutputFlags
 
     @OptionGroup var transfer: TransferFlags
 
@@ -35,13 +36,14 @@ struct Pull: AsyncParsableCommand {
     }
 
     func run() async throws {
+        output.apply()
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)
         let client = try await RegistryClient.connect(to: ref, insecure: access.insecure,
                                                       credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
+        let display = ProgressDisplay(progress: progress, label: "pulling \((storeName ?? ref).displayName)", json: report.json)
         let started = Date()
         let result: PullResult
         let store = models.store
@@ -50,17 +52,12 @@ struct Pull: AsyncParsableCommand {
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }
-        do {
-            result = try await display.showing {
-                do {
-                    return try await pull.value
-                } catch where pull.isCancelled {
-                    throw ModelGetError.cancelled
-                }
+        result = try await display.showing {
+            do {
+                return try await pull.value
+            } catch where pull.isCancelled {
+                throw ModelGetError.cancelled
             }
-        } catch {
-            if report.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
-            throw error
         }
         let seconds = Date().timeIntervalSince(started)
         if report.json {
@@ -71,9 +68,9 @@ struct Pull: AsyncParsableCommand {
             ])
         } else {
             let fetched = result.blobs - result.blobsPresent
-            print("pulled \(result.reference) (\(result.manifestDigest.prefix(19))): \(result.blobs) blobs, "
-                + "\(ProgressFormat.bytes(result.totalBytes)); fetched \(fetched) blobs "
-                + "(\(ProgressFormat.bytes(result.bytesTransferred))) in \(ProgressFormat.duration(seconds))")
+            print(Summary.text("pulled \((storeName ?? ref).displayName) (\(result.manifestDigest.prefix(19)))",
+                               "\(result.blobs) blobs, \(ProgressFormat.binaryBytes(result.totalBytes)); fetched \(fetched) "
+                               + "(\(ProgressFormat.binaryBytes(result.bytesTransferred))) in \(ProgressFormat.duration(seconds))"))
         }
     }
 }

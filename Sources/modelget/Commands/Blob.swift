@@ -30,6 +30,7 @@ struct Blob: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         if link && output == "-" { throw ValidationError("--link needs a file, not standard output") }
@@ -40,6 +41,7 @@ struct Blob: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }
@@ -62,8 +64,8 @@ struct Blob: AsyncParsableCommand {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }
         guard !toStdout else { return }
-        let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.bytes(result.bytesTransferred))"
-        let line = "wrote \(output): \(result.descriptor.digest) \(ProgressFormat.bytes(result.descriptor.size)) \(how)"
+        let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.binaryBytes(result.bytesTransferred))"
+        let line = Summary.text("wrote \(output)", "\(result.descriptor.digest.description.prefix(19)) \(ProgressFormat.binaryBytes(result.descriptor.size)) \(how)")
         if report.json {
             JSONLines.emit(["event": "done", "path": output, "digest": result.descriptor.digest.description,
                             "size": result.descriptor.size, "method": result.placement?.rawValue ?? "download",

@@ -22,6 +22,7 @@ struct Copy: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     @Flag(name: .long, help: "Keep the model in the models directory.")
     var keep = false
@@ -44,6 +45,7 @@ struct Copy: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
         let sourceClient = try await RegistryClient.connect(to: from, insecure: access.insecure,

@@ -33,6 +33,7 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
@@ -44,6 +45,7 @@ struct Extract: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
@@ -63,11 +65,11 @@ struct Extract: AsyncParsableCommand {
                 "seconds": (seconds * 1000).rounded() / 1000,
             ])
         } else {
-            var line = "extracted \(ref.displayName) into \(result.directory): \(result.layers) layers "
-                + "(\(result.layersFromStore) from the store), \(ProgressFormat.bytes(result.uncompressedBytes)) unpacked, "
-                + "\(ProgressFormat.bytes(result.bytesTransferred)) downloaded in \(ProgressFormat.duration(seconds))"
-            if result.skippedDevices > 0 { line += "; \(result.skippedDevices) device nodes left out (not root)" }
-            print(line)
+            var detail = "\(result.layers) layers (\(result.layersFromStore) from the store), "
+                + "\(ProgressFormat.binaryBytes(result.uncompressedBytes)) unpacked, "
+                + "\(ProgressFormat.binaryBytes(result.bytesTransferred)) downloaded in \(ProgressFormat.duration(seconds))"
+            if result.skippedDevices > 0 { detail += "; \(result.skippedDevices) device nodes left out (not root)" }
+            print(Summary.text("extracted \(ref.displayName) into \(result.directory)", detail))
         }
     }
 }

@@ -39,8 +39,8 @@ struct Import: AsyncParsableCommand {
             JSONLines.emit(["event": "done", "reference": result.reference.description, "digest": result.manifestDigest.description,
                             "blobs": result.blobs, "blobs_added": result.blobsAdded, "bytes": result.bytes])
         } else {
-            print("imported \(result.reference.displayName) (\(result.manifestDigest.description.prefix(19))): \(result.blobs) blobs, "
-                + "\(result.blobsAdded) new, \(ProgressFormat.bytes(result.bytes))")
+            print(Summary.text("imported \(result.reference.displayName) (\(result.manifestDigest.description.prefix(19)))",
+                               "\(result.blobs) blobs, \(result.blobsAdded) new, \(ProgressFormat.bytes(result.bytes))"))
         }
     }
 }

@@ -17,7 +17,7 @@ struct Login: AsyncParsableCommand {
     var username: String?
     @Flag(name: .long, help: "Read the password (or token) from standard input.") var passwordStdin = false
     @OptionGroup var access: InsecureOption
-    @OptionGroup var output: OutputFlags
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         try Login.checkHost(host)
@@ -34,7 +34,7 @@ struct Login: AsyncParsableCommand {
     }
 
     func run() async throws {
-        output.apply()
+        verbosity.apply()
         let user = try username ?? Prompt.line("Username: ")
         let password = try passwordStdin ? Prompt.standardInput() : Prompt.secret("Password: ")
         guard !user.isEmpty, !password.isEmpty else { throw ModelGetError.usage("login needs a user name and a password") }

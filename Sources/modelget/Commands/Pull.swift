@@ -15,7 +15,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
-    @OptionGroup var output: OutputFlags
+    @OptionGroup var verbosity: OutputFlags
 
     @OptionGroup var transfer: TransferFlags
 
@@ -36,7 +36,7 @@ struct Pull: AsyncParsableCommand {
     }
 
     func run() async throws {
-        output.apply()
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)

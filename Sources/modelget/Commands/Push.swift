@@ -22,6 +22,7 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")
     var mountFrom: String?
@@ -40,6 +41,7 @@ struct Push: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
         let client = try await RegistryClient.connect(to: target, insecure: access.insecure,

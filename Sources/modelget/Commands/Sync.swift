@@ -14,15 +14,22 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func run() async throws {
+        verbosity.apply()
         let list = try SyncFile.load(path: file)
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
         let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
             .plan(list, prune: prune)
-        if dryRun { return printPlan(plan, list) }
+        if dryRun {
+            printPlan(plan, list)
+            // A model that cannot be resolved would fail the real run.
+            if plan.models.contains(where: { $0.failure != nil }) { throw ExitCode.failure }
+            return
+        }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: report.json)
         let report = try await display.showing {

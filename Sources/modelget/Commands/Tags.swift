@@ -15,14 +15,14 @@ struct Tags: AsyncParsableCommand {
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
     @OptionGroup var signing: KeyOption
-    @OptionGroup var output: OutputFlags
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         do { _ = try Reference(parsing: reference) } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
-        output.apply()
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         let client = try await RegistryClient.connect(to: ref, insecure: access.insecure, credentials: signing.credentials)
         guard let tags = try await client.listAllTags(repository: ref.repository) else {

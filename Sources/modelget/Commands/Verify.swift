@@ -15,14 +15,14 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
-    @OptionGroup var output: OutputFlags
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
-        output.apply()
+        verbosity.apply()
         let store = models.store
         let catalog = try store.catalog()
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models

@@ -6,11 +6,11 @@ import ModelGet
 struct Copy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy a model from one registry to another.",
-        discussion: """
+        discussion: Examples.text(["modelget copy tinyllama reg.example/mirror/tinyllama", "modelget copy docker.io/library/debian:12 reg.example --all-platforms"], before: """
             Blobs the destination lacks pass through a scratch directory in the models directory and are \
             deleted once uploaded; --keep pulls the model into the models directory instead. \
             On the same registry, blobs are mounted from SRC's repository.
-            """
+            """)
     )
 
     @Argument(help: "The model to copy, e.g. registry.ollama.ai/library/tinyllama:latest.")

@@ -6,7 +6,7 @@ import ModelGet
 struct Extract: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Unpack an OCI or Docker image's layers into a root filesystem directory.",
-        discussion: """
+        discussion: Examples.text(["modelget extract docker.io/library/debian:12 rootfs/", "modelget extract docker.io/library/debian:12 rootfs/ --platform linux/arm64"], before: """
             Layers (tar, tar+gzip, tar+zstd) are applied in order with their whiteouts; each is checked against \
             the manifest's digest and the config's diff_id. Layers the models directory holds are read from \
             there, the others streamed from the registry. DIR appears complete or not at all: the tree is built \
@@ -14,7 +14,7 @@ struct Extract: AsyncParsableCommand {
             through a symbolic link that leads outside DIR are refused; symbolic links inside DIR are followed \
             as the container sees them (an absolute target starts at DIR). Ownership, extended attributes and \
             device nodes are kept only when run as root.
-            """)
+            """))
 
     @Argument(help: "The image, e.g. 127.0.0.1:5000/library/debian:12.")
     var reference: String
@@ -27,7 +27,7 @@ struct Extract: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace DIR even if it holds files.")
     var force = false
 
-    @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
+    @Option(name: .long, help: ArgumentHelp("Entries one layer may hold before it is refused as a tar bomb.", valueName: "n"))
     var maxEntries = ImageExtractor.defaultMaximumEntries
 
     @OptionGroup var models: ModelsOption

@@ -6,20 +6,20 @@ import ModelGet
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load an OCI image layout (tar or directory) or a docker save archive into the models directory.",
-        discussion: """
+        discussion: Examples.text(["modelget import llama3.tar", "modelget import saved.tar --as reg.example/team/model:v1"], before: """
             Every member is hashed in a staging directory first; blobs reach the store only when the manifest \
             and every blob it names check out, and the manifest is written last, so a bad archive leaves the \
             store as it was. The model is stored under --as, else the name the archive gives \
             (org.opencontainers.image.ref.name, or the first RepoTags entry of docker save).
-            """)
+            """))
 
     @Argument(help: "An OCI layout tar (plain, gzip or zstd), an OCI layout directory, or a docker save tar.")
     var archive: String
 
-    @Option(name: .customLong("as"), help: "The name to store the model under.")
+    @Option(name: .customLong("as"), help: ArgumentHelp("The name to store the model under.", valueName: "name"))
     var name: String?
 
-    @Option(name: .long, help: "The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).")
+    @Option(name: .long, help: ArgumentHelp("The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).", valueName: "os/arch"))
     var platform: String?
 
     @OptionGroup var models: ModelsOption

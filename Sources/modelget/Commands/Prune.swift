@@ -8,7 +8,7 @@ struct Prune: ParsableCommand {
         abstract: "Remove blobs no model uses and stale partial downloads.",
         discussion: Examples.text([
             "modelget prune --dry-run",
-            "modelget prune --partial-age 0      # also the partial downloads of the last hour",
+            "modelget prune --partial-age 0   # also the partials of the last hour",
         ], before: "A partial download written to within --partial-age is kept for a later pull to resume; one a running modelget holds is kept whatever its age."))
 
     @Option(name: .long, help: ArgumentHelp(

@@ -6,7 +6,7 @@ import ModelGet
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a model into the models directory (Ollama's layout).",
-        discussion: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG]."
+        discussion: Examples.text(["modelget pull llama3.2:1b", "modelget pull 127.0.0.1:5000/team/tiny:v1 --insecure", "modelget pull ghcr.io/org/team/model --as ghcr.io/org/model", "modelget pull hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "modelget pull llama3 --limit-rate 50M -q"], before: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG].")
     )
 
     @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")
@@ -23,7 +23,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var platform: PlatformOption
     @OptionGroup var download: DownloadOptions
 
-    @Option(name: .customLong("as"), help: "Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).")
+    @Option(name: .customLong("as"), help: ArgumentHelp("Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).", valueName: "name"))
     var storeAs: String?
 
     func validate() throws {

@@ -5,7 +5,9 @@ import ModelGet
 /// `modelget sync FILE.json`: bring the store in line with a model list.
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.")
+        abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.",
+        discussion: Examples.text(["modelget sync models.json", "modelget sync models.json --dry-run", "modelget sync models.json --prune"],
+                                  before: "The file names the models, and may set concurrency, models_dir and a mirror every model is pushed to (see models.example.json). --dry-run exits 1 when a model cannot be resolved."))
 
     @Argument(help: "The model list (JSON).") var file: String
     @Flag(name: .long, help: "Remove stored models the list does not name, and blobs no model uses.") var prune = false

@@ -109,6 +109,23 @@ final class OutputModesTests: XCTestCase {
                         resumed.err)
     }
 
+    func testASecondPullOfTheSameModelSaysItWaitsForTheFirst() throws {
+        let model = try CLIHarness.seed(registry, "team/shared", tag: "v1", sizes: [3 << 20, 300], seed: 56, in: cli.scratch)
+        var faults = FaultProxy.Faults()
+        faults.bytesPerSecond = 1 << 20
+        let slow = try FaultProxy(upstreamPort: registry.port, faults: faults)
+        defer { slow.stop() }
+        let (first, _, _) = try cli.start(["pull", "http://\(slow.host)/team/shared:v1", "--insecure", "-q"])
+        let partial = cli.models.appendingPathComponent(".modelget/partial/" + model.layers[0].digest.replacingOccurrences(of: ":", with: "-")).path
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: partial) { Thread.sleep(forTimeInterval: 0.05) }
+        let second = try cli.run(["pull", "\(registry.host)/team/shared:v1", "--insecure", "-v"])
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertTrue(second.err.contains("waiting for another modelget pulling \(model.layers[0].digest)"), second.err)
+    }
+
     func testDebugPrintsEachExchangeAndNoSecret() throws {
         let guarded = try RegistryProcess(auth: .htpasswd(user: "alice", password: "s3cret-pw"))
         defer { guarded.stop() }

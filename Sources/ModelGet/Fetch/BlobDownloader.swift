@@ -45,7 +45,7 @@ struct BlobDownloader: Sendable {
         if kept > 0 {
             Diagnostics.verbose("resuming \(digest): \(ProgressFormat.binaryBytes(kept)) already here")
         }
-        progress.addKept(kept, for: digest)
+        progress.addKept(kept)
         progress.update(digest, .transferring) { writer.completed.count }
         var discardedForMismatch = false
         while true {

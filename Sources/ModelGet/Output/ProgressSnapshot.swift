@@ -79,15 +79,12 @@ public struct BlobProgress: Sendable, Equatable {
     public var size: Int64
     /// Bytes in its partial file so far (kept ones included).
     public var completed: Int64
-    /// Bytes found in a partial file from an earlier run.
-    public var kept: Int64
     public var state: State
 
-    public init(digest: String, size: Int64, completed: Int64 = 0, kept: Int64 = 0, state: State = .queued) {
+    public init(digest: String, size: Int64, completed: Int64 = 0, state: State = .queued) {
         self.digest = digest
         self.size = size
         self.completed = completed
-        self.kept = kept
         self.state = state
     }
 }

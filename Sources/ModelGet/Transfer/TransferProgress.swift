@@ -133,14 +133,9 @@ public final class TransferProgress: Sendable {
 
     /// Counts bytes a resumed download found in a partial file of an
     /// earlier run (in place, like `addPresent`, and reported as resumed).
-    func addKept(_ bytes: Int64, for digest: Digest) {
-        guard bytes > 0 else { return }
+    func addKept(_ bytes: Int64) {
         _completedBytes.add(bytes, ordering: .relaxed)
         _keptBytes.add(bytes, ordering: .relaxed)
-        let key = digest.description
-        stages.withLock { stages in
-            if let index = stages.blobs.firstIndex(where: { $0.digest == key }) { stages.blobs[index].kept += bytes }
-        }
     }
 
     /// Takes back bytes that were counted but then thrown away.

@@ -6,9 +6,9 @@ import Synchronization
 /// frame `ProgressView` draws (a line per big blob, the small ones
 /// together, the phase), redrawn in place 10 times a second and left on
 /// screen at the end. Off a terminal: one line on stderr every 10 s or
-/// each 10 %, so a log shows life. With `--json`: one `progress` object per
-/// line each second, from the moment the manifest is known. With `-q`:
-/// nothing (the command prints its final line).
+/// each 10 % (at most one a second), so a log shows life. With `--json`:
+/// one `progress` object per line each second, from the moment the
+/// manifest is known. With `-q`: nothing (the command prints its final line).
 final class ProgressDisplay: Sendable {
     enum Mode { case terminal, log, json, silent }
 
@@ -99,8 +99,10 @@ final class ProgressDisplay: Sendable {
                 Console.shared.draw(ProgressView.lines(label: label, snapshot: snapshot, speeds: speeds, width: Terminal.width))
             case .log:
                 guard snapshot.phase != .resolving else { return }
+                // Every 10 s, and at each tenth more done, but not more than once a second.
                 let decile = snapshot.totalBytes > 0 ? Int(snapshot.completedBytes * 10 / snapshot.totalBytes) : 0
-                guard Date().timeIntervalSince(state.lastLog) >= 10 || decile > state.lastDecile else { return }
+                let quiet = Date().timeIntervalSince(state.lastLog)
+                guard quiet >= 10 || (decile > state.lastDecile && quiet >= 1) else { return }
                 state.lastLog = Date()
                 state.lastDecile = decile
                 Console.shared.message(ProgressView.logLine(label: label, snapshot: snapshot, speed: speeds.overall))

@@ -28,7 +28,8 @@ man: packages
 
 # Installs modelget under PREFIX (default /usr/local; DESTDIR for staging):
 # bin/modelget, share/man/man1/modelget*.1, and bash/zsh/fish completions.
-install: man install-files
+install: man
+	$(MAKE) install-files
 
 # The copying part of install, from an existing build and man pages.
 install-files:

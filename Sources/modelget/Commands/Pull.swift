@@ -45,14 +45,13 @@ struct Pull: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \((storeName ?? ref).displayName)", json: report.json)
         let started = Date()
-        let result: PullResult
         let store = models.store
         let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }
-        result = try await display.showing {
+        let result = try await display.showing {
             do {
                 return try await pull.value
             } catch where pull.isCancelled {

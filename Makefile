@@ -1,7 +1,10 @@
 # Entry points for people and CI; see .ci/run for the CI machine setup.
 SWIFT ?= swift
 
-.PHONY: build test check-layout demo release bench packages fuzz fuzz-seeded
+.PHONY: build test check-layout demo release bench packages fuzz fuzz-seeded man install install-files
+
+PREFIX ?= /usr/local
+CONFIGURATION ?= release
 
 # Installs the Debian packages of scripts/system-packages.txt that are missing.
 packages:
@@ -11,8 +14,26 @@ build: packages
 	$(SWIFT) build
 
 # Unit and integration tests; the integration tests start docker-registry.
+# The man pages come first (a debug build, which the tests reuse): the
+# install test installs them into a temporary PREFIX.
 test: packages check-layout
+	$(MAKE) man CONFIGURATION=debug
 	$(SWIFT) test --disable-swift-testing
+
+# Builds every product (CONFIGURATION) and writes a man page per command
+# with swift-argument-parser's generate-manual plugin, into
+# .build/plugins/GenerateManual/outputs/modelget/.
+man: packages
+	$(SWIFT) package generate-manual --configuration $(CONFIGURATION) --multi-page
+
+# Installs modelget under PREFIX (default /usr/local; DESTDIR for staging):
+# bin/modelget, share/man/man1/modelget*.1, and bash/zsh/fish completions.
+install: man
+	$(MAKE) install-files
+
+# The copying part of install, from an existing build and man pages.
+install-files:
+	scripts/install.sh $(CONFIGURATION) "$(DESTDIR)$(PREFIX)"
 
 # docs/ARCHITECTURE.md's layout, paths and dependencies match Sources/ModelGet.
 check-layout: packages

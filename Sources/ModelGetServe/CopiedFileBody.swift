@@ -21,6 +21,8 @@ final class CopiedFileBody {
     private(set) var offset: Int64
     let end: Int64
     var inFlight = 0
+    /// Bytes of the chunks the channel has written.
+    var sent: Int64 = 0
 
     init(key: UInt64, path: String, offset: Int64, length: Int64) throws {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)

@@ -49,6 +49,9 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
     private var sameHost = false
     /// The longest a close waits for a region still being sent.
     static let closeGrace = TimeAmount.minutes(10)
+    /// Bytes per `FileRegion` a body is written as (the granularity of the
+    /// bytes counted for a body cut short).
+    static let regionPiece: Int64 = 1 << 20
 
     init(completions: SendCompletions) {
         self.completions = completions
@@ -87,21 +90,34 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
                 pump(context: context, codec: codec)
                 return
             }
-            let (region, handle) = try Self.region(path: String(parts[3]), offset: offset, length: length)
-            let written = context.eventLoop.makePromise(of: Void.self)
+            // Written as regions of `regionPiece` bytes, so a body cut short
+            // still counts the pieces that went out.
+            let handle = try Self.open(path: String(parts[3]))
             let completions = completions
             sending += 1
+            let counted = NIOLoopBoundBox(Int64(0), eventLoop: context.eventLoop)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            written.futureResult.whenComplete { result in
-                try? handle.close()
-                completions.finish(key, sent: (try? result.get()) != nil)
-                let (sender, context) = loopBound.value
-                sender.sent(context: context)
-            }
-            codec.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: written)
+            var start = offset
+            repeat {
+                let end = min(offset + length, start + Self.regionPiece)
+                let pieceLength = end - start
+                let region = FileRegion(fileHandle: handle, readerIndex: Int(start), endIndex: Int(end))
+                let written = context.eventLoop.makePromise(of: Void.self)
+                let last = end == offset + length
+                written.futureResult.whenComplete { result in
+                    if (try? result.get()) != nil { counted.value += pieceLength }
+                    guard last else { return }
+                    try? handle.close()
+                    completions.finish(key, bytes: counted.value)
+                    let (sender, context) = loopBound.value
+                    sender.sent(context: context)
+                }
+                codec.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: written)
+                start = end
+            } while start < offset + length
         } catch {
             // The head promised bytes that cannot come: end the connection.
-            completions.finish(key, sent: false)
+            completions.finish(key, bytes: 0)
             context.close(promise: nil)
         }
     }
@@ -129,7 +145,7 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
         if let body = copying {
             copying = nil
             body.close()
-            completions.finish(body.key, sent: false)
+            completions.finish(body.key, bytes: body.sent)
         }
     }
 
@@ -154,12 +170,14 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
                     return
                 }
                 body.inFlight += 1
+                let size = Int64(chunk.readableBytes)
                 let written = context.eventLoop.makePromise(of: Void.self)
                 let loopBound = NIOLoopBound((self, context, codec, body), eventLoop: context.eventLoop)
                 written.futureResult.whenComplete { result in
                     let (sender, context, codec, body) = loopBound.value
                     guard sender.copying === body else { return }
                     body.inFlight -= 1
+                    if (try? result.get()) != nil { body.sent += size }
                     if (try? result.get()) == nil {
                         sender.finishCopy(context: context, sent: false)
                     } else if body.allRead, body.inFlight == 0 {
@@ -179,7 +197,7 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
         guard let body = copying else { return }
         copying = nil
         body.close()
-        completions.finish(body.key, sent: sent)
+        completions.finish(body.key, bytes: body.sent)
         let held = heldBack
         let flush = heldFlush
         heldBack = []
@@ -224,10 +242,9 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
         }
     }
 
-    private static func region(path: String, offset: Int64, length: Int64) throws -> (FileRegion, NIOFileHandle) {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    private static func open(path: String) throws -> NIOFileHandle {
+        let fd = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "open") }
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
-        return (FileRegion(fileHandle: handle, readerIndex: Int(offset), endIndex: Int(offset + length)), handle)
+        return NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
     }
 }

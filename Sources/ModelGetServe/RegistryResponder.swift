@@ -40,7 +40,6 @@ struct RegistryResponder: HTTPResponder {
         }
         response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
         let status = Int(response.status.code)
-        let bytes = head ? 0 : Int64(response.headers[.contentLength] ?? "") ?? 0
         let entry = { @Sendable (sent: Int64) in
             let ms = Int((ContinuousClock.now - started) / .milliseconds(1))
             metrics.request(method: request.method.rawValue, status: status, bytes: sent)
@@ -49,17 +48,18 @@ struct RegistryResponder: HTTPResponder {
         }
         if response.headers[FileRegionSender.header] != nil {
             // A sendfile body: logged when the kernel has sent its last byte.
-            let key = completions.register { sent in entry(sent ? bytes : 0) }
+            let key = completions.register { sent in entry(sent) }
             response.headers[FileRegionSender.header] = "\(key) " + (response.headers[FileRegionSender.header] ?? "")
             return response
         }
         let body = response.body
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            let counting = CountingBodyWriter(base: writer)
             do {
-                try await body.write(writer)
-                entry(bytes)
+                try await body.write(counting)
+                entry(counting.count.value)
             } catch {
-                entry(0)
+                entry(counting.count.value)
                 throw error
             }
         }

@@ -5,10 +5,10 @@ import Synchronization
 /// Hummingbird merely hands the response over. Keyed by a number the
 /// responder puts in the `FileRegionSender` marker.
 final class SendCompletions: Sendable {
-    private let pending = Mutex<(next: UInt64, actions: [UInt64: @Sendable (Bool) -> Void])>((1, [:]))
+    private let pending = Mutex<(next: UInt64, actions: [UInt64: @Sendable (Int64) -> Void])>((1, [:]))
 
     /// Registers `action`; returns its key.
-    func register(_ action: @escaping @Sendable (Bool) -> Void) -> UInt64 {
+    func register(_ action: @escaping @Sendable (Int64) -> Void) -> UInt64 {
         pending.withLock { state in
             let key = state.next
             state.next += 1
@@ -17,9 +17,10 @@ final class SendCompletions: Sendable {
         }
     }
 
-    /// Runs and forgets the action for `key` (`sent`: every byte went out).
-    func finish(_ key: UInt64, sent: Bool) {
+    /// Runs and forgets the action for `key` with the body bytes that went
+    /// out (all of them, or those written before the connection failed).
+    func finish(_ key: UInt64, bytes: Int64) {
         let action = pending.withLock { $0.actions.removeValue(forKey: key) }
-        action?(sent)
+        action?(bytes)
     }
 }

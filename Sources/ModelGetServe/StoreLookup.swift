@@ -34,8 +34,10 @@ struct StoreLookup: Sendable {
         return entries.filter { ServedName.isValidTag(Substring($0)) && Self.type(of: directory + "/" + $0) == S_IFREG }.sorted()
     }
 
-    /// Every model the store holds, as `[host/]namespace/model` (the host
-    /// left out when it is `defaultHost`), sorted and without repeats.
+    /// Every model the store holds as a client can name it
+    /// (`ServedName.servedForm`: `[host/]namespace/model`, the host left out
+    /// when it is `defaultHost`, `HOST:PORT` as `HOST_PORT`, lower case),
+    /// sorted and without repeats; a name no client could pull is left out.
     func repositories(defaultHost: String) -> [String] {
         var names = Set<String>()
         let root = store.manifestsDirectory
@@ -45,8 +47,9 @@ struct StoreLookup: Sendable {
                 where ServedName.isValidPart(model, allowDot: true, maxLength: 80) {
                     let directory = [root, host, namespace, model].joined(separator: "/")
                     guard !tags(in: directory).isEmpty else { continue }
-                    let prefix = host.caseInsensitiveCompare(defaultHost) == .orderedSame ? "" : host + "/"
-                    names.insert(prefix + namespace + "/" + model)
+                    if let name = ServedName.servedForm(host: host, namespace: namespace, model: model, defaultHost: defaultHost) {
+                        names.insert(name)
+                    }
                 }
             }
         }

@@ -16,6 +16,9 @@ struct CLIHarness {
 
     func cleanUp() { try? FileManager.default.removeItem(at: scratch) }
 
+    /// Commands that take no `--models` (they touch no store).
+    static let storeless: Set<String> = ["login", "logout", "tags"]
+
     /// The `modelget` executable next to the test bundle.
     static var binary: URL {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -26,27 +29,34 @@ struct CLIHarness {
         return Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("modelget")
     }
 
-    /// Starts `modelget arguments… --models <models>`, with `environment`
-    /// added to this process's own.
-    func start(_ arguments: [String], stdout: FileHandle? = nil, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    /// Starts `modelget arguments… --models <models>` (no `--models` for a
+    /// `storeless` command), with `environment`
+    /// added to this process's own and `input` (if any) on its stdin.
+    func start(_ arguments: [String], stdout: FileHandle? = nil, environment: [String: String] = [:],
+               input: Data? = nil) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = arguments + ["--models", models.path]
+        process.arguments = arguments + (Self.storeless.contains(arguments.first ?? "") ? [] : ["--models", models.path])
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let out = Pipe(), err = Pipe()
         process.standardOutput = stdout ?? out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
         return (process, out, err)
     }
 
     /// Runs to the end; returns exit status, stdout and stderr.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: Data, err: String) {
-        let (process, out, err) = try start(arguments, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws -> (status: Int32, out: Data, err: String) {
+        let (process, out, err) = try start(arguments, environment: environment, input: input)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -16,7 +16,11 @@ final class CommandFlagsTests: XCTestCase {
         let run = try harness.run(arguments)
         XCTAssertEqual(run.status, 2, "\(arguments): \(run.err)", file: file, line: line)
         XCTAssertTrue(run.err.contains(text), "\(arguments): \(run.err)", file: file, line: line)
-        XCTAssertEqual(run.out.count, 0, "\(arguments) did nothing", file: file, line: line)
+        // Nothing on stdout, but the error object `--json` asks for.
+        let objects = run.out.text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        XCTAssertTrue(objects.allSatisfy { $0?["event"] == "error" && $0?["kind"] == "usage" }, "\(arguments) did nothing: \(run.out.text)",
+                      file: file, line: line)
+        XCTAssertEqual(objects.count, arguments.contains("--json") ? 1 : 0, run.out.text, file: file, line: line)
     }
 
     func testAFlagACommandWouldIgnoreIsAUsageError() throws {
@@ -30,7 +34,8 @@ final class CommandFlagsTests: XCTestCase {
                           ["sync", list.path, "--insecure"]] {
             try assertUsageError(arguments, naming: "Unknown option '--insecure'")
         }
-        for arguments in [["prune", "--json"], ["verify", "--json"]] {
+        // Commands whose output has no JSON form.
+        for arguments in [["logout", "127.0.0.1:1", "--json"], ["login", "127.0.0.1:1", "--json"]] {
             try assertUsageError(arguments, naming: "Unknown option '--json'")
         }
         // Commands that move no blob take no transfer flags.

@@ -137,11 +137,13 @@ final class HostileRegistryTests: XCTestCase {
         let registry = try HostileRegistry(manifests: ["library/signed:latest": model.manifest]) { request in
             request.path.contains("/blobs/") ? TestHTTPResponse(status: 307, headers: ["Location": signed]) : nil
         }
-        for json in [false, true] {
-            let run = try cli.run(["pull", "http://\(registry.host)/library/signed", "--insecure"] + (json ? ["--json"] : []))
+        // Plain, --json, and --debug (which prints every request line, the CDN's too).
+        for flags in [[], ["--json"], ["--debug"]] {
+            let run = try cli.run(["pull", "http://\(registry.host)/library/signed", "--insecure"] + flags)
             XCTAssertEqual(run.status, 1, run.err)
             let everything = run.out.text + run.err
             XCTAssertTrue(everything.contains("http://127.0.0.2:1/cdn/blob"), everything)
+            if flags == ["--debug"] { XCTAssertTrue(run.err.contains("> GET http://127.0.0.2:1/cdn/blob"), run.err) }
             for secret in ["hunter2", "cdnuser", "AKIACRED", "SIGSECRET", "HFSIGN", "X-Amz"] {
                 XCTAssertFalse(everything.contains(secret), "\(secret) printed: \(everything)")
             }

@@ -4,7 +4,8 @@ import TestSupport
 import XCTest
 
 /// A pull onto a real full filesystem (an 8 MiB tmpfs; needs root, as CI
-/// has): a clear error naming the path and the bytes needed, nothing
+/// has): a clear error naming the models directory, the space needed and
+/// free in human units and the command that frees space, nothing
 /// stored under a wrong name, and once there is room the pull completes.
 final class PullOntoFullDiskTests: XCTestCase {
     func testFullDiskFailsClearlyAndThePullCompletesOnceThereIsRoom() async throws {
@@ -29,9 +30,11 @@ final class PullOntoFullDiskTests: XCTestCase {
             XCTFail("a 15 MB model fit on an 8 MiB filesystem")
         } catch {
             let message = "\(error)"
-            XCTAssertTrue(message.contains("no space left on device"), message)
-            XCTAssertTrue(message.contains(store.partialsDirectory + "/sha256-"), "names the path: \(message)")
-            XCTAssertTrue(message.contains("bytes needed"), message)
+            XCTAssertTrue(message.contains("no space left on device in \(models.path): "), "names the models directory: \(message)")
+            XCTAssertFalse(message.contains(".modelget"), "not an internal partial path: \(message)")
+            XCTAssertNotNil(message.range(of: #"[0-9.]+ (KiB|MiB) more needed for sha256:[0-9a-f]{12}…, [0-9.]+ (B|KiB|MiB) free"#,
+                                          options: .regularExpression), message)
+            XCTAssertTrue(message.contains("modelget prune frees"), message)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestPath(ref)), "no manifest without its blobs")
         for name in try FileManager.default.contentsOfDirectory(atPath: store.blobsDirectory) where !name.contains("partial") {

@@ -34,6 +34,10 @@ final class SyncTests: XCTestCase {
 
         // One unreachable model: the others complete, exit 1, named in the summary.
         try Data("{\"models\": [{\"name\": \"\(registry.host)/lib/a\", \"insecure\": true}, {\"name\": \"127.0.0.1:1/lib/gone\", \"insecure\": true}]}".utf8).write(to: list)
+        // A dry run fails as the real run would.
+        run = try cli.run(["sync", list.path, "--dry-run"])
+        XCTAssertEqual(run.status, 1, "a model that cannot be resolved: \(run.out.text)")
+        XCTAssertTrue(run.out.text.contains("cannot resolve 127.0.0.1:1/lib/gone:latest"), run.out.text)
         run = try cli.run(["sync", list.path])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.out.text.contains("1 failed: 127.0.0.1:1/lib/gone:latest"), run.out.text)

@@ -1,15 +1,17 @@
 import Foundation
 
 /// Runs the helper programs the fixtures rely on (`htpasswd`, `openssl`,
-/// `docker-registry`), found on `PATH`.
-enum Command {
-    /// Runs `name arguments…` to completion; returns its standard output,
-    /// or throws with its combined output if it fails.
+/// `docker-registry`, `gpg`, `pass`), found on `PATH`.
+public enum Command {
+    /// Runs `name arguments…` to completion (in `environment`, else this
+    /// process's); returns its standard output, or throws with its
+    /// combined output if it fails.
     @discardableResult
-    static func run(_ name: String, _ arguments: [String]) throws -> String {
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
         let process = Process()
         process.executableURL = try locate(name)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

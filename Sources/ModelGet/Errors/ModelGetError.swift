@@ -94,7 +94,7 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .fileSystem(path, reason):
             return "\(path): \(reason)"
         case let .diskFull(path, needed):
-            return "\(path): no space left on device (\(needed) more bytes needed)"
+            return DiskSpace.fullMessage(path: path, needed: needed)
         case .cancelled:
             return "cancelled"
         case let .usage(message):

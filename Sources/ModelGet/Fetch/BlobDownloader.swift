@@ -28,16 +28,27 @@ struct BlobDownloader: Sendable {
 
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
-        guard let writer = try await store.openBlobWriter(for: descriptor) else {
+        let digest = descriptor.digest
+        let opened = try await store.openBlobWriter(for: descriptor) { [progress] isWaiting in
+            progress.waiting(for: digest, isWaiting)
+            if isWaiting { Diagnostics.verbose("waiting for another modelget pulling \(digest)") }
+        }
+        guard let writer = opened else {
             // Another process finished it while we waited.
             progress.addPresent(descriptor.size)
             progress.blobDone()
+            progress.update(digest, .done)
             return
         }
         defer { writer.close() }
+        let kept = writer.completed.count
+        if kept > 0 {
+            Diagnostics.verbose("resuming \(digest): \(ProgressFormat.binaryBytes(kept)) already here")
+        }
+        progress.addKept(kept)
+        progress.update(digest, .transferring) { writer.completed.count }
         var discardedForMismatch = false
         while true {
-            progress.addPresent(writer.completed.count)
             // Small blobs are cheap to fetch again: no periodic state for them.
             let checkpoints = descriptor.size >= plan.threshold ? periodicCheckpoints(of: writer) : nil
             do {
@@ -51,17 +62,25 @@ struct BlobDownloader: Sendable {
                 try? writer.checkpoint()
                 throw error
             }
+            progress.update(digest, .verifying)
+            // Counted as soon as its hash matches, not when a batch names it.
+            let verified: @Sendable () -> Void = { [progress] in
+                progress.blobDone()
+                progress.update(digest, .syncing)
+            }
             let outcome: BlobWriter.Commit
             if let batch, descriptor.size < plan.threshold {
-                outcome = try await writer.commit(into: batch) { [progress] in progress.blobDone() }
+                outcome = try await writer.commit(into: batch, verified: verified)
             } else {
-                outcome = try await writer.commit()
-                if outcome == .committed { progress.blobDone() }
+                outcome = try await writer.commit(verified: verified)
+                if outcome == .committed { progress.update(digest, .done) }
             }
             switch outcome {
             case .committed:
                 return
             case let .mismatch(actual):
+                Diagnostics.verbose("\(digest): the bytes hash to sha256:\(actual); fetching it again")
+                progress.update(digest, .transferring)
                 progress.discard(descriptor.size)
                 try writer.discard()
                 if discardedForMismatch {

@@ -44,10 +44,16 @@ public final class FetchEngine: Sendable {
         let batch = CommitBatch(limit: concurrency)
         var downloader = downloader(client, repository, store)
         downloader.batch = batch
+        let ordered = descriptors.sorted { $0.size > $1.size }
+        // Big blobs get a line of their own on a display, from the start.
+        for descriptor in ordered where descriptor.size >= plan.threshold {
+            progress.track(descriptor.digest, size: descriptor.size)
+        }
         do {
-            try await forEachConcurrently(descriptors.sorted { $0.size > $1.size }, limit: concurrency) { [downloader] in
+            try await forEachConcurrently(ordered, limit: concurrency) { [downloader] in
                 try await downloader.download($0)
             }
+            progress.phase = .syncing
             try await batch.finish()
         } catch {
             batch.abandon()

@@ -71,6 +71,7 @@ struct PartFetcher: Sendable {
             let progressed = reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest))
             if progressed { furthest = reached }
             guard let delay = attempts.failed(progressed: progressed, retryAfter: retryAfter) else { throw failure }
+            Diagnostics.verbose("retrying \(writer.digest) in \(String(format: "%.1f", delay)) s: \(failure)")
             do {
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             } catch {

@@ -1,44 +1,40 @@
 import Foundation
 
-/// Transfer speed as the median of the rates between recent samples, so a
-/// burst or a pause does not swing the number or the ETA.
+/// Transfer speed over a sliding window of a few seconds: the bytes that
+/// arrived within the window divided by the time they took. A burst or a
+/// pause moves it only by its share of the window, and a rate that really
+/// changes shows within one window (a median of short samples lagged far
+/// behind a CDN's bursts).
 public struct SpeedMeter: Sendable {
     private var samples: [(time: TimeInterval, bytes: Int64)] = []
     /// How far back samples count.
     public let window: TimeInterval
+    /// The least time samples must span before a speed is given.
+    public let minimumSpan: TimeInterval
 
-    public init(window: TimeInterval = 10) {
+    public init(window: TimeInterval = 5, minimumSpan: TimeInterval = 1) {
         self.window = window
+        self.minimumSpan = minimumSpan
     }
 
-    /// Records the byte count seen at `time` (seconds, any epoch).
+    /// Records the byte count seen at `time` (seconds, any epoch). A count
+    /// lower than the last (a transfer that started over) starts afresh.
     public mutating func record(bytes: Int64, at time: TimeInterval) {
+        if let last = samples.last, bytes < last.bytes { samples.removeAll() }
         samples.append((time, bytes))
-        samples.removeAll { time - $0.time > window }
+        // Keep one sample at or before the window's start, so the window is full.
+        while samples.count > 2, time - samples[1].time >= window { samples.removeFirst() }
     }
 
-    /// Bytes per second: the median of the per-interval rates, or nil
-    /// before two samples.
+    /// Bytes per second over the window, or nil until samples span `minimumSpan`.
     public var bytesPerSecond: Double? {
-        guard samples.count >= 2 else { return nil }
-        var rates: [Double] = []
-        for (a, b) in zip(samples, samples.dropFirst()) where b.time > a.time {
-            rates.append(Double(max(b.bytes - a.bytes, 0)) / (b.time - a.time))
-        }
-        guard !rates.isEmpty else { return nil }
-        return SpeedMeter.median(rates)
+        guard let first = samples.first, let last = samples.last, last.time - first.time >= minimumSpan else { return nil }
+        return Double(last.bytes - first.bytes) / (last.time - first.time)
     }
 
-    /// Seconds left for `remaining` bytes at the median speed.
+    /// Seconds left for `remaining` bytes at this speed; nil while nothing moves.
     public func eta(remaining: Int64) -> TimeInterval? {
         guard let speed = bytesPerSecond, speed > 0 else { return nil }
         return Double(max(remaining, 0)) / speed
-    }
-
-    /// The median of a non-empty list (mean of the middle two for even counts).
-    public static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }

@@ -67,7 +67,10 @@ extension Reference {
             }
             host = components.removeFirst()
         }
-        if let host { try Reference.check(.host, host, fail) }
+        if let host {
+            try Reference.check(.host, host, fail)
+            try Reference.checkPort(of: host, fail)
+        }
         if scheme != nil && host == nil { throw fail("a scheme needs a host") }
 
         let name = components.removeLast()
@@ -132,7 +135,21 @@ extension Reference {
         if part == .namespace && value.contains(".") && isValidPart(.model, value) {
             throw fail("namespace \(shown) contains '.', which ollama does not accept in a namespace")
         }
+        if part == .model && value.contains(":") {
+            throw fail("model \(shown) holds a ':'; only one :tag may follow the name")
+        }
         throw fail("\(part.rawValue) \(shown) must start with a letter, digit or '_' and contain only \(part.allowed)")
+    }
+
+    /// Throws when the port of `host[:port]` is a number outside 1…65535
+    /// (ollama's grammar allows other text after the ':', such as `host:https`).
+    static func checkPort(of host: String, _ fail: (String) -> ModelGetError) throws {
+        guard let colon = host.lastIndex(of: ":") else { return }
+        let port = host[host.index(after: colon)...]
+        guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return }
+        guard let number = Int(port), (1...65535).contains(number) else {
+            throw fail("port \"\(port.prefix(20))\" of host \"\(host.prefix(80))\" is not a number from 1 to 65535")
+        }
     }
 
     /// A part names a registry host when it has a dot or a port, or is `localhost`.

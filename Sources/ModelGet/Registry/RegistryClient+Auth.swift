@@ -30,6 +30,20 @@ extension RegistryClient {
         return retried
     }
 
+    /// What a user whose credentials were not found can do, and where they were looked for.
+    var missingCredentialsHint: String {
+        "run modelget login \(host) (looked in \(credentialSearch))"
+    }
+
+    /// Checks that the registry accepts this client's credentials (or
+    /// needs none): `GET /v2/`, answering its challenge as any request
+    /// would, as `docker login` checks them.
+    public func checkCredentials() async throws {
+        let url = baseURL.appendingPathComponent("v2/")
+        let response = try await authorizedSend(request(.get, url), scopes: [])
+        guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: url) }
+    }
+
     /// The error for a signed token request (or its token) that was refused.
     private func keyNotRegistered(_ key: String) -> ModelGetError {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
@@ -68,8 +82,7 @@ extension RegistryClient {
         if challenges.contains(where: { $0.scheme == "basic" }) {
             authMode.withLock { $0 = .basic }
             guard let credentials else {
-                throw ModelGetError.authenticationFailed(
-                    host: host, reason: "the registry requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)")
+                throw ModelGetError.authenticationFailed(host: host, reason: "the registry requires credentials; \(missingCredentialsHint)")
             }
             guard failed == nil else {
                 throw ModelGetError.authenticationFailed(host: host, reason: "user \(credentials.username) was refused: \(Self.reason(response))")
@@ -126,7 +139,7 @@ extension RegistryClient {
         if let key, response.status == 401 || response.status == 403 { throw keyNotRegistered(key) }
         if response.status == 401 || response.status == 403 {
             let who = credentials.map { "user \($0.username) was refused by the token service" }
-                ?? "the token service requires credentials (set MODELGET_USERNAME and MODELGET_PASSWORD, or run docker login)"
+                ?? "the token service requires credentials; \(missingCredentialsHint)"
             throw ModelGetError.authenticationFailed(host: host, reason: who)
         }
         guard response.status == 200 else { throw RegistryErrorBody.error(for: response, url: url) }

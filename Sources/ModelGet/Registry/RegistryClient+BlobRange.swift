@@ -23,6 +23,7 @@ extension RegistryClient {
                 throw ModelGetError.http(status: response.status, url: url.redacted, code: nil, message: "redirect without a usable Location")
             }
             guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: next.hostAndPort) }
+            Diagnostics.verbose("\(digest): \(response.status) redirect to \(next.redacted)")
             url = next
         }
         throw ModelGetError.network(url: url.redacted, reason: "too many redirects")

@@ -13,6 +13,8 @@ public final class RegistryClient: Sendable {
     public let insecure: Bool
     let http: HTTPClient
     let credentials: Credentials?
+    /// Where the credentials were looked for (for the error when none were found).
+    let credentialSearch: String
     /// The key file that signs token requests, if one applies to this registry.
     let key: String?
     /// The partner hosts this registry may hand over to.
@@ -40,6 +42,7 @@ public final class RegistryClient: Sendable {
         self.insecure = insecure
         self.http = http
         self.credentials = credentials.credentials(for: host)
+        self.credentialSearch = credentials.searched(for: host)
         self.key = credentials.keyPath(for: host, family: family)
         self.family = family
         self.apiBase = Mutex(url)

@@ -70,11 +70,12 @@ final class BlobWriter: Sendable {
         try blob.durableCheckpoint()
     }
 
-    /// Verifies every byte against the digest; on a match fsyncs the file,
-    /// renames it to `blobs/sha256-<hex>` and removes the part state.
-    /// Throws when bytes are still missing.
-    func commit() async throws -> Commit {
+    /// Verifies every byte against the digest; on a match calls `verified`,
+    /// fsyncs the file, renames it to `blobs/sha256-<hex>` and removes the
+    /// part state. Throws when bytes are still missing.
+    func commit(verified: @Sendable () -> Void = {}) async throws -> Commit {
         if let mismatch = try await verify() { return mismatch }
+        verified()
         try await BlockingIO.run {
             try self.syncFile()
             try self.rename()
@@ -82,17 +83,18 @@ final class BlobWriter: Sendable {
         return .committed
     }
 
-    /// Verifies every byte like `commit`; on a match hands the blob to
-    /// `batch`, which makes it durable with the others and names it (then
-    /// calls `done`) before its `finish` returns. The writer stays locked
-    /// until then; `close` leaves it to the batch.
-    func commit(into batch: CommitBatch, done: @escaping @Sendable () -> Void) async throws -> Commit {
+    /// Verifies every byte like `commit`; on a match calls `verified` and
+    /// hands the blob to `batch`, which makes it durable with the others and
+    /// names it before its `finish` returns. The writer stays locked until
+    /// then; `close` leaves it to the batch.
+    func commit(into batch: CommitBatch, verified: @Sendable () -> Void) async throws -> Commit {
         if let mismatch = try await verify() { return mismatch }
+        verified()
         // No writeback is started here: the batch's one flush writes many
         // blobs out together for less CPU than one start per blob (measured:
         // bench/README.md, "Small blobs, round 3").
         batched.withLock { $0 = true }
-        try await batch.add(self, done: done)
+        try await batch.add(self)
         return .committed
     }
 
@@ -149,14 +151,15 @@ final class BlobWriter: Sendable {
 
 extension ModelStore {
     /// A writer for `descriptor`'s blob, once this process holds its
-    /// partial file (waiting while another process does); nil when the
-    /// blob is in place meanwhile (another process finished it). A download
-    /// ollama left is taken over, and ranges an earlier run recorded are
-    /// kept. The caller must `close` the writer.
-    func openBlobWriter(for descriptor: Descriptor) async throws -> BlobWriter? {
+    /// partial file (waiting while another process does, with `waiting`
+    /// told when the wait starts and ends); nil when the blob is in place
+    /// meanwhile (another process finished it). A download ollama left is
+    /// taken over, and ranges an earlier run recorded are kept. The caller
+    /// must `close` the writer.
+    func openBlobWriter(for descriptor: Descriptor, waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> BlobWriter? {
         let digest = descriptor.digest
         let partial = partialPath(digest)
-        guard let lock = try await PartialFileLock.acquire(partial, until: { hasBlob(descriptor) }) else { return nil }
+        guard let lock = try await PartialFileLock.acquire(partial, until: { hasBlob(descriptor) }, waiting: waiting) else { return nil }
         do {
             owner?.apply(fd: lock.fd)
             let statePath = partialStatePath(digest)

@@ -10,13 +10,8 @@ import Synchronization
 /// Each waiting blob keeps its partial file locked (one descriptor), so
 /// `limit` bounds the descriptors held.
 final class CommitBatch: Sendable {
-    private struct Waiting: Sendable {
-        let writer: BlobWriter
-        let done: @Sendable () -> Void
-    }
-
     private let limit: Int
-    private let waiting = Mutex<[Waiting]>([])
+    private let waiting = Mutex<[BlobWriter]>([])
 
     /// A batch flushed whenever `limit` blobs wait.
     init(limit: Int) {
@@ -24,10 +19,10 @@ final class CommitBatch: Sendable {
     }
 
     /// Adds a verified writer; when `limit` wait, flushes them (this caller
-    /// waits for that). `done` is called once the blob has its name.
-    func add(_ writer: BlobWriter, done: @escaping @Sendable () -> Void) async throws {
-        let full = waiting.withLock { list -> [Waiting]? in
-            list.append(Waiting(writer: writer, done: done))
+    /// waits for that).
+    func add(_ writer: BlobWriter) async throws {
+        let full = waiting.withLock { list -> [BlobWriter]? in
+            list.append(writer)
             guard list.count >= limit else { return nil }
             defer { list = [] }
             return list
@@ -43,25 +38,24 @@ final class CommitBatch: Sendable {
     /// Lets go of every waiting blob without naming it (the operation
     /// failed): its partial file stays, verified bytes and all.
     func abandon() {
-        for entry in takeAll() { entry.writer.releaseFromBatch() }
+        for writer in takeAll() { writer.releaseFromBatch() }
     }
 
-    private func takeAll() -> [Waiting] {
+    private func takeAll() -> [BlobWriter] {
         waiting.withLock { list in
             defer { list = [] }
             return list
         }
     }
 
-    private static func flush(_ list: [Waiting]) async throws {
+    private static func flush(_ list: [BlobWriter]) async throws {
         guard let first = list.first else { return }
-        defer { for entry in list { entry.writer.releaseFromBatch() } }
+        defer { for writer in list { writer.releaseFromBatch() } }
         try await BlockingIO.run {
             // syncfs writes out other processes' files too: worth it for
             // many blobs, not for one (a big pull's config, say).
-            if list.count == 1 { try first.writer.syncFile() } else { try first.writer.syncFileSystem() }
-            for entry in list { try entry.writer.rename() }
+            if list.count == 1 { try first.syncFile() } else { try first.syncFileSystem() }
+            for writer in list { try writer.rename() }
         }
-        for entry in list { entry.done() }
     }
 }

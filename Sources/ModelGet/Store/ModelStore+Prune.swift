@@ -12,6 +12,10 @@ public struct PruneResult: Sendable {
     /// True when a pull was running (it held the store lock), so no blob
     /// was removed: one it has fetched may not be in a manifest yet.
     public var keptForRunningPull = false
+    /// Partial downloads kept: written to within `partialAge` (a later
+    /// pull resumes them; `--partial-age` lower removes them), or held
+    /// by a running process.
+    public var keptPartials: [(name: String, size: Int64, inUse: Bool)] = []
 
     /// The bytes these files take.
     public var freedBytes: Int64 {
@@ -45,11 +49,13 @@ extension ModelStore {
             case let .partial(name, size, _) where isOld(blobsDirectory + "/" + name):
                 if !dryRun { unlink(blobsDirectory + "/" + name) }
                 result.stalePartials.append(("blobs/" + name, size))
+            case let .partial(name, size, _):
+                result.keptPartials.append(("blobs/" + name, size, false))
             default:
                 continue
             }
         }
-        result.stalePartials += stalePartialFiles(isOld: isOld, dryRun: dryRun)
+        result.stalePartials += stalePartialFiles(isOld: isOld, dryRun: dryRun, kept: &result.keptPartials)
         result.stalePartials += staleTemporaryFiles(isOld: isOld, dryRun: dryRun)
         result.stalePartials += removeStaleScratchDirectories(dryRun: dryRun)
         return result
@@ -57,19 +63,29 @@ extension ModelStore {
 
     /// `.modelget/partial/`: a partial file and its part state go
     /// together, only while no process holds the partial file's lock.
-    private func stalePartialFiles(isOld: (String) -> Bool, dryRun: Bool) -> [(name: String, size: Int64)] {
+    /// Kept ones (recent, or locked) are added to `kept` (data files only).
+    private func stalePartialFiles(isOld: (String) -> Bool, dryRun: Bool,
+                                   kept: inout [(name: String, size: Int64, inUse: Bool)]) -> [(name: String, size: Int64)] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: partialsDirectory) else { return [] }
         var removed: [(String, Int64)] = []
         var sidecarsTaken = Set<String>()
         for entry in entries.sorted() where !sidecarsTaken.contains(entry) {
             let path = partialsDirectory + "/" + entry
-            guard FileIO.isRegularFile(path), isOld(path) else { continue }
+            let isData = !entry.hasPrefix(".") && !entry.hasSuffix(".json")
+            guard FileIO.isRegularFile(path) else { continue }
+            guard isOld(path) else {
+                if isData { kept.append((".modelget/partial/" + entry, FileIO.size(path) ?? 0, false)) }
+                continue
+            }
             // Every file here is named after the blob it serves: `sha256-<hex>`,
             // `sha256-<hex>.json`, `.sha256-<hex>.json.tmp-…`.
             let name = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
             let data = partialsDirectory + "/" + String(name.prefix("sha256-".count + 64))
             let lock = FileIO.isRegularFile(data) ? FileLock.exclusiveIfFree(data, create: false) : nil
-            guard lock != nil || !FileIO.isRegularFile(data) else { continue }
+            guard lock != nil || !FileIO.isRegularFile(data) else {
+                if isData { kept.append((".modelget/partial/" + entry, FileIO.size(path) ?? 0, true)) }
+                continue
+            }
             defer { lock?.release() }
             let sidecar = data + ".json"
             if path == data, let sidecarSize = FileIO.size(sidecar) {

@@ -14,9 +14,13 @@ final class PartialFileLock: Sendable {
     }
 
     /// Opens (creating) and locks `path`. While another process holds the
-    /// lock it waits, and returns nil as soon as `done()` says the work was
-    /// finished by the other process.
-    static func acquire(_ path: String, until done: @Sendable () -> Bool) async throws -> PartialFileLock? {
+    /// lock it waits (calling `waiting(true)` when the wait starts and
+    /// `waiting(false)` when it ends), and returns nil as soon as `done()`
+    /// says the work was finished by the other process.
+    static func acquire(_ path: String, until done: @Sendable () -> Bool,
+                        waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> PartialFileLock? {
+        var waited = false
+        defer { if waited { waiting(false) } }
         while true {
             if done() { return nil }
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -33,6 +37,10 @@ final class PartialFileLock: Sendable {
                 }
             }
             close(fd)
+            if !waited {
+                waited = true
+                waiting(true)
+            }
             try await Task.sleep(nanoseconds: 200_000_000)
         }
     }

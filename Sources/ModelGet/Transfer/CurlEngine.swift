@@ -47,6 +47,20 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     }()
 
     public func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
+        guard Diagnostics.wants(.debug) else { return try await perform(request, sink: sink, uploadObserver: uploadObserver) }
+        Diagnostics.debug(HTTPTrace.requestLine(request))
+        do {
+            let response = try await perform(request, sink: sink, uploadObserver: uploadObserver)
+            Diagnostics.debug(HTTPTrace.responseLine(response, method: request.method))
+            return response
+        } catch {
+            Diagnostics.debug(HTTPTrace.failureLine(request, error))
+            throw error
+        }
+    }
+
+    /// Runs one request on the event loop's thread.
+    private func perform(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
         let holder = Mutex<CurlTransfer?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -126,10 +140,21 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         curl_multi_add_handle(multi, transfer.easy)
     }
 
-    /// A one-line description of a curl result code.
-    static func describe(_ code: CURLcode) -> String {
+    /// A one-line description of a curl result code for a request to
+    /// `url`; `osError` is the `errno` of a failed connect (curl's
+    /// `CURLINFO_OS_ERRNO`), which says why, with what a person can do.
+    static func describe(_ code: CURLcode, url: URL, osError: Int32 = 0) -> String {
         switch code {
-        case CURLE_COULDNT_CONNECT: return "could not connect"
+        case CURLE_COULDNT_CONNECT:
+            let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
+            let target = "\(url.host ?? "?"):\(port)"
+            switch osError {
+            case ECONNREFUSED: return "could not connect to \(target): connection refused (is a registry running there?)"
+            case ETIMEDOUT: return "could not connect to \(target): timed out (a firewall, or the wrong address?)"
+            case EHOSTUNREACH, ENETUNREACH: return "could not connect to \(target): no route to the host (is the network up?)"
+            case 0: return "could not connect to \(target)"
+            default: return "could not connect to \(target): \(String(cString: strerror(osError)))"
+            }
         case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host"
         case CURLE_OPERATION_TIMEDOUT: return "timed out"
         case CURLE_PARTIAL_FILE: return "connection closed before the whole body arrived"

@@ -288,7 +288,10 @@ final class CurlTransfer: @unchecked Sendable {
         if let callbackError {
             completion(.failure(callbackError))
         } else if code != CURLE_OK {
-            completion(.failure(ModelGetError.network(url: request.url.redacted, reason: CurlEngine.describe(code))))
+            var osError = 0
+            _ = mg_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError)
+            let reason = CurlEngine.describe(code, url: request.url, osError: Int32(truncatingIfNeeded: osError))
+            completion(.failure(ModelGetError.network(url: request.url.redacted, reason: reason)))
         } else {
             if sinkAccepted == nil, let sink {
                 // An empty body: the sink still sees the response.

@@ -21,7 +21,7 @@ extension Blob {
                 JSONLines.emit(["event": "done", "path": path, "digest": file.descriptor.digest.description, "size": file.descriptor.size,
                                 "method": file.placement?.rawValue ?? "download"])
             } else {
-                print("wrote \(path): \(file.descriptor.digest) \(ProgressFormat.bytes(file.descriptor.size)) \(how)")
+                print(Summary.text("wrote \(path)", "\(file.descriptor.digest.description.prefix(19)) \(ProgressFormat.binaryBytes(file.descriptor.size)) \(how)"))
             }
         }
     }

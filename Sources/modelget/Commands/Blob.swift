@@ -6,7 +6,7 @@ import ModelGet
 struct Blob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a model's weights (or another layer) to a file or stdout, verified.",
-        discussion: """
+        discussion: Examples.text(["modelget blob llama3 -o weights.gguf", "modelget blob docker.io/ai/smollm2 -o smollm2/", "modelget blob llama3 -o - --media-type application/vnd.ollama.image.license"], before: """
             From the store when it holds the blob: a reflink where the file system can clone, else a copy (with --link, a \
             hard link instead of a copy: no space used, but editing FILE then changes the store's blob). Otherwise downloaded \
             beside FILE (resumable) and renamed into place. FILE's directory must exist. With -o -, a download collects in a \
@@ -15,12 +15,12 @@ struct Blob: AsyncParsableCommand {
             writes model-00001-of-0000N.gguf …); ModelPack's raw weight layer whose file path ends in .gguf and is not \
             an mmproj. A Docker or ModelPack GGUF file is renamed into place only once it starts with the GGUF magic. \
             A tensor model (image generation) is written with -o DIR/ as a diffusers folder.
-            """)
+            """))
 
     @Argument(help: "The model, e.g. llama3.2:1b.") var reference: String
-    @Option(name: .shortAndLong, help: "The file to write, or - for standard output; DIR/ for a split GGUF or a tensor model (a diffusers folder).") var output: String
-    @Option(name: .long, help: "The media type of the layer to write (default: the weights, see above).") var mediaType: String?
-    @Option(name: .long, help: "The digest of the blob to write (config or layer).") var digest: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for standard output; DIR/ for a split GGUF or a tensor model (a diffusers folder).", valueName: "file")) var output: String
+    @Option(name: .long, help: ArgumentHelp("The media type of the layer to write (default: the weights, see above).", valueName: "type")) var mediaType: String?
+    @Option(name: .long, help: ArgumentHelp("The digest of the blob to write (config or layer).", valueName: "digest")) var digest: String?
     @Flag(name: .long, help: "Download into the models directory and keep the blob there.") var keep = false
     @Flag(name: .long, help: "Where a reflink is impossible, hard-link the store's blob instead of copying it (editing FILE would change the store).")
     var link = false
@@ -30,6 +30,7 @@ struct Blob: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         if link && output == "-" { throw ValidationError("--link needs a file, not standard output") }
@@ -40,6 +41,7 @@ struct Blob: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }
@@ -62,8 +64,8 @@ struct Blob: AsyncParsableCommand {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }
         guard !toStdout else { return }
-        let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.bytes(result.bytesTransferred))"
-        let line = "wrote \(output): \(result.descriptor.digest) \(ProgressFormat.bytes(result.descriptor.size)) \(how)"
+        let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.binaryBytes(result.bytesTransferred))"
+        let line = Summary.text("wrote \(output)", "\(result.descriptor.digest.description.prefix(19)) \(ProgressFormat.binaryBytes(result.descriptor.size)) \(how)")
         if report.json {
             JSONLines.emit(["event": "done", "path": output, "digest": result.descriptor.digest.description,
                             "size": result.descriptor.size, "method": result.placement?.rawValue ?? "download",

@@ -6,11 +6,11 @@ import ModelGet
 struct Copy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy a model from one registry to another.",
-        discussion: """
+        discussion: Examples.text(["modelget copy tinyllama reg.example/mirror/tinyllama", "modelget copy docker.io/library/debian:12 reg.example --all-platforms"], before: """
             Blobs the destination lacks pass through a scratch directory in the models directory and are \
             deleted once uploaded; --keep pulls the model into the models directory instead. \
             On the same registry, blobs are mounted from SRC's repository.
-            """
+            """)
     )
 
     @Argument(help: "The model to copy, e.g. registry.ollama.ai/library/tinyllama:latest.")
@@ -22,6 +22,7 @@ struct Copy: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     @Flag(name: .long, help: "Keep the model in the models directory.")
     var keep = false
@@ -44,6 +45,7 @@ struct Copy: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
         let sourceClient = try await RegistryClient.connect(to: from, insecure: access.insecure,

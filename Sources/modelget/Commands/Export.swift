@@ -6,17 +6,17 @@ import ModelGet
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a stored model as an OCI image layout archive (or directory) to carry offline.",
-        discussion: """
+        discussion: Examples.text(["modelget export llama3 -o llama3.tar", "modelget export llama3 -o llama3/"], before: """
             The archive holds oci-layout, index.json (the model's full reference as \
             org.opencontainers.image.ref.name) and blobs/sha256/…: the manifest as stored and every blob, each \
             re-hashed while written. skopeo reads it as oci-archive:FILE; `modelget import` loads it. It appears \
             under its name only when complete.
-            """)
+            """))
 
     @Argument(help: "The stored model, e.g. llama3.2:1b.")
     var reference: String
 
-    @Option(name: .shortAndLong, help: "The tar file to write (replaced if it exists), or DIR/ for the layout unpacked into a new directory.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("The tar file to write (replaced if it exists), or DIR/ for the layout unpacked into a new directory.", valueName: "file"))
     var output: String
 
     @OptionGroup var models: ModelsOption

@@ -6,7 +6,7 @@ import ModelGet
 struct Extract: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Unpack an OCI or Docker image's layers into a root filesystem directory.",
-        discussion: """
+        discussion: Examples.text(["modelget extract docker.io/library/debian:12 rootfs/", "modelget extract docker.io/library/debian:12 rootfs/ --platform linux/arm64"], before: """
             Layers (tar, tar+gzip, tar+zstd) are applied in order with their whiteouts; each is checked against \
             the manifest's digest and the config's diff_id. Layers the models directory holds are read from \
             there, the others streamed from the registry. DIR appears complete or not at all: the tree is built \
@@ -16,7 +16,7 @@ struct Extract: AsyncParsableCommand {
             device nodes are kept only when run as root. As umoci unpack does, an entry replaces whatever a \
             lower layer left at its path unless both are directories, and directory modes and times are set \
             after the last layer (without root, read-only directories stay writable until then).
-            """)
+            """))
 
     @Argument(help: "The image, e.g. 127.0.0.1:5000/library/debian:12.")
     var reference: String
@@ -29,7 +29,7 @@ struct Extract: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace DIR even if it holds files.")
     var force = false
 
-    @Option(name: .long, help: "Entries one layer may hold before it is refused as a tar bomb.")
+    @Option(name: .long, help: ArgumentHelp("Entries one layer may hold before it is refused as a tar bomb.", valueName: "n"))
     var maxEntries = ImageExtractor.defaultMaximumEntries
 
     @OptionGroup var maxBytes: MaxBytesOption
@@ -37,6 +37,7 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
@@ -48,6 +49,7 @@ struct Extract: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
@@ -67,11 +69,11 @@ struct Extract: AsyncParsableCommand {
                 "seconds": (seconds * 1000).rounded() / 1000,
             ])
         } else {
-            var line = "extracted \(ref.displayName) into \(result.directory): \(result.layers) layers "
-                + "(\(result.layersFromStore) from the store), \(ProgressFormat.bytes(result.uncompressedBytes)) unpacked, "
-                + "\(ProgressFormat.bytes(result.bytesTransferred)) downloaded in \(ProgressFormat.duration(seconds))"
-            if result.skippedDevices > 0 { line += "; \(result.skippedDevices) device nodes left out (not root)" }
-            print(line)
+            var detail = "\(result.layers) layers (\(result.layersFromStore) from the store), "
+                + "\(ProgressFormat.binaryBytes(result.uncompressedBytes)) unpacked, "
+                + "\(ProgressFormat.binaryBytes(result.bytesTransferred)) downloaded in \(ProgressFormat.duration(seconds))"
+            if result.skippedDevices > 0 { detail += "; \(result.skippedDevices) device nodes left out (not root)" }
+            print(Summary.text("extracted \(ref.displayName) into \(result.directory)", detail))
         }
     }
 }

@@ -6,7 +6,7 @@ import ModelGet
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load an OCI image layout (tar or directory) or a docker save archive into the models directory.",
-        discussion: """
+        discussion: Examples.text(["modelget import llama3.tar", "modelget import saved.tar --as reg.example/team/model:v1"], before: """
             Every member is hashed in a staging directory first; blobs reach the store only when the manifest \
             and every blob it names check out, and the manifest is written last, so a bad archive leaves the \
             store as it was. The model is stored under --as, else the name the archive gives \
@@ -14,15 +14,15 @@ struct Import: AsyncParsableCommand {
             only a tag (skopeo's oci-archive:x.tar:v1) names no model, so --as must. A model already stored \
             under that name is replaced, and the output says so. A member name given twice means its last \
             member, as tar -x leaves it.
-            """)
+            """))
 
     @Argument(help: "An OCI layout tar (plain, gzip or zstd), an OCI layout directory, or a docker save tar.")
     var archive: String
 
-    @Option(name: .customLong("as"), help: "The name to store the model under.")
+    @Option(name: .customLong("as"), help: ArgumentHelp("The name to store the model under.", valueName: "name"))
     var name: String?
 
-    @Option(name: .long, help: "The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).")
+    @Option(name: .long, help: ArgumentHelp("The platform to pick when the archive holds an index, os/arch[/variant] (default: this machine).", valueName: "os/arch"))
     var platform: String?
 
     @OptionGroup var maxBytes: MaxBytesOption
@@ -48,14 +48,13 @@ struct Import: AsyncParsableCommand {
             if let previous = result.previousDigest { object["previous_digest"] = previous.description }
             JSONLines.emit(object)
         } else {
-            var line = "imported \(result.reference.displayName) (\(result.manifestDigest.description.prefix(19))): \(result.blobs) blobs, "
-                + "\(result.blobsAdded) new, \(ProgressFormat.bytes(result.bytes))"
+            var detail = "\(result.blobs) blobs, \(result.blobsAdded) new, \(ProgressFormat.bytes(result.bytes))"
             if let replaced {
-                line += "; replaced the model stored under that name (\(replaced.description.prefix(19)))"
+                detail += "; replaced the model stored under that name (\(replaced.description.prefix(19)))"
             } else if result.previousDigest != nil {
-                line += "; already stored under that name"
+                detail += "; already stored under that name"
             }
-            print(line)
+            print(Summary.text("imported \(result.reference.displayName) (\(result.manifestDigest.description.prefix(19)))", detail))
         }
     }
 }

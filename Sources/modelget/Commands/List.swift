@@ -4,7 +4,10 @@ import ModelGet
 
 /// `modelget list`: the models in the store, like `ollama list`.
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the models in the models directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the models in the models directory.",
+        discussion: Examples.text(["modelget list", "modelget ls --json"]),
+        aliases: ["ls"])
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var report: JSONOption

@@ -6,7 +6,7 @@ import ModelGet
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a model into the models directory (Ollama's layout).",
-        discussion: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG]."
+        discussion: Examples.text(["modelget pull llama3.2:1b", "modelget pull 127.0.0.1:5000/team/tiny:v1 --insecure", "modelget pull ghcr.io/org/team/model --as ghcr.io/org/model", "modelget pull hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "modelget pull llama3 --limit-rate 50M -q"], before: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG].")
     )
 
     @Argument(help: "The model to pull, e.g. llama3 or 127.0.0.1:5000/team/tiny:v1.")
@@ -15,6 +15,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     @OptionGroup var transfer: TransferFlags
 
@@ -22,7 +23,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var platform: PlatformOption
     @OptionGroup var download: DownloadOptions
 
-    @Option(name: .customLong("as"), help: "Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).")
+    @Option(name: .customLong("as"), help: ArgumentHelp("Store the model under this name (needed for a nested repository such as ghcr.io/org/team/model, which ollama's store cannot hold).", valueName: "name"))
     var storeAs: String?
 
     func validate() throws {
@@ -35,32 +36,27 @@ struct Pull: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)
         let client = try await RegistryClient.connect(to: ref, insecure: access.insecure,
                                                       credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
-        let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
+        let display = ProgressDisplay(progress: progress, label: "pulling \((storeName ?? ref).displayName)", json: report.json)
         let started = Date()
-        let result: PullResult
         let store = models.store
         let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
         let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }
-        do {
-            result = try await display.showing {
-                do {
-                    return try await pull.value
-                } catch where pull.isCancelled {
-                    throw ModelGetError.cancelled
-                }
+        let result = try await display.showing {
+            do {
+                return try await pull.value
+            } catch where pull.isCancelled {
+                throw ModelGetError.cancelled
             }
-        } catch {
-            if report.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
-            throw error
         }
         let seconds = Date().timeIntervalSince(started)
         if report.json {
@@ -71,9 +67,9 @@ struct Pull: AsyncParsableCommand {
             ])
         } else {
             let fetched = result.blobs - result.blobsPresent
-            print("pulled \(result.reference) (\(result.manifestDigest.prefix(19))): \(result.blobs) blobs, "
-                + "\(ProgressFormat.bytes(result.totalBytes)); fetched \(fetched) blobs "
-                + "(\(ProgressFormat.bytes(result.bytesTransferred))) in \(ProgressFormat.duration(seconds))")
+            print(Summary.text("pulled \((storeName ?? ref).displayName) (\(result.manifestDigest.prefix(19)))",
+                               "\(result.blobs) blobs, \(ProgressFormat.binaryBytes(result.totalBytes)); fetched \(fetched) "
+                               + "(\(ProgressFormat.binaryBytes(result.bytesTransferred))) in \(ProgressFormat.duration(seconds))"))
         }
     }
 }

@@ -6,11 +6,11 @@ import ModelGet
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Push a model from the models directory to a registry.",
-        discussion: """
+        discussion: Examples.text(["modelget push 127.0.0.1:5000/team/tiny:v1", "modelget push llama3 reg.example/mirror/llama3", "modelget push llama3 reg.example"], before: """
             Without DEST the model goes back to the registry REF names. DEST may be another reference, \
             a reference without a tag (REF's tag is kept) or just a registry host (127.0.0.1:5000). \
             Blobs the registry holds are skipped; blobs in another repository of the same registry are mounted.
-            """
+            """)
     )
 
     @Argument(help: "The model in the models directory, e.g. 127.0.0.1:5000/team/tiny:v1.")
@@ -22,8 +22,9 @@ struct Push: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
-    @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")
+    @Option(name: .long, help: ArgumentHelp("Mount blobs from this repository of the destination registry.", valueName: "repository"))
     var mountFrom: String?
 
     @OptionGroup var transfer: TransferFlags
@@ -40,6 +41,7 @@ struct Push: AsyncParsableCommand {
     }
 
     func run() async throws {
+        verbosity.apply()
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
         let client = try await RegistryClient.connect(to: target, insecure: access.insecure,

@@ -4,7 +4,9 @@ import ModelGet
 
 /// `modelget rm REF`: the manifest, then the blobs no other model uses.
 struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a model; blobs another model uses are kept.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove a model; blobs another model uses are kept.",
+        discussion: Examples.text(["modelget rm llama3", "modelget rm 127.0.0.1:5000/team/tiny:v1 mine/tiny:stable"]))
 
     @Argument(help: "The models to remove.") var references: [String]
     @OptionGroup var models: ModelsOption

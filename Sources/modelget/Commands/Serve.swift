@@ -7,7 +7,7 @@ import ModelGetServe
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the models directory as a read-only OCI/Ollama registry.",
-        discussion: """
+        discussion: Examples.text(["modelget serve --listen 127.0.0.1:5000", "modelget serve --listen 0.0.0.0:5000 --upstream https://registry.ollama.ai"], before: """
         Answers GET/HEAD on /v2/ (manifests, blobs with Range, tags/list, _catalog) from the store; \
         pushes get 405 UNSUPPORTED. Names are matched case-insensitively as ollama resolves them; \
         `llama3` and `library/llama3` mean registry.ollama.ai/library/llama3, `HOST/NS/MODEL` another host's model. \
@@ -16,21 +16,21 @@ struct Serve: AsyncParsableCommand {
         SIGINT/SIGTERM stop it after in-flight responses finish. \
         With --upstream it is a pull-through cache: a missing blob is fetched once (however many clients wait), \
         streamed to them while it arrives, verified and kept; manifests for tags are re-checked after --manifest-ttl.
-        """
+        """)
     )
 
-    @Option(name: .long, help: "ADDR:PORT to listen on (port 0: any free port).")
+    @Option(name: .long, help: ArgumentHelp("ADDR:PORT to listen on (port 0: any free port).", valueName: "addr:port"))
     var listen = "127.0.0.1:5000"
 
     @OptionGroup var models: ModelsOption
 
-    @Option(name: .long, help: "htpasswd file with bcrypt entries (htpasswd -B): require HTTP Basic auth.")
+    @Option(name: .long, help: ArgumentHelp("htpasswd file with bcrypt entries (htpasswd -B): require HTTP Basic auth.", valueName: "file"))
     var auth: String?
 
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS.")
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate (chain) for HTTPS.", valueName: "file"))
     var tlsCert: String?
 
-    @Option(name: .customLong("tls-key"), help: "PEM private key for HTTPS.")
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for HTTPS.", valueName: "file"))
     var tlsKey: String?
 
     @Flag(name: .long, help: "Access log as one JSON object per line.")
@@ -41,10 +41,10 @@ struct Serve: AsyncParsableCommand {
         valueName: "URL|HOST=URL"))
     var upstream: [String] = []
 
-    @Option(name: .customLong("manifest-ttl"), help: "Seconds a stored manifest for a tag is served before the upstream is asked again.")
+    @Option(name: .customLong("manifest-ttl"), help: ArgumentHelp("Seconds a stored manifest for a tag is served before the upstream is asked again.", valueName: "seconds"))
     var manifestTTL = 300
 
-    @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted (default: 3/4 of the open-file limit, which serve raises to the hard limit).")
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait to be accepted (default: 3/4 of the open-file limit, which serve raises to the hard limit).", valueName: "n"))
     var maxConnections: Int?
 
     func validate() throws {

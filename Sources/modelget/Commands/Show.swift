@@ -4,7 +4,9 @@ import ModelGet
 
 /// `modelget show REF`: layers, sizes and what the model's config says.
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a model's layers, format, quantisation, template and license.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a model's layers, format, quantisation, template and license.",
+        discussion: Examples.text(["modelget show llama3", "modelget show 127.0.0.1:5000/team/tiny:v1 --remote --insecure --json"]))
 
     @Argument(help: "The model.") var reference: String
     @Flag(name: .long, help: "Ask the registry instead of the store (the weights are not downloaded).") var remote = false

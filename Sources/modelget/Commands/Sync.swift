@@ -5,7 +5,9 @@ import ModelGet
 /// `modelget sync FILE.json`: bring the store in line with a model list.
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.")
+        abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.",
+        discussion: Examples.text(["modelget sync models.json", "modelget sync models.json --dry-run", "modelget sync models.json --prune"],
+                                  before: "The file names the models, and may set concurrency, models_dir and a mirror every model is pushed to (see models.example.json). --dry-run exits 1 when a model cannot be resolved."))
 
     @Argument(help: "The model list (JSON).") var file: String
     @Flag(name: .long, help: "Remove stored models the list does not name, and blobs no model uses.") var prune = false
@@ -14,15 +16,22 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var verbosity: OutputFlags
 
     func run() async throws {
+        verbosity.apply()
         let list = try SyncFile.load(path: file)
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
         let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
             .plan(list, prune: prune)
-        if dryRun { return printPlan(plan, list) }
+        if dryRun {
+            printPlan(plan, list)
+            // A model that cannot be resolved would fail the real run.
+            if plan.models.contains(where: { $0.failure != nil }) { throw ExitCode.failure }
+            return
+        }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: report.json)
         let report = try await display.showing {

@@ -7,13 +7,14 @@ import ModelGet
 struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
-        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises."))
+        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises.",
+        valueName: "n"))
     var parts: Int?
 
-    @Option(name: .long, help: "Blobs of at least this many MiB are fetched as parallel parts.")
+    @Option(name: .long, help: ArgumentHelp("Blobs of at least this many MiB are fetched as parallel parts.", valueName: "mib"))
     var partThreshold = Int(PartPlan().threshold >> 20)
 
-    @Option(name: .long, help: "The most connections the ranged parts of big blobs use at once, all blobs together.")
+    @Option(name: .long, help: ArgumentHelp("The most connections the ranged parts of big blobs use at once, all blobs together.", valueName: "n"))
     var maxConnectionsPerHost = PartPlan().maximumParts
 
     @OptionGroup var rate: RateLimitOption

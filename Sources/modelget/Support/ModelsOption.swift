@@ -5,7 +5,9 @@ import Synchronization
 
 /// `--models DIR`: the models directory a command reads or writes.
 struct ModelsOption: ParsableArguments {
-    @Option(name: .customLong("models"), help: "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models, else ollama's service store \(ModelsDirectory.serviceStore) when only that exists).")
+    @Option(name: .customLong("models"), help: ArgumentHelp(
+        "Models directory (default: $OLLAMA_MODELS, else ~/.ollama/models, else ollama's service store \(ModelsDirectory.serviceStore) when only that exists).",
+        valueName: "dir"))
     var directory: String?
 
     /// The store `--models` names, else the one ollama would use (with a

@@ -3,7 +3,7 @@ import ModelGet
 
 /// `--platform os/arch[/variant]`: which image of an index a command uses.
 struct PlatformOption: ParsableArguments {
-    @Option(name: .long, help: "The image to pick from an index, os/arch[/variant] (default: this machine).")
+    @Option(name: .long, help: ArgumentHelp("The image to pick from an index, os/arch[/variant] (default: this machine).", valueName: "os/arch"))
     var platform: String?
 
     func validate() throws {

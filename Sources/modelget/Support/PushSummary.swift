@@ -1,8 +1,8 @@
 import Foundation
 import ModelGet
 
-/// How `push` and `copy` report a finished `PushResult`: one line, or one
-/// JSON object with `--json`.
+/// How `push` and `copy` report a finished `PushResult`: a summary within
+/// 80 columns, or one JSON object with `--json`.
 enum PushSummary {
     static func print(_ result: PushResult, verb: String, seconds: TimeInterval, json: Bool) {
         if json {
@@ -16,9 +16,10 @@ enum PushSummary {
             ])
             return
         }
-        Swift.print("\(verb) \(result.reference) (\(result.manifestDigest.prefix(19))): \(result.blobs) blobs, "
-            + "\(ProgressFormat.bytes(result.totalBytes)); skipped \(result.skipped) (\(ProgressFormat.bytes(result.skippedBytes))), "
-            + "mounted \(result.mounted) (\(ProgressFormat.bytes(result.mountedBytes))), "
-            + "sent \(result.sent) (\(ProgressFormat.bytes(result.sentBytes))) in \(ProgressFormat.duration(seconds))")
+        let size = ProgressFormat.binaryBytes
+        Swift.print(Summary.text("\(verb) \(result.reference) (\(result.manifestDigest.prefix(19)))",
+                                 "\(result.blobs) blobs, \(size(result.totalBytes)); skipped \(result.skipped) (\(size(result.skippedBytes))), "
+                                 + "mounted \(result.mounted) (\(size(result.mountedBytes))), "
+                                 + "sent \(result.sent) (\(size(result.sentBytes))) in \(ProgressFormat.duration(seconds))"))
     }
 }

@@ -6,7 +6,7 @@ import ModelGet
 /// and uploads each held to it (as curl's `--limit-rate`).
 struct RateLimitOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Limit the whole operation to this many bytes per second, across all connections (e.g. 50M, 800K, 1G); downloads and uploads each.",
+        "Limit the whole operation to this many bytes per second, across all connections: 50M is 50 MiB/s (K, M, G are powers of 1024, as curl reads them; progress shows the same units); downloads and uploads each.",
         valueName: "rate"))
     var limitRate: String?
 

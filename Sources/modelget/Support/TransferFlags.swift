@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ModelGet
 
 /// `--concurrency` and `--stall-timeout`, for every command that moves
@@ -10,8 +11,13 @@ struct TransferFlags: ParsableArguments {
         valueName: "n"))
     var concurrency: Int?
 
-    @Option(name: .long, help: "Cut and resume a transfer that moves nothing for this many seconds.")
-    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+    @Option(name: .customLong("stall-timeout"), help: ArgumentHelp(
+        "Cut and resume a transfer that moves nothing for this many seconds (default: \(Int(TransferOptions.defaultStallTimeout))).",
+        valueName: "seconds"))
+    var stallTimeoutOption: Double?
+
+    /// `--stall-timeout`, else the library's default.
+    var stallTimeout: TimeInterval { stallTimeoutOption ?? TransferOptions.defaultStallTimeout }
 
     func validate() throws {
         do {

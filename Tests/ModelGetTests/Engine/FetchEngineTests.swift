@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import ModelGet
 import TestSupport
 import XCTest
@@ -49,6 +50,28 @@ final class FetchEngineTests: XCTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             XCTAssertEqual(data, try Data(contentsOf: blob.path), "\(blob.digest)", file: file, line: line)
         }
+    }
+
+    func testAPullReportsEachPhaseInOrderAndEachBigBlobVerified() async throws {
+        let registry = try registry()
+        let said = Mutex<[String]>([])
+        Diagnostics.install(.init(level: .verbose) { _, message in said.withLock { $0.append(message) } })
+        defer { Diagnostics.install(nil) }
+        let progress = TransferProgress()
+        XCTAssertEqual(progress.snapshot().phase, .resolving, "nothing to count before the manifest")
+        let options = PullOptions(transfer: TransferOptions(concurrency: 4, parts: Self.plan))
+        let reference = try Reference(parsing: "\(InProcessRegistry.host)/\(registry.repository):\(registry.tag)")
+        _ = try await ModelPuller(store: store, options: options)
+            .pull(reference, client: try registry.client(stallTimeout: 30, home: work), progress: progress)
+        let phases = said.withLock { $0 }.filter { ["transferring", "syncing to disk", "writing manifest", "done"].contains($0) }
+        XCTAssertEqual(phases, ["transferring", "syncing to disk", "writing manifest", "done"])
+        let snapshot = progress.snapshot()
+        XCTAssertEqual(snapshot.phase, .done)
+        XCTAssertEqual(snapshot.completedBlobs, 3)
+        XCTAssertEqual(snapshot.blobs, [BlobProgress(digest: bigLayer.digest, size: 2 << 20, completed: 2 << 20, state: .done)],
+                       "only the blob fetched as parts gets a line of its own")
+        XCTAssertEqual(snapshot.smallBlobs.done, 2)
+        XCTAssertEqual(snapshot.keptBytes, 0)
     }
 
     func testACleanPullFetchesTheBigBlobAsRangesWithOneToken() async throws {

@@ -105,6 +105,9 @@ final class ReferenceParsingTests: XCTestCase {
             ("library/llama$3", "model"),
             ("x/y.z/m", "namespace"),
             ("a/b/c/d", "not a registry host"),
+            ("host.io:99999/x/y", "port \"99999\" of host \"host.io:99999\" is not a number from 1 to 65535"),
+            ("localhost:0/x/y", "port \"0\""),
+            ("x:tag:more", "model \"x:tag\" holds a ':'; only one :tag may follow the name"),
         ]
         for (input, expected) in cases {
             XCTAssertThrowsError(try Reference(parsing: input), input) { error in

@@ -42,7 +42,9 @@ public struct ModelPuller: Sendable {
         }
         let engine = options.transfer.engine(progress: progress)
         try await engine.download(missing, from: client, repository: reference.repository, into: store)
+        progress.phase = .writingManifest
         try store.writeManifest(fetched.data, for: storeName)
+        progress.phase = .done
         return PullResult(
             reference: reference.description, manifestDigest: fetched.digest.description, blobs: blobs.count,
             totalBytes: progress.totalBytes, blobsPresent: blobs.count - missing.count,

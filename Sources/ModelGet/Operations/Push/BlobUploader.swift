@@ -33,6 +33,7 @@ struct BlobUploader: Sendable {
             } catch {
                 progress.discard(counter.count + counter.resumed)
                 guard RetryPolicy.isRetryable(error), let delay = attempts.failed() else { throw error }
+                Diagnostics.verbose("retrying the upload of \(blob.digest) in \(String(format: "%.1f", delay)) s: \(error)")
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
         }

@@ -54,6 +54,8 @@ final class SyncFileTests: XCTestCase {
             .appendingPathComponent("../../../../models.example.json").standardizedFileURL
         let file = try SyncFile.load(path: url.path)
         XCTAssertTrue(file.models.map(\.reference.displayName).contains("llama3.2:1b"))
+        XCTAssertEqual(file.mirror?.host, "mirror.local:5000", "the example shows the mirror key")
+        XCTAssertEqual(file.mirror?.prefix, ["ollama"])
     }
 
     func testSyntaxErrorNamesItsLine() {

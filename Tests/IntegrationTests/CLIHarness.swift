@@ -80,4 +80,7 @@ private final class BundleMarker {}
 
 extension Data {
     var text: String { String(decoding: self, as: UTF8.self) }
+    /// The text with a summary wrapped to fit 80 columns (`head` then the
+    /// detail indented on the next line) joined back into `head: detail`.
+    var summary: String { text.replacingOccurrences(of: "\n  ", with: ": ") }
 }

@@ -15,11 +15,11 @@ final class ExportImportTests: XCTestCase {
         var run = try cli.run(["pull", ref, "--insecure"])
         XCTAssertEqual(run.status, 0, run.err)
         // Blobs are counted alike by pull, export and import: the config and the layers.
-        XCTAssertTrue(run.out.text.contains(": 4 blobs"), run.out.text)
+        XCTAssertTrue(run.out.summary.contains(": 4 blobs"), run.out.text)
         let archive = cli.scratch.appendingPathComponent("tiny.tar")
         run = try cli.run(["export", ref, "-o", archive.path])
         XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertTrue(run.out.text.contains(": 4 blobs, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
+        XCTAssertTrue(run.out.summary.contains(": 4 blobs, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
 
         // skopeo 1.9 refuses a Docker-typed manifest with Ollama layer types,
         // so it reads the OCI twin (same layers, OCI manifest and config).
@@ -48,7 +48,7 @@ final class ExportImportTests: XCTestCase {
             run = try empty.run(["import", source.path])
             XCTAssertEqual(run.status, 0, run.err)
             XCTAssertTrue(run.out.text.contains("imported \(registry.host)/team/tiny:latest"), run.out.text)
-            XCTAssertTrue(run.out.text.contains(": 4 blobs, 4 new, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
+            XCTAssertTrue(run.out.summary.contains(": 4 blobs, 4 new, \(ProgressFormat.bytes(model.totalSize))"), run.out.text)
             let manifest = other.appendingPathComponent("manifests/\(registry.host)/team/tiny/latest")
             XCTAssertEqual(try Data(contentsOf: manifest), model.manifest)
             for blob in [model.config] + model.layers {

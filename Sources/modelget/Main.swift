@@ -9,6 +9,9 @@ enum Main {
     static func main() async {
         do {
             var command = try ModelGetCommand.parseAsRoot()
+            if let networked = command as? NetworkCommand {
+                NetworkSettings.current = try networked.network.settings()
+            }
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

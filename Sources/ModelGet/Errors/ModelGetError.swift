@@ -47,6 +47,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedServerHeader(url: String, header: String)
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
+    /// A connection that cannot be made as configured, which retrying does
+    /// not change: an untrusted certificate, a missing client certificate,
+    /// a proxy that refuses its credentials.
+    case connectionSetup(url: String, reason: String)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -140,6 +144,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(URLRedaction.redact(url)): refusing the \(header) header the server sent: it holds a line break or another control character"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
+        case let .connectionSetup(url, reason):
+            return "\(URLRedaction.redact(url)): \(reason)"
         }
     }
 }

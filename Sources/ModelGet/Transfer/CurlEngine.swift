@@ -126,6 +126,12 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         curl_multi_add_handle(multi, transfer.easy)
     }
 
+    /// The CA file libcurl trusts by default (its build's `--with-ca-bundle`), if any.
+    static let systemCAFile: String? = {
+        guard let info = curl_version_info(CURLVERSION_NINTH), let path = info.pointee.cainfo else { return nil }
+        return String(cString: path)
+    }()
+
     /// A one-line description of a curl result code.
     static func describe(_ code: CURLcode) -> String {
         switch code {
@@ -137,7 +143,6 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         case CURLE_SEND_ERROR: return "connection broken while sending"
         case CURLE_GOT_NOTHING: return "server closed the connection without answering"
         case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed (a plain-HTTP registry needs --insecure)"
-        case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate not trusted (use --insecure for a self-signed registry)"
         default: return String(cString: curl_easy_strerror(code))
         }
     }

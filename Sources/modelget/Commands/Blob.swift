@@ -29,6 +29,7 @@ struct Blob: AsyncParsableCommand {
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {

@@ -21,6 +21,7 @@ struct Copy: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     @Flag(name: .long, help: "Keep the model in the models directory.")

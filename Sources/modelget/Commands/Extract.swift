@@ -32,6 +32,7 @@ struct Extract: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {

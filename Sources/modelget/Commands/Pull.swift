@@ -14,6 +14,7 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     @OptionGroup var transfer: TransferFlags

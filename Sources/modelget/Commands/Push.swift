@@ -21,6 +21,7 @@ struct Push: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     @Option(name: .long, help: "Mount blobs from this repository of the destination registry.")

@@ -11,6 +11,7 @@ struct Show: AsyncParsableCommand {
     @OptionGroup var platform: PlatformOption
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {

@@ -13,6 +13,7 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var transfer: TransferFlags
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
 
     func run() async throws {

@@ -11,6 +11,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var transfer: TransferFlags
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
 
     func validate() throws {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }

@@ -48,21 +48,32 @@ extension CurlTransfer {
         default:
             var connectCode = 0
             mg_easy_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode)
-            return proxyRefusal(status: connectCode)
+            return setupRefusal(status: connectCode, body: Data())
         }
     }
 
-    /// The error for a proxy's refusal (407, or 403 to a `CONNECT`), which
-    /// retrying does not change; nil for any other status, or without a proxy.
-    func proxyRefusal(status: Int) -> Error? {
+    /// The error for an answer that says the connection was not set up
+    /// as the other side wants, which retrying does not change: a proxy's
+    /// refusal (407, or 403 to a `CONNECT`), or nginx's 400 for a TLS
+    /// client that sent no client certificate. Nil for any other answer.
+    func setupRefusal(status: Int, body: Data) -> Error? {
         let url = request.url
-        guard status == 407 || status == 403, let proxy = NetworkSettings.current.proxies.proxy(for: url) else { return nil }
-        var connectCode = 0
-        mg_easy_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode)
-        guard status == 407 || connectCode == 403 else { return nil }
-        let reason = status == 407
-            ? "the proxy \(URLRedaction.redact(proxy)) wants credentials it did not accept (407); give them in its URL, http://USER:PASSWORD@host:port"
-            : "the proxy \(URLRedaction.redact(proxy)) refused to connect to \(NetworkSettings.authority(of: url)) (403)"
-        return ModelGetError.connectionSetup(url: url.redacted, reason: reason)
+        switch status {
+        case 400:
+            guard url.scheme?.lowercased() == "https", body.count < 64 << 10,
+                  String(decoding: body, as: UTF8.self).contains("No required SSL certificate was sent") else { return nil }
+            return ModelGetError.connectionSetup(url: url.redacted, reason: NetworkSettings.current.clientCertificateAdvice(for: url))
+        case 403, 407:
+            guard let proxy = NetworkSettings.current.proxies.proxy(for: url) else { return nil }
+            var connectCode = 0
+            mg_easy_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode)
+            guard status == 407 || connectCode == 403 else { return nil }
+            let reason = status == 407
+                ? "the proxy \(URLRedaction.redact(proxy)) wants credentials it did not accept (407); give them in its URL, http://USER:PASSWORD@host:port"
+                : "the proxy \(URLRedaction.redact(proxy)) refused to connect to \(NetworkSettings.authority(of: url)) (403)"
+            return ModelGetError.connectionSetup(url: url.redacted, reason: reason)
+        default:
+            return nil
+        }
     }
 }

@@ -299,7 +299,7 @@ final class CurlTransfer: @unchecked Sendable {
                     return
                 }
             }
-            if let refusal = proxyRefusal(status: status) {
+            if let refusal = setupRefusal(status: status, body: body) {
                 completion(.failure(refusal))
                 return
             }

@@ -6,8 +6,10 @@ import Foundation
 public struct RegistryConfiguration: Sendable {
     /// The storage driver's `rootdirectory`.
     public var storageRoot: URL
-    /// The port on 127.0.0.1 to listen on.
+    /// The port to listen on.
     public var port: Int
+    /// The address to listen on: `127.0.0.1`, or `::1` for an IPv6-only registry.
+    public var address = "127.0.0.1"
     /// How clients must authenticate.
     var auth: AuthSection?
 
@@ -42,7 +44,7 @@ public struct RegistryConfiguration: Sendable {
                 uploadpurging:
                   enabled: false
             http:
-              addr: \(quoted("127.0.0.1:\(port)"))
+              addr: \(quoted(address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"))
               secret: modelget-testkit-secret
 
             """

@@ -1,0 +1,88 @@
+import Foundation
+import ModelGet
+import TestSupport
+import XCTest
+
+/// An IPv6-only network: a real docker-registry listening on `::1` alone,
+/// reached by a name that resolves only to `::1` (Debian's
+/// `ip6-localhost`); `modelget serve` listening on `[::]`, pulled from by
+/// the same name.
+final class IPv6RegistryTests: XCTestCase {
+    private var harness: CLIHarness!
+
+    override func setUpWithError() throws {
+        harness = try CLIHarness()
+    }
+
+    override func tearDown() { harness.cleanUp() }
+
+    private func environment() -> [String: String] {
+        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path]
+        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+            environment[name] = ""
+            environment[name.uppercased()] = ""
+        }
+        return environment
+    }
+
+    func testPullPushAndServeOverANameThatResolvesOnlyToTheIPv6Loopback() throws {
+        guard let name = IPv6Loopback.name else { throw XCTSkip("no name resolves only to ::1 and /etc/hosts cannot be changed") }
+        let registry = try RegistryProcess(address: "::1")
+        defer { registry.stop() }
+        let model = try CLIHarness.seed(registry, "library/tiny", tag: "v1", sizes: [700_000, 1_000], seed: 61, in: harness.scratch)
+        let host = "\(name):\(registry.port)"
+
+        // Stored as registry.ollama.ai/library/tiny:v1, which serve (below) serves as library/tiny.
+        let pull = try harness.run(["pull", "http://\(host)/library/tiny:v1", "--insecure", "--as", "tiny:v1"], environment: environment())
+        XCTAssertEqual(pull.status, 0, pull.err)
+        for blob in [model.config] + model.layers {
+            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
+            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
+        }
+        let push = try harness.run(["push", "tiny:v1", "http://\(host)/team/copied:v2", "--insecure"],
+                                   environment: environment())
+        XCTAssertEqual(push.status, 0, push.err)
+        let check = try CLIHarness()
+        defer { check.cleanUp() }
+        let pulledBack = try check.run(["pull", "http://\(host)/team/copied:v2", "--insecure"], environment: environment())
+        XCTAssertEqual(pulledBack.status, 0, pulledBack.err)
+
+        // serve on [::] answers on ::1, by the same name.
+        let (serve, port) = try startServe(models: harness.models)
+        defer {
+            serve.terminate()
+            serve.waitUntilExit()
+        }
+        let fromServe = try CLIHarness()
+        defer { fromServe.cleanUp() }
+        let served = try fromServe.run(["pull", "http://\(name):\(port)/library/tiny:v1", "--insecure"], environment: environment())
+        XCTAssertEqual(served.status, 0, served.err)
+        XCTAssertNotNil(FileManager.default.contents(atPath: fromServe.blobPath(model.layers[0].digest)))
+    }
+
+    /// `modelget serve --listen [::]:0`; returns the process and the port from its listening line.
+    private func startServe(models: URL) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = CLIHarness.binary
+        process.arguments = ["serve", "--listen", "[::]:0", "--models", models.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            // "modelget serve: listening on http://[::]:PORT (models: …)"
+            if let range = text.range(of: "http://[::]:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }),
+               text[range.upperBound...].dropFirst(String(port).count).first == " " {
+                return (process, port)
+            }
+        }
+        process.terminate()
+        throw XCTSkip("serve did not start: \(text)")
+    }
+}

@@ -48,41 +48,13 @@ final class IPv6RegistryTests: XCTestCase {
         XCTAssertEqual(pulledBack.status, 0, pulledBack.err)
 
         // serve on [::] answers on ::1, by the same name.
-        let (serve, port) = try startServe(models: harness.models)
-        defer {
-            serve.terminate()
-            serve.waitUntilExit()
-        }
+        let serve = try ServeLauncher(models: harness.models, listen: "[::]:0")
+        defer { serve.stop() }
+        let port = serve.port
         let fromServe = try CLIHarness()
         defer { fromServe.cleanUp() }
         let served = try fromServe.run(["pull", "http://\(name):\(port)/library/tiny:v1", "--insecure"], environment: environment())
         XCTAssertEqual(served.status, 0, served.err)
         XCTAssertNotNil(FileManager.default.contents(atPath: fromServe.blobPath(model.layers[0].digest)))
-    }
-
-    /// `modelget serve --listen [::]:0`; returns the process and the port from its listening line.
-    private func startServe(models: URL) throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = CLIHarness.binary
-        process.arguments = ["serve", "--listen", "[::]:0", "--models", models.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            // "modelget serve: listening on http://[::]:PORT (models: …)"
-            if let range = text.range(of: "http://[::]:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }),
-               text[range.upperBound...].dropFirst(String(port).count).first == " " {
-                return (process, port)
-            }
-        }
-        process.terminate()
-        throw XCTSkip("serve did not start: \(text)")
     }
 }

@@ -51,6 +51,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// not change: an untrusted certificate, a missing client certificate,
     /// a proxy that refuses its credentials.
     case connectionSetup(url: String, reason: String)
+    /// A name registries.conf blocks (`blocked = true`).
+    case registryBlocked(reference: String, by: String)
+    /// A configuration file (registries.conf and its drop-ins) that cannot be used.
+    case invalidConfiguration(path: String, reason: String)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -146,6 +150,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
         case let .connectionSetup(url, reason):
             return "\(URLRedaction.redact(url)): \(reason)"
+        case let .registryBlocked(reference, files):
+            return "\(reference) is blocked (blocked = true in \(files.isEmpty ? "registries.conf" : files))"
+        case let .invalidConfiguration(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }

@@ -132,6 +132,16 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         return String(cString: path)
     }()
 
+    /// True for an error that says the host never answered: its name did
+    /// not resolve, it refused the connection, or connecting timed out.
+    public static func isUnreachable(_ error: Error) -> Bool {
+        guard case let ModelGetError.network(_, reason) = error else { return false }
+        return reason == connectTimedOut || [CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST].contains { describe($0) == reason }
+    }
+
+    /// The reason of a connection attempt that timed out before TCP connected.
+    static let connectTimedOut = "timed out connecting"
+
     /// A one-line description of a curl result code.
     static func describe(_ code: CURLcode) -> String {
         switch code {

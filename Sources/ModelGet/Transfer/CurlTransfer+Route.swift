@@ -35,6 +35,17 @@ extension CurlTransfer {
         }
     }
 
+    /// curl's failure in words; a timeout before the TCP connection was
+    /// made says so (`CurlEngine.isUnreachable`), as a TLS handshake that
+    /// timed out on an open connection does not.
+    func failureReason(_ code: CURLcode) -> String {
+        var connected: curl_off_t = 0
+        if code == CURLE_OPERATION_TIMEDOUT, mg_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK, connected == 0 {
+            return CurlEngine.connectTimedOut
+        }
+        return CurlEngine.describe(code)
+    }
+
     /// The error for a failure the route explains and retrying cannot
     /// fix (an untrusted certificate, a proxy refusing its credentials),
     /// or nil for any other.

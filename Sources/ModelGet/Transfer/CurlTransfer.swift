@@ -288,7 +288,7 @@ final class CurlTransfer: @unchecked Sendable {
         if let callbackError {
             completion(.failure(callbackError))
         } else if code != CURLE_OK {
-            completion(.failure(routeError(code) ?? ModelGetError.network(url: request.url.redacted, reason: CurlEngine.describe(code))))
+            completion(.failure(routeError(code) ?? ModelGetError.network(url: request.url.redacted, reason: failureReason(code))))
         } else {
             if sinkAccepted == nil, let sink {
                 // An empty body: the sink still sees the response.

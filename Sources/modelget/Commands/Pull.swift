@@ -15,6 +15,7 @@ struct Pull: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
 
     @OptionGroup var transfer: TransferFlags
@@ -39,15 +40,15 @@ struct Pull: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)
-        let client = try await RegistryClient.connect(to: ref, insecure: access.insecure,
-                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, json: report.json)
+        let sources = try router.sources(for: ref, insecure: access.insecure)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
         let started = Date()
         let result: PullResult
         let store = models.store
         let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
-        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
+        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, sources: sources, storeAs: storeName, progress: progress) }
         // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
         let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
         defer { interruption.remove() }

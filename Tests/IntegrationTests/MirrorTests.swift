@@ -1,0 +1,220 @@
+import Foundation
+import ModelGet
+import TestSupport
+import XCTest
+
+/// Registry mirrors named in a registries.conf fixture, as podman reads
+/// it: Debian's docker-registry as a pull-through cache (`proxy:
+/// remoteurl:`) in front of an origin docker-registry. The origin sits
+/// behind a `FaultProxy` that counts what it serves; mirrors that must
+/// misbehave sit behind one too.
+final class MirrorTests: XCTestCase {
+    private var harness: CLIHarness!
+    private var origin: RegistryProcess!
+    /// What the origin serves, counted.
+    private var originFront: FaultProxy!
+    private var model: GeneratedModel!
+
+    override func setUpWithError() throws {
+        harness = try CLIHarness()
+        origin = try RegistryProcess()
+        originFront = try FaultProxy(upstreamPort: origin.port)
+        model = try CLIHarness.seed(origin, "library/tiny", tag: "v1", sizes: [1 << 20, 200_000], seed: 71, in: harness.scratch)
+    }
+
+    override func tearDown() {
+        originFront.stop()
+        origin.stop()
+        origin = nil
+        harness.cleanUp()
+    }
+
+    /// The name every pull uses: the origin, through its counting front.
+    private var reference: String { "\(originFront.host)/library/tiny:v1" }
+
+    /// A registries.conf whose `[[registry]]` is the origin, with `mirrors` (TOML lines of `[[registry.mirror]]` tables).
+    private func registriesConf(mirrors: String) throws -> String {
+        let path = harness.scratch.path + "/registries-\(UUID().uuidString).conf"
+        let text = """
+            [[registry]]
+            location = "\(originFront.host)"
+            insecure = true
+
+            \(mirrors)
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private static func mirrorTable(_ host: String, _ extra: String = "") -> String {
+        "[[registry.mirror]]\nlocation = \"\(host)\"\ninsecure = true\n\(extra)\n"
+    }
+
+    /// Runs modelget with `registriesConf` as podman's CONTAINERS_REGISTRIES_CONF, no proxy, no Docker credentials.
+    private func run(_ arguments: [String], in harness: CLIHarness, conf: String?, _ variables: [String: String] = [:]) throws
+        -> (status: Int32, out: Data, err: String) {
+        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path,
+                           "CONTAINERS_REGISTRIES_CONF": conf ?? harness.scratch.path + "/none.conf"]
+        if conf == nil { try "".write(toFile: harness.scratch.path + "/none.conf", atomically: true, encoding: .utf8) }
+        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+            environment[name] = ""
+            environment[name.uppercased()] = ""
+        }
+        return try harness.run(arguments, environment: environment.merging(variables) { $1 })
+    }
+
+    private func assertStored(in harness: CLIHarness, file: StaticString = #filePath, line: UInt = #line) {
+        for blob in [model.config] + model.layers {
+            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
+            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
+        }
+        let manifest = harness.models.path + "/manifests/\(originFront.host)/library/tiny/v1"
+        XCTAssertEqual(FileManager.default.contents(atPath: manifest), model.manifest, "stored under the name asked for", file: file, line: line)
+    }
+
+    /// Waits (10 s at most) until the pull-through cache's storage holds every blob of `model`.
+    private func waitUntilCached(_ model: GeneratedModel, in mirror: RegistryProcess) throws {
+        let paths = ([model.config] + model.layers).map { blob -> String in
+            let hex = blob.digest.dropFirst(7)
+            return mirror.storageRoot.path + "/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+            guard Date() < deadline else { throw XCTSkip("the cache did not store the blobs within 10 s") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    private var originBlobGets: Int { originFront.requests.filter { $0.method == "GET" && $0.path.contains("/blobs/") }.count }
+
+    func testAPullThroughCacheServesTheSecondClientWithoutTheOriginSendingABlob() throws {
+        let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
+        defer { mirror.stop() }
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirror.host))
+
+        let first = try run(["pull", reference], in: harness, conf: conf)
+        XCTAssertEqual(first.status, 0, first.err)
+        assertStored(in: harness)
+        XCTAssertGreaterThan(originBlobGets, 0, "the cache fetched the blobs from the origin")
+        // distribution streams a missed blob to the client while a second fetch stores it: wait for that.
+        try waitUntilCached(model, in: mirror)
+
+        let secondClient = try CLIHarness()
+        defer { secondClient.cleanUp() }
+        let before = (gets: originBlobGets, bytes: originFront.bytesSent)
+        let second = try run(["pull", reference], in: secondClient, conf: conf)
+        XCTAssertEqual(second.status, 0, second.err)
+        assertStored(in: secondClient)
+        XCTAssertEqual(originBlobGets, before.gets, "the origin served no blob to the second client")
+        XCTAssertLessThan(originFront.bytesSent - before.bytes, 64 << 10, "at most manifests and pings: no blob bytes")
+    }
+
+    func testAStoppedMirrorHandsOverToTheOriginAtOnce() throws {
+        let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirror.host))
+        mirror.stop()
+        let started = Date()
+        let run = try run(["pull", reference], in: harness, conf: conf)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(run.status, 0, run.err)
+        assertStored(in: harness)
+        XCTAssertLessThan(elapsed, 6, "a stopped mirror is passed over at once (the goal is 3 s; twice that here)")
+        XCTAssertTrue(run.err.contains("mirror \(mirror.host) does not answer"), run.err)
+        XCTAssertEqual(run.err.components(separatedBy: "does not answer").count, 2, "one note for the whole pull: \(run.err)")
+    }
+
+    func testAMirrorThatCorruptsABlobIsDroppedForItWithANoteAndTheOriginServesIt() throws {
+        let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
+        defer { mirror.stop() }
+        let corrupting = try FaultProxy(upstreamPort: mirror.port)
+        defer { corrupting.stop() }
+        var faults = FaultProxy.Faults()
+        faults.flipByteAt = 100
+        corrupting.setFaults(faults)
+        let conf = try registriesConf(mirrors: Self.mirrorTable(corrupting.host))
+
+        let run = try run(["pull", reference], in: harness, conf: conf)
+        XCTAssertEqual(run.status, 0, run.err)
+        assertStored(in: harness)
+        XCTAssertTrue(run.err.contains("mirror \(corrupting.host)/library/tiny sent bytes for"), run.err)
+        XCTAssertTrue(run.err.contains("from the next source"), run.err)
+        XCTAssertGreaterThan(originBlobGets, 0)
+    }
+
+    func testADigestOnlyMirrorServesPullsByDigestButNotByTag() throws {
+        let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
+        defer { mirror.stop() }
+        let mirrorFront = try FaultProxy(upstreamPort: mirror.port)
+        defer { mirrorFront.stop() }
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirrorFront.host, "pull-from-mirror = \"digest-only\""))
+
+        let byTag = try run(["pull", reference], in: harness, conf: conf)
+        XCTAssertEqual(byTag.status, 0, byTag.err)
+        assertStored(in: harness)
+        XCTAssertEqual(mirrorFront.requests.count, 0, "a tag is never read from a digest-only mirror")
+
+        let byDigestClient = try CLIHarness()
+        defer { byDigestClient.cleanUp() }
+        let byDigest = try run(["pull", "\(originFront.host)/library/tiny@\(model.manifestDigest)"], in: byDigestClient, conf: conf)
+        XCTAssertEqual(byDigest.status, 0, byDigest.err)
+        let mirrored = mirrorFront.requests.filter { $0.method == "GET" && $0.path.contains("/library/tiny/") }
+        XCTAssertTrue(mirrored.contains { $0.path.hasSuffix("/manifests/\(model.manifestDigest)") }, "\(mirrored.map(\.path))")
+        XCTAssertEqual(mirrored.filter { $0.path.contains("/blobs/") }.count, 3, "\(mirrored.map(\.path))")
+    }
+
+    func testModelgetServeWithUpstreamIsAMirrorGivenOnTheCommandLine() throws {
+        let cache = try CLIHarness()
+        defer { cache.cleanUp() }
+        let serve = try ServeLauncher(models: cache.models, arguments: ["--upstream", "http://\(originFront.host)"])
+        defer { serve.stop() }
+        let mirror = ["--mirror", "\(originFront.host)=http://\(serve.host)", "--insecure"]
+
+        let first = try run(["pull", reference] + mirror, in: harness, conf: nil)
+        XCTAssertEqual(first.status, 0, first.err)
+        assertStored(in: harness)
+        let before = (gets: originBlobGets, bytes: originFront.bytesSent)
+        let secondClient = try CLIHarness()
+        defer { secondClient.cleanUp() }
+        let second = try run(["pull", reference] + mirror, in: secondClient, conf: nil)
+        XCTAssertEqual(second.status, 0, second.err)
+        assertStored(in: secondClient)
+        XCTAssertEqual(originBlobGets, before.gets, "serve's store answered the second client")
+    }
+
+    func testTheOriginsCredentialsNeverGoToAMirrorWhichUsesItsOwnFromDockersConfig() throws {
+        // An origin that gives tokens to its one user alone (distribution's
+        // cache authenticates to its remote with tokens only); the cache has
+        // its own credentials for it, and wants its own from clients.
+        let tokens = try TokenService(users: ["origin-user": "origin-secret"])
+        defer { tokens.stop() }
+        tokens.grant = { user, scope in user == "origin-user" ? scope.actions : [] }
+        let locked = try RegistryProcess(auth: .token(tokens))
+        defer { locked.stop() }
+        _ = try CLIHarness.seed(locked, "library/tiny", tag: "v1", sizes: [300_000], seed: 72, in: harness.scratch)
+        let mirror = try RegistryProcess(auth: .htpasswd(user: "mirror-user", password: "mirror-secret"),
+                                         pullThrough: (URL(string: "http://\(locked.host)")!, "origin-user", "origin-secret"))
+        defer { mirror.stop() }
+        let mirrorFront = try FaultProxy(upstreamPort: mirror.port)
+        defer { mirrorFront.stop() }
+        let path = harness.scratch.path + "/locked.conf"
+        try """
+            [[registry]]
+            location = "\(locked.host)"
+            insecure = true
+            \(Self.mirrorTable(mirrorFront.host))
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let dockerConfig = harness.scratch.appendingPathComponent("docker")
+        try FileManager.default.createDirectory(at: dockerConfig, withIntermediateDirectories: true)
+        let mirrorAuth = Data("mirror-user:mirror-secret".utf8).base64EncodedString()
+        try Data("{\"auths\": {\"\(mirrorFront.host)\": {\"auth\": \"\(mirrorAuth)\"}}}".utf8)
+            .write(to: dockerConfig.appendingPathComponent("config.json"))
+
+        let run = try run(["pull", "\(locked.host)/library/tiny:v1"], in: harness, conf: path,
+                          ["MODELGET_USERNAME": "origin-user", "MODELGET_PASSWORD": "origin-secret", "DOCKER_CONFIG": dockerConfig.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        let blobGets = mirrorFront.requests.filter { $0.path.contains("/blobs/") }
+        XCTAssertEqual(blobGets.count, 2, "the mirror served the blobs: \(mirrorFront.requests.map(\.path)) \(run.err)")
+        let sent = Set(mirrorFront.requests.compactMap { $0.headers["Authorization"] })
+        XCTAssertEqual(sent, ["Basic " + mirrorAuth], "the mirror got its own credentials, never the origin's")
+    }
+}

@@ -123,6 +123,20 @@ final class MirrorTests: XCTestCase {
         XCTAssertEqual(run.err.components(separatedBy: "does not answer").count, 2, "one note for the whole pull: \(run.err)")
     }
 
+    func testAMirrorThatDoesNotAnswerCostsItsConnectTimeoutOnce() throws {
+        let silent = try SilentPort()
+        defer { silent.close() }
+        let conf = try registriesConf(mirrors: Self.mirrorTable(silent.host))
+        let started = Date()
+        let run = try run(["pull", reference], in: harness, conf: conf)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(run.status, 0, run.err)
+        assertStored(in: harness)
+        XCTAssertTrue(run.err.contains("mirror \(silent.host) does not answer"), run.err)
+        // One 2 s connect timeout for the whole pull, not one per blob (3 blobs); the bound is twice that and the pull.
+        XCTAssertLessThan(elapsed, 8, run.err)
+    }
+
     func testAMirrorThatCorruptsABlobIsDroppedForItWithANoteAndTheOriginServesIt() throws {
         let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
         defer { mirror.stop() }

@@ -8,6 +8,6 @@ struct ModelGetCommand: AsyncParsableCommand {
         commandName: "modelget",
         abstract: "Pull, push and mirror models in Ollama and OCI registries.",
         version: UserAgent.version,
-        subcommands: [Pull.self, Push.self, Copy.self, Blob.self, Sync.self, List.self, Show.self, Remove.self, Verify.self, Prune.self, Extract.self, Export.self, Import.self, Serve.self]
+        subcommands: [Pull.self, Push.self, Copy.self, Blob.self, Sync.self, Outdated.self, List.self, Show.self, Remove.self, Verify.self, Prune.self, Extract.self, Export.self, Import.self, Serve.self]
     )
 }

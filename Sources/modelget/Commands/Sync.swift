@@ -14,6 +14,7 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
 
     func run() async throws {
@@ -21,9 +22,9 @@ struct Sync: AsyncParsableCommand {
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
-        let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
-            .plan(list, prune: prune)
-        if dryRun { return printPlan(plan, list) }
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: options.stallTimeout, json: report.json)
+        let plan = try await SyncPlanner(store: store, router: router).plan(list, prune: prune)
+        if dryRun { return printPlan(plan, list, store: store) }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "syncing \(list.models.count) models", json: report.json)
         let report = try await display.showing {
@@ -34,7 +35,7 @@ struct Sync: AsyncParsableCommand {
         if !report.failures.isEmpty { throw ExitCode.failure }
     }
 
-    private func printPlan(_ plan: SyncPlan, _ list: SyncFile) {
+    private func printPlan(_ plan: SyncPlan, _ list: SyncFile, store: ModelStore) {
         for model in plan.models {
             let name = model.entry.reference.displayName
             if let failure = model.failure { print("cannot resolve \(name): \(DisplayText.line(failure))"); continue }
@@ -47,8 +48,15 @@ struct Sync: AsyncParsableCommand {
             }
         }
         for model in plan.removals { print("remove \(model.displayName) (\(ProgressFormat.bytes(model.size)))") }
-        print("would fetch \(plan.fetch.count) blobs (\(ProgressFormat.bytes(plan.fetchBytes)))"
-            + (plan.removals.isEmpty ? "" : " and remove \(plan.removals.count) models"))
+        let partial = plan.fetch.reduce(0) { $0 + store.partialBytes(of: $1) }
+        let missing = plan.fetchBytes - partial
+        var line = "would fetch \(plan.fetch.count) blobs, \(ProgressFormat.bytes(missing)) still missing"
+            + (partial > 0 ? " (\(ProgressFormat.bytes(partial)) more already in partial downloads)" : "")
+            + (plan.removals.isEmpty ? "" : ", and remove \(plan.removals.count) models")
+        if let free = store.availableBytes() {
+            line += "; \(ProgressFormat.bytes(free)) free in \(store.root.path)" + (free < missing ? ": NOT ENOUGH SPACE" : "")
+        }
+        print(line)
     }
 
     private func printReport(_ report: SyncReport) {

@@ -51,3 +51,4 @@ extension Sync: NetworkCommand {}
 extension Show: NetworkCommand {}
 extension Verify: NetworkCommand {}
 extension Extract: NetworkCommand {}
+extension Outdated: NetworkCommand {}

@@ -9,10 +9,15 @@ final class ServeLauncher {
     let port: Int
 
     /// Starts `modelget serve --listen listen --models models arguments…`.
-    init(models: URL, listen: String = "127.0.0.1:0", arguments: [String] = [], environment: [String: String] = [:]) throws {
+    convenience init(models: URL, listen: String = "127.0.0.1:0", arguments: [String] = [], environment: [String: String] = [:]) throws {
+        try self.init(commandLine: ["serve", "--listen", listen, "--models", models.path] + arguments, environment: environment)
+    }
+
+    /// Starts `modelget commandLine…` (which is a `serve`).
+    init(commandLine: [String], environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = CLIHarness.binary
-        process.arguments = ["serve", "--listen", listen, "--models", models.path] + arguments
+        process.arguments = commandLine
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let err = Pipe()
         process.standardError = err

@@ -198,4 +198,30 @@ final class MirrorTests: XCTestCase {
         let sent = Set(mirrorFront.requests.compactMap { $0.headers["Authorization"] })
         XCTAssertEqual(sent, ["Basic " + mirrorAuth], "the mirror got its own credentials, never the origin's")
     }
+
+    func testPushesGoToTheOriginOnlyAndABlockedNameIsRefused() throws {
+        let other = try RegistryProcess()
+        defer { other.stop() }
+        let mirrorFront = try FaultProxy(upstreamPort: other.port)
+        defer { mirrorFront.stop() }
+        // The origin itself (its counting front forwards no request bodies), with a mirror.
+        let conf = harness.scratch.path + "/push.conf"
+        try "[[registry]]\nlocation = \"\(origin.host)\"\ninsecure = true\n\(Self.mirrorTable(mirrorFront.host))"
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(["pull", reference, "--insecure"], in: harness, conf: nil).status, 0)
+        let push = try run(["push", reference, "\(origin.host)/team/pushed:v2"], in: harness, conf: conf)
+        XCTAssertEqual(push.status, 0, push.err)
+        let tag = origin.storageRoot.path + "/docker/registry/v2/repositories/team/pushed/_manifests/tags/v2"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: tag), "pushed to the origin")
+        XCTAssertEqual(mirrorFront.requests.count, 0, "a push never goes to a mirror")
+
+        let blocked = harness.scratch.path + "/blocked.conf"
+        try "[[registry]]\nlocation = \"\(originFront.host)\"\nblocked = true\n".write(toFile: blocked, atomically: true, encoding: .utf8)
+        for arguments in [["push", reference, "\(originFront.host)/team/again:v3"], ["pull", reference]] {
+            let refused = try run(arguments, in: harness, conf: blocked)
+            XCTAssertEqual(refused.status, 1, refused.err)
+            XCTAssertEqual(refused.err.split(separator: "\n").count, 1, refused.err)
+            XCTAssertTrue(refused.err.contains("is blocked (blocked = true in \(blocked)"), refused.err)
+        }
+    }
 }

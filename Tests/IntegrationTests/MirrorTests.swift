@@ -224,4 +224,18 @@ final class MirrorTests: XCTestCase {
             XCTAssertTrue(refused.err.contains("is blocked (blocked = true in \(blocked)"), refused.err)
         }
     }
+
+    func testBlobExportReadsThroughTheMirrorWithTheOriginGone() throws {
+        // A mirror that holds the model itself (a registry pre-seeded), the origin stopped.
+        let mirror = try RegistryProcess()
+        defer { mirror.stop() }
+        try ModelSeeder.write(model, to: mirror.storageRoot, repository: "library/tiny", tag: "v1")
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirror.host))
+        originFront.stop()
+        let output = harness.scratch.appendingPathComponent("weights.gguf")
+        let run = try run(["blob", reference, "-o", output.path, "--insecure"], in: harness, conf: conf)
+        XCTAssertEqual(run.status, 0, run.err)
+        let weights = try Data(contentsOf: output)
+        XCTAssertTrue(model.layers.contains { $0.digest == "sha256:" + SHA256Hasher.hex(of: weights) })
+    }
 }

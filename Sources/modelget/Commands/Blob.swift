@@ -30,6 +30,7 @@ struct Blob: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {
@@ -59,6 +60,7 @@ struct Blob: AsyncParsableCommand {
         }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json && !toStdout)
+        let exporter = try self.exporter
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }

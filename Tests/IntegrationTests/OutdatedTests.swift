@@ -86,6 +86,29 @@ final class OutdatedTests: XCTestCase {
         XCTAssertTrue(again.out.text.contains("0 of 2 outdated"), again.out.text)
     }
 
+    func testAModelPulledFromAnIndexIsCurrentWhileTheTagsIndexListsItsManifest() throws {
+        func image(_ arch: String, _ text: String) throws -> GeneratedModel {
+            let tar = harness.scratch.appendingPathComponent("\(arch)-\(text).tar")
+            try TarBuilder.write([.file("platform", contents: text)], to: tar)
+            return try ImageSeeder.image([.compressing(tar, with: .gzip)], architecture: arch, config: ["Cmd": ["/bin/\(arch)"]],
+                                         in: harness.scratch.appendingPathComponent("blobs-\(arch)-\(text)"))
+        }
+        let amd64 = try image("amd64", "one"), arm64 = try image("arm64", "one")
+        _ = try ImageSeeder.writeIndex([(amd64, "linux", "amd64", nil), (arm64, "linux", "arm64", nil)],
+                                       to: registry.storageRoot, repository: "multi/image", tag: "v1")
+        let pull = try run(["pull", "\(front.host)/multi/image:v1", "--insecure", "--platform", "linux/arm64"])
+        XCTAssertEqual(pull.status, 0, pull.err)
+        XCTAssertTrue(try run(["outdated", "--insecure"]).out.text.contains("0 of 1 outdated"))
+
+        // The tag's index now lists another arm64 image: the stored one is outdated.
+        let newer = try image("arm64", "two")
+        _ = try ImageSeeder.writeIndex([(amd64, "linux", "amd64", nil), (newer, "linux", "arm64", nil)],
+                                       to: registry.storageRoot, repository: "multi/image", tag: "v1")
+        let check = try run(["outdated", "--insecure"])
+        XCTAssertTrue(check.out.text.contains("1 of 1 outdated"), check.out.text)
+        XCTAssertFalse(front.requests.contains { $0.path.contains("/blobs/") && $0.method == "GET" && $0.path.contains(newer.layers[0].digest) })
+    }
+
     func testDryRunsSayWhatIsMissingAndWhatIsFreeAndWriteNothing() throws {
         let model = try seed("gamma", seed: 84)
         let dry = try run(["pull", "\(front.host)/library/gamma:v1", "--insecure", "--dry-run", "--json"])

@@ -9,8 +9,9 @@ import Synchronization
 ///
 /// A mirror that fails is dropped for this blob and the next source
 /// asked: at once when it never answered (and then it is down for the
-/// whole operation), or when it answered anything but the bytes; by the
-/// caller's next attempt when it broke off while sending them. A mirror
+/// whole operation), or when it answered anything but the bytes (an
+/// error status, a refused login); by the caller's next attempt when it
+/// broke off while sending them. A mirror
 /// whose bytes did not hash to the digest is dropped by `blameMirrors`.
 /// The registry itself is never dropped: its failures are the blob's.
 final class BlobSource: Sendable {
@@ -63,8 +64,10 @@ final class BlobSource: Sendable {
                 }
                 drop(index, because: "\(error)")
                 // Bytes may have reached the sink: the caller's next attempt goes to the next source.
-                if watched.tookBytes { state.withLock { _ = $0.delivered.insert(index) } }
-                if watched.began { throw error }
+                if watched.tookBytes {
+                    state.withLock { _ = $0.delivered.insert(index) }
+                    throw error
+                }
             }
         }
     }

@@ -56,6 +56,8 @@ extension CurlTransfer {
             return ModelGetError.connectionSetup(url: url.redacted, reason: NetworkSettings.current.untrustedCertificateAdvice(for: url))
         case CURLE_SSL_CERTPROBLEM:
             return ModelGetError.connectionSetup(url: url.redacted, reason: "the client certificate or its key cannot be used")
+        case CURLE_SSL_CACERT_BADFILE:
+            return ModelGetError.connectionSetup(url: url.redacted, reason: "the CA certificates SSL_CERT_FILE, SSL_CERT_DIR or --cacert name cannot be read")
         default:
             var connectCode = 0
             mg_easy_getinfo_long(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode)

@@ -42,15 +42,11 @@ public final class FetchEngine: Sendable {
         try await downloader(sources, store).download(descriptor)
     }
 
-    /// Fetches each blob, at most `concurrency` at once, biggest first (a
-    /// huge blob starts early instead of trailing at the end); returns once
-    /// every one is in place. Small blobs are made durable in batches
-    /// (`CommitBatch`: one flush for many instead of an fsync each).
-    func download(_ descriptors: [Descriptor], from client: RegistryClient, repository: String, into store: ModelStore) async throws {
-        try await download(descriptors, from: PullSources(client: client, repository: repository), into: store)
-    }
-
-    /// Fetches each blob from `sources` (mirrors, then the registry), as above.
+    /// Fetches each blob from `sources` (mirrors, then the registry), at
+    /// most `concurrency` at once, biggest first (a huge blob starts early
+    /// instead of trailing at the end); returns once every one is in place.
+    /// Small blobs are made durable in batches (`CommitBatch`: one flush
+    /// for many instead of an fsync each).
     func download(_ descriptors: [Descriptor], from sources: PullSources, into store: ModelStore) async throws {
         let batch = CommitBatch(limit: concurrency)
         var downloader = downloader(sources, store)

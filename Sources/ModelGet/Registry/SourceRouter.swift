@@ -46,7 +46,8 @@ public final class SourceRouter: Sendable {
     }
 
     /// The client for `endpoint`, made once per operation (a mirror's with
-    /// its own credentials and a short connect timeout).
+    /// its own credentials and a short connect timeout); a failed attempt
+    /// is not kept, so the next image asks again.
     func client(for endpoint: RegistryEndpoint) async throws -> RegistryClient {
         let key = "\(endpoint.reference.scheme ?? "")://\(endpoint.reference.host)#\(endpoint.insecure)#\(endpoint.isMirror)"
         let task = clients.withLock { clients -> Task<RegistryClient, Error> in
@@ -55,7 +56,12 @@ public final class SourceRouter: Sendable {
             clients[key] = made
             return made
         }
-        return try await task.value
+        do {
+            return try await task.value
+        } catch {
+            clients.withLock { _ = $0.removeValue(forKey: key) }
+            throw error
+        }
     }
 
     private func connect(_ endpoint: RegistryEndpoint) async throws -> RegistryClient {

@@ -104,6 +104,24 @@ final class MirrorTests: XCTestCase {
         XCTAssertLessThan(elapsed, 8, run.err)
     }
 
+    func testAMirrorThatBreaksOffMidBlobHandsTheRestToTheOrigin() throws {
+        let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
+        defer { mirror.stop() }
+        let cutting = try FaultProxy(upstreamPort: mirror.port)
+        defer { cutting.stop() }
+        var faults = FaultProxy.Faults()
+        faults.cutAfterBytes = 100_000
+        faults.cutResponses = Int.max
+        cutting.setFaults(faults)
+        let conf = try registriesConf(mirrors: Self.mirrorTable(cutting.host))
+
+        let run = try run(["pull", reference], in: harness, conf: conf)
+        XCTAssertEqual(run.status, 0, run.err)
+        assertStored(in: harness)
+        XCTAssertTrue(run.err.contains("mirror \(cutting.host)/library/tiny failed for"), run.err)
+        XCTAssertGreaterThan(cutting.requests.filter { $0.path.contains("/blobs/") }.count, 0, "the mirror was asked first")
+    }
+
     func testAMirrorThatCorruptsABlobIsDroppedForItWithANoteAndTheOriginServesIt() throws {
         let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
         defer { mirror.stop() }

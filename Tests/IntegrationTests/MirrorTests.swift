@@ -104,6 +104,20 @@ final class MirrorTests: XCTestCase {
         XCTAssertLessThan(elapsed, 8, run.err)
     }
 
+    func testAHungMirrorIsDownForTheWholePullAfterOneStallTimeout() throws {
+        let hung = try SilentPort(acceptingConnections: true)
+        defer { hung.close() }
+        let conf = try registriesConf(mirrors: Self.mirrorTable(hung.host))
+        let started = Date()
+        let run = try run(["pull", reference, "--stall-timeout", "2"], in: harness, conf: conf)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(run.status, 0, run.err)
+        assertStored(in: harness)
+        XCTAssertEqual(run.err.components(separatedBy: "mirror \(hung.host) does not answer").count, 2, run.err)
+        // Its TLS attempt (2 s to connect) and one stalled request (2 s), not one per blob; the bound is twice that.
+        XCTAssertLessThan(elapsed, 10, run.err)
+    }
+
     func testAMirrorThatBreaksOffMidBlobHandsTheRestToTheOrigin() throws {
         let mirror = try RegistryProcess(pullThrough: (URL(string: "http://\(originFront.host)")!, nil, nil))
         defer { mirror.stop() }

@@ -8,8 +8,9 @@ import Synchronization
 /// URL), when that source is asked again.
 ///
 /// A mirror that fails is dropped for this blob and the next source
-/// asked: at once when it never answered (and then it is down for the
-/// whole operation), or when it answered anything but the bytes (an
+/// asked: at once when it never answered (unreachable, no TLS, silent
+/// past the stall timeout: then it is down for the whole operation), or
+/// when it answered anything but the bytes (an
 /// error status, a refused login); by the caller's next attempt when it
 /// broke off while sending them. A mirror
 /// whose bytes did not hash to the digest is dropped by `blameMirrors`.
@@ -57,7 +58,8 @@ final class BlobSource: Sendable {
                 drop(index, because: "HTTP \(response.status)")
             } catch {
                 if error is CancellationError || (error as? ModelGetError) == .cancelled { throw error }
-                if !watched.began && CurlEngine.isUnreachable(error) {
+                if !watched.began, case ModelGetError.network = error {
+                    // No answer at all (not reachable, no TLS, silent): down for the whole operation.
                     sources.markDown(at: index, because: error)
                     drop(index, because: nil)
                     continue

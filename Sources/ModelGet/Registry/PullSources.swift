@@ -94,7 +94,8 @@ public final class PullSources: Sendable {
                 return then(try await ask(try await client(at: index), endpoint), index)
             } catch {
                 if last || error is CancellationError || (error as? ModelGetError) == .cancelled { throw error }
-                if CurlEngine.isUnreachable(error) {
+                if case ModelGetError.network = error {
+                    // No answer (not reachable, no TLS, silent): down for the whole operation.
                     markDown(at: index, because: error)
                 } else {
                     note("mirror \(endpoint.name): \(error); reading from the next source", once: endpoint.reference.host)

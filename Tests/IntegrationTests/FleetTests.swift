@@ -54,13 +54,7 @@ final class FleetTests: XCTestCase {
     private func run(_ arguments: [String], in harness: CLIHarness, conf: String) throws -> (status: Int32, out: Data, err: String) {
         let path = harness.scratch.path + "/registries-\(UUID().uuidString).conf"
         try conf.write(toFile: path, atomically: true, encoding: .utf8)
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path,
-                           "CONTAINERS_REGISTRIES_CONF": path]
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return try harness.run(arguments, environment: environment)
+        return try harness.run(arguments, environment: harness.isolatedEnvironment(["CONTAINERS_REGISTRIES_CONF": path]))
     }
 
     private var originBlobGets: Int { originFront.requests.filter { $0.method == "GET" && $0.path.contains("/blobs/") }.count }
@@ -115,8 +109,8 @@ final class FleetTests: XCTestCase {
 
     func testNginxAsACachingProxy() throws {
         let nginx = try NginxSite { port, directory in
-            (try? self.snippet("nginx cache", ["/var/cache/nginx/registry": directory.path + "/cache",
-                                                "listen 5000;": "listen 127.0.0.1:\(port);"])) ?? ""
+            try self.snippet("nginx cache", ["/var/cache/nginx/registry": directory.path + "/cache",
+                                             "listen 5000;": "listen 127.0.0.1:\(port);"])
         }
         defer { nginx.stop() }
         try assertTwoMachinesPullThrough(cacheHost: nginx.host)

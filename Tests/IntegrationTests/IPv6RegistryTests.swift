@@ -16,14 +16,7 @@ final class IPv6RegistryTests: XCTestCase {
 
     override func tearDown() { harness.cleanUp() }
 
-    private func environment() -> [String: String] {
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path]
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return environment
-    }
+    private func environment() -> [String: String] { harness.isolatedEnvironment() }
 
     func testPullPushAndServeOverANameThatResolvesOnlyToTheIPv6Loopback() throws {
         guard let name = IPv6Loopback.name else { throw XCTSkip("no name resolves only to ::1 and /etc/hosts cannot be changed") }

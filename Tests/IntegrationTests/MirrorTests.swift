@@ -55,14 +55,9 @@ final class MirrorTests: XCTestCase {
     /// Runs modelget with `registriesConf` as podman's CONTAINERS_REGISTRIES_CONF, no proxy, no Docker credentials.
     private func run(_ arguments: [String], in harness: CLIHarness, conf: String?, _ variables: [String: String] = [:]) throws
         -> (status: Int32, out: Data, err: String) {
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path,
-                           "CONTAINERS_REGISTRIES_CONF": conf ?? harness.scratch.path + "/none.conf"]
         if conf == nil { try "".write(toFile: harness.scratch.path + "/none.conf", atomically: true, encoding: .utf8) }
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return try harness.run(arguments, environment: environment.merging(variables) { $1 })
+        let environment = ["CONTAINERS_REGISTRIES_CONF": conf ?? harness.scratch.path + "/none.conf"].merging(variables) { $1 }
+        return try harness.run(arguments, environment: harness.isolatedEnvironment(environment))
     }
 
     private func assertStored(in harness: CLIHarness, file: StaticString = #filePath, line: UInt = #line) {

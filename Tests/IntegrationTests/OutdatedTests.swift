@@ -29,13 +29,7 @@ final class OutdatedTests: XCTestCase {
     private func run(_ arguments: [String]) throws -> (status: Int32, out: Data, err: String) {
         let conf = harness.scratch.path + "/registries.conf"
         if !FileManager.default.fileExists(atPath: conf) { try "".write(toFile: conf, atomically: true, encoding: .utf8) }
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path,
-                           "CONTAINERS_REGISTRIES_CONF": conf]
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return try harness.run(arguments, environment: environment)
+        return try harness.run(arguments, environment: harness.isolatedEnvironment(["CONTAINERS_REGISTRIES_CONF": conf]))
     }
 
     private func seed(_ name: String, seed: UInt64) throws -> GeneratedModel {

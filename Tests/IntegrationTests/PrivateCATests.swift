@@ -32,13 +32,7 @@ final class PrivateCATests: XCTestCase {
     /// No proxy, no Docker credentials, `HOME` in the scratch directory (so
     /// `~/.config/containers/certs.d` is the test's own).
     private func environment(_ variables: [String: String] = [:]) -> [String: String] {
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path,
-                           "SSL_CERT_FILE": "", "SSL_CERT_DIR": ""]
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return environment.merging(variables) { $1 }
+        harness.isolatedEnvironment(variables)
     }
 
     /// `~/.config/containers/certs.d/127.0.0.1:PORT/` holding `files` (name → source).

@@ -34,12 +34,7 @@ final class ProxyTests: XCTestCase {
 
     /// The environment of a run: no proxy variables but `variables`, no Docker credentials.
     private func environment(_ variables: [String: String]) -> [String: String] {
-        var environment = ["DOCKER_CONFIG": harness.scratch.path + "/no-docker", "HOME": harness.scratch.path]
-        for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            environment[name] = ""
-            environment[name.uppercased()] = ""
-        }
-        return environment.merging(variables) { $1 }
+        harness.isolatedEnvironment(variables)
     }
 
     private func assertPulled(_ run: (status: Int32, out: Data, err: String), file: StaticString = #filePath, line: UInt = #line) {

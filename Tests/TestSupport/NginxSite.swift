@@ -16,54 +16,21 @@ public final class NginxSite: Sendable {
 
     /// Starts nginx with `site(port, directory)` as its `http` block's
     /// directives, and waits until `port` accepts connections.
-    public init(site: (Int, URL) -> String) throws {
+    public init(site: (Int, URL) throws -> String) throws {
         directory = try TemporaryDirectory.make(prefix: "modelget-nginx-site")
         do {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
             var started: (Process, Int)?
             for _ in 1...3 where started == nil {
                 let port = try LoopbackSocket.freePort()
-                let prefix = directory.path
-                // As root, nginx's workers would drop to nobody, who cannot read the temporary directories.
-                let user = getuid() == 0 ? "user root root;" : ""
-                let config = """
-                    daemon off;
-                    \(user)
-                    worker_processes 1;
-                    pid \(prefix)/nginx.pid;
-                    error_log \(prefix)/error.log warn;
-                    events { worker_connections 256; }
-                    http {
-                        access_log off;
-                        client_body_temp_path \(prefix)/tmp/body;
-                        proxy_temp_path \(prefix)/tmp/proxy;
-                        fastcgi_temp_path \(prefix)/tmp/fastcgi;
-                        uwsgi_temp_path \(prefix)/tmp/uwsgi;
-                        scgi_temp_path \(prefix)/tmp/scgi;
-                    \(site(port, directory))
-                    }
-
-                    """
                 let file = directory.appendingPathComponent("nginx.conf")
-                try config.write(to: file, atomically: true, encoding: .utf8)
-                let process = Process()
-                let path = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
-                process.executableURL = try path.map(URL.init(fileURLWithPath:)) ?? Command.locate("nginx")
-                process.arguments = ["-p", prefix, "-c", file.path, "-e", prefix + "/error.log"]
-                process.standardInput = FileHandle.nullDevice
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                let deadline = Date().addingTimeInterval(10)
-                while Date() < deadline && process.isRunning && started == nil {
-                    if let socket = try? LoopbackSocket.connect(address: "127.0.0.1", port: port, timeout: 1) {
-                        close(socket)
-                        started = (process, port)
-                    } else {
-                        Thread.sleep(forTimeInterval: 0.05)
-                    }
+                try Self.config(prefix: directory.path, site: try site(port, directory)).write(to: file, atomically: true, encoding: .utf8)
+                let process = try ChildProcess.launch("nginx", ["-p", directory.path, "-c", file.path, "-e", directory.path + "/error.log"])
+                if ChildProcess.wait(for: process, timeout: 10, until: { ChildProcess.isListening(port: port) }) {
+                    started = (process, port)
+                } else {
+                    ChildProcess.end(process)
                 }
-                if started == nil { Self.end(process) }
             }
             guard let (process, port) = started else {
                 let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
@@ -88,14 +55,29 @@ public final class NginxSite: Sendable {
     /// Ends nginx. Safe to call more than once.
     public func stop() {
         guard let running = process.withLock({ $0.take() }) else { return }
-        Self.end(running)
+        ChildProcess.end(running)
     }
 
-    private static func end(_ process: Process) {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+    private static func config(prefix: String, site: String) -> String {
+        // As root, nginx's workers would drop to nobody, who cannot read the temporary directories.
+        let user = getuid() == 0 ? "user root root;" : ""
+        return """
+            daemon off;
+            \(user)
+            worker_processes 1;
+            pid \(prefix)/nginx.pid;
+            error_log \(prefix)/error.log warn;
+            events { worker_connections 256; }
+            http {
+                access_log off;
+                client_body_temp_path \(prefix)/tmp/body;
+                proxy_temp_path \(prefix)/tmp/proxy;
+                fastcgi_temp_path \(prefix)/tmp/fastcgi;
+                uwsgi_temp_path \(prefix)/tmp/uwsgi;
+                scgi_temp_path \(prefix)/tmp/scgi;
+            \(site)
+            }
+
+            """
     }
 }

@@ -43,11 +43,11 @@ public final class SquidProxy: Sendable {
                     .write(to: config, atomically: true, encoding: .utf8)
                 // squid drops to its own user, which must write the logs.
                 try Command.run("chown", ["-R", "proxy:proxy", directory.path])
-                let process = try Self.launch(config: config)
-                if Self.waitUntilReady(process, port: port) {
+                let process = try ChildProcess.launch("squid", ["-N", "-f", config.path])
+                if ChildProcess.wait(for: process, timeout: 15, until: { HTTPProbe.status(port: port, path: "/") != nil }) {
                     started = (process, port)
                 } else {
-                    Self.end(process)
+                    ChildProcess.end(process)
                 }
             }
             guard let (process, port) = started else {
@@ -107,7 +107,7 @@ public final class SquidProxy: Sendable {
     /// Ends squid. Safe to call more than once.
     public func stop() {
         guard let running = process.withLock({ $0.take() }) else { return }
-        Self.end(running)
+        ChildProcess.end(running)
     }
 
     static func config(directory: URL, port: Int, hostsFile: URL, auth: String) -> String {
@@ -128,36 +128,6 @@ public final class SquidProxy: Sendable {
             \(auth)http_access allow all
 
             """
-    }
-
-    private static func launch(config: URL) throws -> Process {
-        let process = Process()
-        let path = ["/usr/sbin/squid", "/usr/bin/squid"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        process.executableURL = try path.map(URL.init(fileURLWithPath:)) ?? Command.locate("squid")
-        process.arguments = ["-N", "-f", config.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// Polls the port until squid answers, the process exits, or 15 s pass.
-    private static func waitUntilReady(_ process: Process, port: Int) -> Bool {
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline && process.isRunning {
-            if HTTPProbe.status(port: port, path: "/") != nil { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return false
-    }
-
-    private static func end(_ process: Process) {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 
     private static func tail(_ file: URL) -> String {

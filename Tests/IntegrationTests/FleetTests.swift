@@ -72,12 +72,7 @@ final class FleetTests: XCTestCase {
         defer { second.cleanUp() }
         let pull = try run(["pull", "\(originFront.host)/library/tiny:v1", "--insecure"], in: second, conf: conf)
         XCTAssertEqual(pull.status, 0, pull.err, file: file, line: line)
-        for machine in [harness!, second] {
-            for blob in [model.config] + model.layers {
-                let data = FileManager.default.contents(atPath: machine.blobPath(blob.digest)) ?? Data()
-                XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
-            }
-        }
+        for machine in [harness!, second] { machine.assertBlobsVerified(model, file: file, line: line) }
         XCTAssertEqual(originBlobGets, before.gets, "the second machine cost the origin no blob", file: file, line: line)
         XCTAssertLessThan(originFront.bytesSent - before.bytes, 16 << 10, "manifests and pings at most", file: file, line: line)
     }
@@ -137,9 +132,6 @@ final class FleetTests: XCTestCase {
         XCTAssertEqual(pull.status, 0, pull.err)
         let manifest = harness.models.path + "/manifests/\(originFront.host)/library/tiny/v1"
         XCTAssertEqual(FileManager.default.contents(atPath: manifest), model.manifest)
-        for blob in [model.config] + model.layers {
-            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
-        }
+        harness.assertBlobsVerified(model)
     }
 }

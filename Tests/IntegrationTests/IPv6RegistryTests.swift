@@ -28,10 +28,7 @@ final class IPv6RegistryTests: XCTestCase {
         // Stored as registry.ollama.ai/library/tiny:v1, which serve (below) serves as library/tiny.
         let pull = try harness.run(["pull", "http://\(host)/library/tiny:v1", "--insecure", "--as", "tiny:v1"], environment: environment())
         XCTAssertEqual(pull.status, 0, pull.err)
-        for blob in [model.config] + model.layers {
-            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
-        }
+        harness.assertBlobsVerified(model)
         let push = try harness.run(["push", "tiny:v1", "http://\(host)/team/copied:v2", "--insecure"],
                                    environment: environment())
         XCTAssertEqual(push.status, 0, push.err)

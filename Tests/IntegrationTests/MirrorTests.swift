@@ -61,10 +61,7 @@ final class MirrorTests: XCTestCase {
     }
 
     private func assertStored(in harness: CLIHarness, file: StaticString = #filePath, line: UInt = #line) {
-        for blob in [model.config] + model.layers {
-            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
-        }
+        harness.assertBlobsVerified(model, file: file, line: line)
         let manifest = harness.models.path + "/manifests/\(originFront.host)/library/tiny/v1"
         XCTAssertEqual(FileManager.default.contents(atPath: manifest), model.manifest, "stored under the name asked for", file: file, line: line)
     }

@@ -39,10 +39,7 @@ final class ProxyTests: XCTestCase {
 
     private func assertPulled(_ run: (status: Int32, out: Data, err: String), file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(run.status, 0, run.err, file: file, line: line)
-        for blob in [model.config] + model.layers {
-            let data = FileManager.default.contents(atPath: harness.blobPath(blob.digest)) ?? Data()
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
-        }
+        harness.assertBlobsVerified(model, file: file, line: line)
     }
 
     func testAPullThroughTheProxyTakesTheRegistryAndItsCDNThroughIt() throws {

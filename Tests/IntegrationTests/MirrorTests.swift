@@ -262,4 +262,36 @@ final class MirrorTests: XCTestCase {
         let weights = try Data(contentsOf: output)
         XCTAssertTrue(model.layers.contains { $0.digest == "sha256:" + SHA256Hasher.hex(of: weights) })
     }
+
+    func testShowExtractAndVerifyRepairReadThroughTheMirrorWithTheOriginGone() throws {
+        // A mirror that holds the model and an image itself (a registry pre-seeded).
+        let mirror = try RegistryProcess()
+        defer { mirror.stop() }
+        try ModelSeeder.write(model, to: mirror.storageRoot, repository: "library/tiny", tag: "v1")
+        let tar = harness.scratch.appendingPathComponent("layer.tar")
+        try TarBuilder.write([.file("hello", contents: "from the mirror\n")], to: tar)
+        let image = try ImageSeeder.image([.compressing(tar, with: .gzip)], in: harness.scratch.appendingPathComponent("image"))
+        try ModelSeeder.write(image, to: mirror.storageRoot, repository: "library/image", tag: "v1")
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirror.host))
+        XCTAssertEqual(try run(["pull", reference], in: harness, conf: conf).status, 0)
+        originFront.stop()
+
+        let show = try run(["show", reference, "--remote", "--insecure"], in: harness, conf: conf)
+        XCTAssertEqual(show.status, 0, show.err)
+        XCTAssertTrue(show.out.text.contains(model.manifestDigest), show.out.text)
+
+        let root = harness.scratch.appendingPathComponent("rootfs")
+        let extract = try run(["extract", "\(originFront.host)/library/image:v1", root.path, "--insecure"], in: harness, conf: conf)
+        XCTAssertEqual(extract.status, 0, extract.err)
+        XCTAssertEqual(try String(contentsOf: root.appendingPathComponent("hello"), encoding: .utf8), "from the mirror\n")
+
+        let weights = harness.blobPath(model.layers[0].digest)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: weights))
+        try handle.seek(toOffset: 10)
+        handle.write(Data([0xFF, 0x00, 0xFF]))
+        try handle.close()
+        let repair = try run(["verify", "--repair", "--insecure"], in: harness, conf: conf)
+        XCTAssertEqual(repair.status, 0, repair.err + repair.out.text)
+        harness.assertBlobsVerified(model)
+    }
 }

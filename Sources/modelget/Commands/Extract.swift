@@ -33,6 +33,7 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {
@@ -46,7 +47,8 @@ struct Extract: AsyncParsableCommand {
 
     func run() async throws {
         let ref = try Reference(parsing: reference)
-        let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
+        let extractor = ImageExtractor(store: models.store, router: router, insecure: access.insecure,
                                        platform: platform.value,
                                        force: force, maximumEntries: maxEntries)
         let progress = TransferProgress()

@@ -12,6 +12,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
 
     func validate() throws {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
@@ -33,7 +34,9 @@ struct Verify: AsyncParsableCommand {
             return
         }
         guard repair else { throw ExitCode.failure }
-        let failures = await BlobRepairer(store: store, insecure: access.insecure, transfer: transfer.options()).repair(report.problems, models: models)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, json: false)
+        let failures = await BlobRepairer(store: store, router: router, insecure: access.insecure, transfer: transfer.options())
+            .repair(report.problems, models: models)
         for (problem, error) in failures { Terminal.printError("modelget: could not repair \(problem.descriptor.digest): \(error)") }
         print("repaired \(report.problems.count - failures.count) of \(report.problems.count) blobs")
         if !failures.isEmpty || !unreadable.isEmpty { throw ExitCode.failure }

@@ -54,7 +54,7 @@ extension BlobExporter {
         if let stored = store.modelIfPresent(reference) {
             manifest = stored.manifest
         } else {
-            manifest = try await sources(for: reference).resolveImage(platform: platform).1
+            manifest = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform).1
         }
         return try WeightsLayer.find(in: manifest, model: reference.displayName)
     }

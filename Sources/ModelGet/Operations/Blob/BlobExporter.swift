@@ -13,10 +13,8 @@ import Foundation
 /// for any model the store lacks.
 public struct BlobExporter: Sendable {
     public let store: ModelStore
-    public let connections: RegistryConnections
-    /// Where a model the store lacks is read from (its mirrors, then its
-    /// registry); nil: its registry alone, through `connections`.
-    public var router: SourceRouter?
+    /// Where a model the store lacks is read from: its mirrors, then its registry.
+    public let router: SourceRouter
     public var insecure: Bool
     public var platform: Platform
     /// Download into the store and keep the blob there.
@@ -27,12 +25,11 @@ public struct BlobExporter: Sendable {
     /// How downloads go.
     public let transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections? = nil, router: SourceRouter? = nil, insecure: Bool = false,
+    public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
-        self.router = router
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore
@@ -48,7 +45,7 @@ public struct BlobExporter: Sendable {
         if let stored = store.modelIfPresent(reference) {
             descriptor = try layer.select(in: stored.manifest, model: reference.displayName)
         } else {
-            let (_, manifest, serving) = try await self.sources(for: reference).resolveImage(platform: platform)
+            let (_, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
             descriptor = try layer.select(in: manifest, model: reference.displayName)
             sources = serving
         }
@@ -80,16 +77,8 @@ public struct BlobExporter: Sendable {
 
     private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
                           sources: PullSources?, progress: TransferProgress) async throws {
-        let resolved: PullSources
-        if let sources { resolved = sources } else { resolved = try await self.sources(for: reference) }
+        let resolved = try sources ?? router.sources(for: reference, insecure: insecure)
         try await transfer.engine(progress: progress).download(descriptor, from: resolved, into: target)
-    }
-
-    /// Where `reference` is read from: its mirrors then its registry with
-    /// a router, else its registry through `connections`.
-    func sources(for reference: Reference) async throws -> PullSources {
-        if let router { return try router.sources(for: reference, insecure: insecure) }
-        return PullSources(client: try await connections.client(for: reference, insecure: insecure), reference: reference)
     }
 
     /// Puts a store blob at the destination, verified.

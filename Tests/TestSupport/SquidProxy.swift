@@ -41,8 +41,8 @@ public final class SquidProxy: Sendable {
                 let config = directory.appendingPathComponent("squid.conf")
                 try Self.config(directory: directory, port: port, hostsFile: hostsFile, auth: auth)
                     .write(to: config, atomically: true, encoding: .utf8)
-                // squid drops to its own user, which must write the logs.
-                try Command.run("chown", ["-R", "proxy:proxy", directory.path])
+                // As root, squid drops to its own user, which must write the logs.
+                if getuid() == 0 { try Command.run("chown", ["-R", "proxy:proxy", directory.path]) }
                 let process = try ChildProcess.launch("squid", ["-N", "-f", config.path])
                 if ChildProcess.wait(for: process, timeout: 15, until: { HTTPProbe.status(port: port, path: "/") != nil }) {
                     started = (process, port)

@@ -263,6 +263,19 @@ final class MirrorTests: XCTestCase {
         XCTAssertTrue(model.layers.contains { $0.digest == "sha256:" + SHA256Hasher.hex(of: weights) })
     }
 
+    func testSyncReadsThroughTheMirrorWithTheOriginGone() throws {
+        let mirror = try RegistryProcess()
+        defer { mirror.stop() }
+        try ModelSeeder.write(model, to: mirror.storageRoot, repository: "library/tiny", tag: "v1")
+        let conf = try registriesConf(mirrors: Self.mirrorTable(mirror.host))
+        originFront.stop()
+        let list = harness.scratch.appendingPathComponent("models.json")
+        try Data("{\"models\": [{\"name\": \"\(reference)\", \"insecure\": true}]}".utf8).write(to: list)
+        let sync = try run(["sync", list.path], in: harness, conf: conf)
+        XCTAssertEqual(sync.status, 0, sync.err + sync.out.text)
+        assertStored(in: harness)
+    }
+
     func testShowExtractAndVerifyRepairReadThroughTheMirrorWithTheOriginGone() throws {
         // A mirror that holds the model and an image itself (a registry pre-seeded).
         let mirror = try RegistryProcess()

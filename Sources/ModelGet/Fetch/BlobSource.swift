@@ -9,12 +9,12 @@ import Synchronization
 ///
 /// A mirror that fails is dropped for this blob and the next source
 /// asked: at once when it never answered (unreachable, no TLS, silent
-/// past the stall timeout: then it is down for the whole operation), or
-/// when it answered anything but the bytes (an
-/// error status, a refused login); by the caller's next attempt when it
-/// broke off while sending them. A mirror
-/// whose bytes did not hash to the digest is dropped by `blameMirrors`.
-/// The registry itself is never dropped: its failures are the blob's.
+/// past the stall timeout: then it is down for the whole operation) or
+/// answered anything but the bytes (an error status, a refused login);
+/// by the caller's next attempt when it broke off while sending them.
+/// A mirror whose bytes did not hash to the digest is dropped by
+/// `blameMirrors`. The registry itself is never dropped: its failures
+/// are the blob's.
 final class BlobSource: Sendable {
     let sources: PullSources
     let digest: Digest

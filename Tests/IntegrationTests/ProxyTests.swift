@@ -62,6 +62,11 @@ final class ProxyTests: XCTestCase {
         let squid = try SquidProxy(user: ("fleet", "s3cret-pw"), hosts: [Self.name: "127.0.0.1"])
         defer { squid.stop() }
         let reference = "http://\(Self.name):\(cdn.frontPort)/library/tiny:v1"
+        let nowhere = try harness.run(["pull", reference, "--insecure", "--proxy", "http://fleet:s3cret-pw@127.0.0.1:9"],
+                                      environment: environment([:]))
+        XCTAssertEqual(nowhere.status, 1)
+        XCTAssertTrue(nowhere.err.contains("could not connect to the proxy http://127.0.0.1:9"), nowhere.err)
+        XCTAssertFalse(nowhere.err.contains("s3cret-pw"), nowhere.err)
         let refused = try harness.run(["pull", reference, "--insecure", "--proxy", squid.url(user: "fleet", password: "wrong-pw")],
                                       environment: environment([:]))
         XCTAssertEqual(refused.status, 1)

@@ -135,7 +135,8 @@ extension RegistriesConfiguration {
     mutating func merge(_ added: [Registry], from path: String) {
         var byPrefix = Dictionary(registries.map { ($0.prefix, $0) }, uniquingKeysWith: { first, _ in first })
         var fromThisFile = Set<String>()
-        for registry in added where fromThisFile.insert(registry.prefix).inserted {
+        for var registry in added where fromThisFile.insert(registry.prefix).inserted {
+            registry.file = path
             byPrefix[registry.prefix] = registry
         }
         registries = byPrefix.keys.sorted().compactMap { byPrefix[$0] }

@@ -24,6 +24,8 @@ public struct RegistriesConfiguration: Sendable, Equatable {
         /// Mirrors are used for references pinned by digest only.
         public var mirrorByDigestOnly = false
         public var mirrors: [Mirror] = []
+        /// The file that defined it, for messages.
+        public var file = ""
 
         public init(prefix: String, location: String, insecure: Bool = false, blocked: Bool = false,
                     mirrorByDigestOnly: Bool = false, mirrors: [Mirror] = []) {
@@ -117,7 +119,7 @@ public struct RegistriesConfiguration: Sendable, Equatable {
         let name = Self.matchedName(reference)
         let table = registry(for: reference)
         if let table, table.blocked {
-            throw ModelGetError.registryBlocked(reference: reference.description, by: files.joined(separator: ", "))
+            throw ModelGetError.registryBlocked(reference: reference.description, by: table.file)
         }
         var endpoints: [RegistryEndpoint] = []
         for (prefix, mirror) in commandLineMirrors {
@@ -151,7 +153,7 @@ public struct RegistriesConfiguration: Sendable, Equatable {
     /// Whether pushing to `reference` is allowed (`blocked`) and may use plain HTTP (`insecure`).
     public func pushAccess(for reference: Reference, insecure: Bool) throws -> Bool {
         guard let table = registry(for: reference) else { return insecure }
-        if table.blocked { throw ModelGetError.registryBlocked(reference: reference.description, by: files.joined(separator: ", ")) }
+        if table.blocked { throw ModelGetError.registryBlocked(reference: reference.description, by: table.file) }
         return insecure || table.insecure
     }
 

@@ -37,8 +37,13 @@ extension CurlTransfer {
 
     /// curl's failure in words; a timeout before the TCP connection was
     /// made says so (`CurlEngine.isUnreachable`), as a TLS handshake that
-    /// timed out on an open connection does not.
+    /// timed out on an open connection does not; a proxy that cannot be
+    /// reached is named (without its credentials).
     func failureReason(_ code: CURLcode) -> String {
+        if code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY,
+           let proxy = NetworkSettings.current.proxies.proxy(for: request.url) {
+            return "could not connect to the proxy \(URLRedaction.redact(proxy))"
+        }
         var connected: curl_off_t = 0
         if code == CURLE_OPERATION_TIMEDOUT, mg_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK, connected == 0 {
             return CurlEngine.connectTimedOut

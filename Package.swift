@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         .target(
@@ -34,7 +35,11 @@ let package = Package(
         ),
         .target(
             name: "ModelGet",
-            dependencies: ["CCurl", "COpenSSL", "CArchive"]
+            dependencies: [
+                "CCurl", "COpenSSL", "CArchive",
+                // registries.conf (containers-registries.conf(5)) is TOML.
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         .target(
             name: "ModelGetServe",

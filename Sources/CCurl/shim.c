@@ -19,6 +19,11 @@ CURLcode mg_easy_setopt_xferinfo_callback(CURL *h, mg_xferinfo_callback v) {
     return curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 }
 
+CURLcode mg_easy_setopt_blob(CURL *h, CURLoption o, const void *data, size_t length) {
+    struct curl_blob blob = { (void *)data, length, CURL_BLOB_COPY };
+    return curl_easy_setopt(h, o, &blob);
+}
+
 CURLcode mg_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 CURLcode mg_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 CURLcode mg_easy_getinfo_string(CURL *h, CURLINFO i, const char **v) { return curl_easy_getinfo(h, i, v); }

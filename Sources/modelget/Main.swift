@@ -15,6 +15,9 @@ enum Main {
         }
         do {
             var command = try ModelGetCommand.parseAsRoot(arguments)
+            if let networked = command as? NetworkCommand {
+                NetworkSettings.current = try networked.network.settings()
+            }
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

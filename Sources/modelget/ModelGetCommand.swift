@@ -15,7 +15,7 @@ struct ModelGetCommand: AsyncParsableCommand {
         ], before: "Each command's --help (and man modelget.<command>) has its flags and examples. Shell completions: "
             + "modelget --generate-completion-script bash|zsh|fish (make install puts them in place)."),
         version: UserAgent.version,
-        subcommands: [Pull.self, Push.self, Copy.self, Blob.self, Sync.self, List.self, Show.self, Tag.self, Tags.self, Remove.self, Verify.self,
-                      Prune.self, Extract.self, Export.self, Import.self, Login.self, Logout.self, Serve.self]
+        subcommands: [Pull.self, Push.self, Copy.self, Blob.self, Sync.self, Outdated.self, List.self, Show.self, Tag.self, Tags.self,
+                      Remove.self, Verify.self, Prune.self, Extract.self, Export.self, Import.self, Login.self, Logout.self, Serve.self]
     )
 }

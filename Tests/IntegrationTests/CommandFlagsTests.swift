@@ -71,6 +71,20 @@ final class CommandFlagsTests: XCTestCase {
         }
     }
 
+    func testNetworkAndMirrorFlagsAreCheckedBeforeAnyRequest() throws {
+        for command in [["pull", "127.0.0.1:1/team/tiny:v1"], ["push", "127.0.0.1:1/team/tiny:v1"], ["outdated"]] {
+            try assertUsageError(command + ["--proxy", "ftp://user:hunter2@proxy:21"], naming: "--proxy: \"ftp://proxy:21\" is not a proxy URL")
+            try assertUsageError(command + ["--cacert", harness.scratch.path + "/missing.pem"], naming: "--cacert: cannot read")
+        }
+        for command in [["pull", "127.0.0.1:1/team/tiny:v1"], ["outdated"]] {
+            try assertUsageError(command + ["--mirror", "no-equals-sign"], naming: "--mirror wants HOST=URL")
+        }
+        // A mirror is for reads: push has no --mirror.
+        try assertUsageError(["push", "127.0.0.1:1/team/tiny:v1", "127.0.0.1:2", "--mirror", "a=http://b"], naming: "Unknown option '--mirror'")
+        try assertUsageError(["pull"], naming: "Missing expected argument")
+        try assertUsageError(["pull", "--outdated", "--as", "x:y"], naming: "--as cannot be used with --outdated")
+    }
+
     func testVersionPrintsTheVersionTheUserAgentSends() throws {
         let process = Process()
         process.executableURL = CLIHarness.binary

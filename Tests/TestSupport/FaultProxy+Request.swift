@@ -34,6 +34,8 @@ struct ProxyRequest {
             let chunk = try LoopbackSocket.receive(from: descriptor)
             guard !chunk.isEmpty, buffer.count < 64 << 10 else { throw TestSupportError.invalidArgument("head") }
             buffer.append(chunk)
+            // A TLS hello (a client trying HTTPS first): refused at once, as a plain-HTTP server does.
+            if buffer.first == 0x16 { throw TestSupportError.invalidArgument("TLS on a plain-HTTP port") }
         }
     }
 

@@ -6,8 +6,13 @@ import Foundation
 public struct RegistryConfiguration: Sendable {
     /// The storage driver's `rootdirectory`.
     public var storageRoot: URL
-    /// The port on 127.0.0.1 to listen on.
+    /// The port to listen on.
     public var port: Int
+    /// The address to listen on: `127.0.0.1`, or `::1` for an IPv6-only registry.
+    public var address = "127.0.0.1"
+    /// A pull-through cache of this registry (`proxy: remoteurl:`), with
+    /// the credentials it uses there, if any.
+    public var pullThrough: (remote: URL, user: String?, password: String?)?
     /// How clients must authenticate.
     var auth: AuthSection?
 
@@ -42,10 +47,14 @@ public struct RegistryConfiguration: Sendable {
                 uploadpurging:
                   enabled: false
             http:
-              addr: \(quoted("127.0.0.1:\(port)"))
+              addr: \(quoted(address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"))
               secret: modelget-testkit-secret
 
             """
+        if let (remote, user, password) = pullThrough {
+            text += "proxy:\n  remoteurl: \(quoted(remote.absoluteString))\n"
+            if let user, let password { text += "  username: \(quoted(user))\n  password: \(quoted(password))\n" }
+        }
         switch auth {
         case nil:
             break

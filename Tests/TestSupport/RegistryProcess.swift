@@ -33,15 +33,20 @@ public final class RegistryProcess: Sendable {
     private let logFile: URL
     private let process: Mutex<Process?>
 
-    /// Starts a registry with `auth` and waits until it answers.
-    public init(auth: Auth = .none) throws {
+    /// Starts a registry with `auth` on `address` (`127.0.0.1`, or `::1`
+    /// for one reached only over IPv6) and waits until it answers. With
+    /// `pullThrough`, it is a pull-through cache of that registry (with
+    /// the credentials it uses there), which serves reads only.
+    public init(auth: Auth = .none, address: String = "127.0.0.1",
+                pullThrough: (remote: URL, user: String?, password: String?)? = nil) throws {
         let directory = try TemporaryDirectory.make(prefix: "modelget-registry")
         let storageRoot = directory.appendingPathComponent("storage", isDirectory: true)
         let logFile = directory.appendingPathComponent("registry.log")
         do {
             try FileManager.default.createDirectory(at: storageRoot, withIntermediateDirectories: true)
             let (process, port) = try Self.start(
-                auth: try Self.authSection(auth, in: directory), storageRoot: storageRoot, in: directory, log: logFile)
+                auth: try Self.authSection(auth, in: directory), address: address, pullThrough: pullThrough,
+                storageRoot: storageRoot, in: directory, log: logFile)
             self.process = Mutex(process)
             self.port = port
         } catch {
@@ -96,13 +101,18 @@ public final class RegistryProcess: Sendable {
     /// picked but could be taken before the registry binds it; a lost race
     /// shows as an early exit, so that is retried.
     private static func start(
-        auth: RegistryConfiguration.AuthSection?, storageRoot: URL, in directory: URL, log: URL
+        auth: RegistryConfiguration.AuthSection?, address: String, pullThrough: (remote: URL, user: String?, password: String?)?,
+        storageRoot: URL, in directory: URL, log: URL
     ) throws -> (Process, Int) {
+        let ipv6 = address.contains(":")
         for attempt in 1...3 {
-            var configuration = RegistryConfiguration(storageRoot: storageRoot, port: try LoopbackSocket.freePort())
+            var configuration = RegistryConfiguration(storageRoot: storageRoot,
+                                                      port: ipv6 ? try IPv6Loopback.freePort() : try LoopbackSocket.freePort())
+            configuration.address = address
+            configuration.pullThrough = pullThrough
             configuration.auth = auth
             let process = try launch(configuration, in: directory, log: log)
-            if waitUntilReady(process, port: configuration.port) {
+            if waitUntilReady(process, port: configuration.port, ipv6: ipv6) {
                 return (process, configuration.port)
             }
             let exitedEarly = !process.isRunning
@@ -131,12 +141,12 @@ public final class RegistryProcess: Sendable {
         return process
     }
 
-    /// Polls `GET /v2/` until it answers 200 or 401, the process exits, or
-    /// `startTimeout` passes.
-    private static func waitUntilReady(_ process: Process, port: Int) -> Bool {
+    /// Polls `GET /v2/` until it answers 200 or 401 (on IPv6: until the
+    /// port accepts connections), the process exits, or `startTimeout` passes.
+    private static func waitUntilReady(_ process: Process, port: Int, ipv6: Bool = false) -> Bool {
         let deadline = Date().addingTimeInterval(startTimeout)
         while Date() < deadline && process.isRunning {
-            if let status = HTTPProbe.status(port: port, path: "/v2/"), status == 200 || status == 401 {
+            if ipv6 ? IPv6Loopback.isListening(port: port) : HTTPProbe.status(port: port, path: "/v2/").map({ $0 == 200 || $0 == 401 }) ?? false {
                 return true
             }
             Thread.sleep(forTimeInterval: 0.05)

@@ -18,6 +18,8 @@ CURLcode mg_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode mg_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 CURLcode mg_easy_setopt_data_callback(CURL *handle, CURLoption option, mg_data_callback value);
 CURLcode mg_easy_setopt_xferinfo_callback(CURL *handle, mg_xferinfo_callback value);
+/// A `struct curl_blob` option (`CURLOPT_CAINFO_BLOB`…); libcurl copies the bytes.
+CURLcode mg_easy_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length);
 
 CURLcode mg_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mg_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);

@@ -30,7 +30,7 @@ extension ModelGetError {
     public var kind: ErrorKind {
         switch self {
         case .invalidReference, .invalidDigest, .usage, .insecureRegistry, .nestedRepository, .tensorModelNeedsFolder,
-             .destinationNotEmpty, .invalidSyncFile, .mirrorUnavailable:
+             .destinationNotEmpty, .invalidSyncFile, .mirrorUnavailable, .invalidConfiguration:
             return .usage
         case .manifestUnknown, .modelNotFound, .noSuchLayer, .noMatchingPlatform:
             return .notFound
@@ -43,7 +43,9 @@ extension ModelGetError {
             case 408, 429, 500...599: return .network
             default: return .refused
             }
-        case .network, .fetchBudgetExceeded, .listenFailed:
+        case .registryBlocked:
+            return .refused
+        case .network, .fetchBudgetExceeded, .listenFailed, .connectionSetup:
             return .network
         case .digestMismatch, .sizeMismatch:
             return .integrity

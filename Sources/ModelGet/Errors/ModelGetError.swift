@@ -49,6 +49,14 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedServerHeader(url: String, header: String)
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
+    /// A connection that cannot be made as configured, which retrying does
+    /// not change: an untrusted certificate, a missing client certificate,
+    /// a proxy that refuses its credentials.
+    case connectionSetup(url: String, reason: String)
+    /// A name registries.conf blocks (`blocked = true`).
+    case registryBlocked(reference: String, by: String)
+    /// A configuration file (registries.conf and its drop-ins) that cannot be used.
+    case invalidConfiguration(path: String, reason: String)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -145,6 +153,12 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(URLRedaction.redact(url)): refusing the \(header) header the server sent: it holds a line break or another control character"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
+        case let .connectionSetup(url, reason):
+            return "\(URLRedaction.redact(url)): \(reason)"
+        case let .registryBlocked(reference, files):
+            return "\(reference) is blocked (blocked = true in \(files.isEmpty ? "registries.conf" : files))"
+        case let .invalidConfiguration(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }

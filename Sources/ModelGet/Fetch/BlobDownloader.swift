@@ -9,9 +9,9 @@ import Foundation
 /// re-hashed) matches.
 /// Made by `FetchEngine`, which holds what the blobs of an operation share.
 struct BlobDownloader: Sendable {
-    let client: RegistryClient
+    /// Where the blob's image is read from: mirrors, then its registry.
+    let sources: PullSources
     let store: ModelStore
-    let repository: String
     let retry: RetryPolicy
     let progress: TransferProgress
     let plan: PartPlan
@@ -47,12 +47,13 @@ struct BlobDownloader: Sendable {
         }
         progress.addKept(kept)
         progress.update(digest, .transferring) { writer.completed.count }
+        let source = BlobSource(sources: sources, digest: descriptor.digest)
         var discardedForMismatch = false
         while true {
             // Small blobs are cheap to fetch again: no periodic state for them.
             let checkpoints = descriptor.size >= plan.threshold ? periodicCheckpoints(of: writer) : nil
             do {
-                try await fetchMissing(descriptor, into: writer)
+                try await fetchMissing(descriptor, from: source, into: writer)
                 checkpoints?.cancel()
                 await checkpoints?.value
             } catch {
@@ -83,6 +84,13 @@ struct BlobDownloader: Sendable {
                 progress.update(digest, .transferring)
                 progress.discard(descriptor.size)
                 try writer.discard()
+                let blamed = source.blameMirrors()
+                if !blamed.isEmpty {
+                    // A mirror's wrong bytes: the next source is asked, without using up the one refetch.
+                    sources.note("mirror \(blamed.joined(separator: ", ")) sent bytes for \(descriptor.digest) that hash to sha256:\(actual); "
+                        + "discarded, reading it from the next source")
+                    continue
+                }
                 if discardedForMismatch {
                     throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: actual)
                 }
@@ -119,8 +127,7 @@ struct BlobDownloader: Sendable {
     }
 
     /// Fetches every range the partial file lacks.
-    private func fetchMissing(_ descriptor: Descriptor, into writer: BlobWriter) async throws {
-        let source = BlobSource(client: client, repository: repository, digest: descriptor.digest)
+    private func fetchMissing(_ descriptor: Descriptor, from source: BlobSource, into writer: BlobWriter) async throws {
         let missing = writer.missing
         guard !missing.isEmpty else { return }
         let budget = FetchBudget(size: descriptor.size)

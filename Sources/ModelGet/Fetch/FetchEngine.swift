@@ -33,16 +33,23 @@ public final class FetchEngine: Sendable {
     /// Fetches `descriptor`'s blob from `repository` on `client`'s registry
     /// into `store`, verified, unless it is in place; returns once it is.
     func download(_ descriptor: Descriptor, from client: RegistryClient, repository: String, into store: ModelStore) async throws {
-        try await downloader(client, repository, store).download(descriptor)
+        try await download(descriptor, from: PullSources(client: client, repository: repository), into: store)
     }
 
-    /// Fetches each blob, at most `concurrency` at once, biggest first (a
-    /// huge blob starts early instead of trailing at the end); returns once
-    /// every one is in place. Small blobs are made durable in batches
-    /// (`CommitBatch`: one flush for many instead of an fsync each).
-    func download(_ descriptors: [Descriptor], from client: RegistryClient, repository: String, into store: ModelStore) async throws {
+    /// Fetches `descriptor`'s blob from `sources` (mirrors, then the
+    /// registry) into `store`, verified, unless it is in place; returns once it is.
+    func download(_ descriptor: Descriptor, from sources: PullSources, into store: ModelStore) async throws {
+        try await downloader(sources, store).download(descriptor)
+    }
+
+    /// Fetches each blob from `sources` (mirrors, then the registry), at
+    /// most `concurrency` at once, biggest first (a huge blob starts early
+    /// instead of trailing at the end); returns once every one is in place.
+    /// Small blobs are made durable in batches (`CommitBatch`: one flush
+    /// for many instead of an fsync each).
+    func download(_ descriptors: [Descriptor], from sources: PullSources, into store: ModelStore) async throws {
         let batch = CommitBatch(limit: concurrency)
-        var downloader = downloader(client, repository, store)
+        var downloader = downloader(sources, store)
         downloader.batch = batch
         let ordered = descriptors.sorted { $0.size > $1.size }
         // Big blobs get a line of their own on a display, from the start.
@@ -61,8 +68,8 @@ public final class FetchEngine: Sendable {
         }
     }
 
-    private func downloader(_ client: RegistryClient, _ repository: String, _ store: ModelStore) -> BlobDownloader {
-        BlobDownloader(client: client, store: store, repository: repository, retry: retry, progress: progress,
+    private func downloader(_ sources: PullSources, _ store: ModelStore) -> BlobDownloader {
+        BlobDownloader(sources: sources, store: store, retry: retry, progress: progress,
                        plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections)
     }
 }

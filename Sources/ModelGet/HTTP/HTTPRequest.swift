@@ -37,6 +37,12 @@ public struct HTTPRequest: Sendable {
     /// What the response body is ("manifest", "token response"): the error
     /// for a body over `maximumBodySize` names it.
     public var bodyDescription = "response body"
+    /// Give up connecting (TCP, proxy and TLS handshakes) after this long.
+    /// A registry mirror gets less, so a dead one soon hands over to the next source.
+    public var connectTimeout: TimeInterval = HTTPRequest.defaultConnectTimeout
+
+    /// 30 seconds to connect.
+    public static let defaultConnectTimeout: TimeInterval = 30
 
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,

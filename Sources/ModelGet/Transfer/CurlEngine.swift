@@ -140,6 +140,27 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         curl_multi_add_handle(multi, transfer.easy)
     }
 
+    /// The CA file libcurl trusts by default (its build's `--with-ca-bundle`), if any.
+    static let systemCAFile: String? = {
+        guard let info = curl_version_info(CURLVERSION_NINTH), let path = info.pointee.cainfo else { return nil }
+        return String(cString: path)
+    }()
+
+    /// True for an error that says the host never answered: its name did
+    /// not resolve, it refused the connection, or connecting timed out.
+    public static func isUnreachable(_ error: Error) -> Bool {
+        guard case let ModelGetError.network(_, reason) = error else { return false }
+        return reason == connectTimedOut || reason == couldNotResolve || reason.hasPrefix(couldNotConnect)
+    }
+
+    /// The reason of a connection attempt that timed out before TCP connected.
+    static let connectTimedOut = "timed out connecting"
+
+    /// How the reason of a refused or failed connect starts.
+    static let couldNotConnect = "could not connect"
+    /// The reason of a name that did not resolve.
+    static let couldNotResolve = "could not resolve host"
+
     /// A one-line description of a curl result code for a request to
     /// `url`; `osError` is the `errno` of a failed connect (curl's
     /// `CURLINFO_OS_ERRNO`), which says why, with what a person can do.
@@ -147,22 +168,21 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         switch code {
         case CURLE_COULDNT_CONNECT:
             let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
-            let target = "\(url.host ?? "?"):\(port)"
+            let target = "\(couldNotConnect) to \(url.host ?? "?"):\(port)"
             switch osError {
-            case ECONNREFUSED: return "could not connect to \(target): connection refused (is a registry running there?)"
-            case ETIMEDOUT: return "could not connect to \(target): timed out (a firewall, or the wrong address?)"
-            case EHOSTUNREACH, ENETUNREACH: return "could not connect to \(target): no route to the host (is the network up?)"
-            case 0: return "could not connect to \(target)"
-            default: return "could not connect to \(target): \(String(cString: strerror(osError)))"
+            case ECONNREFUSED: return "\(target): connection refused (is a registry running there?)"
+            case ETIMEDOUT: return "\(target): timed out (a firewall, or the wrong address?)"
+            case EHOSTUNREACH, ENETUNREACH: return "\(target): no route to the host (is the network up?)"
+            case 0: return target
+            default: return "\(target): \(String(cString: strerror(osError)))"
             }
-        case CURLE_COULDNT_RESOLVE_HOST: return "could not resolve host"
+        case CURLE_COULDNT_RESOLVE_HOST: return couldNotResolve
         case CURLE_OPERATION_TIMEDOUT: return "timed out"
         case CURLE_PARTIAL_FILE: return "connection closed before the whole body arrived"
         case CURLE_RECV_ERROR: return "connection broken while receiving"
         case CURLE_SEND_ERROR: return "connection broken while sending"
         case CURLE_GOT_NOTHING: return "server closed the connection without answering"
         case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed (a plain-HTTP registry needs --insecure)"
-        case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate not trusted (use --insecure for a self-signed registry)"
         default: return String(cString: curl_easy_strerror(code))
         }
     }

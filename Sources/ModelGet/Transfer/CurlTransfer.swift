@@ -70,7 +70,7 @@ final class CurlTransfer: @unchecked Sendable {
         mg_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         mg_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         mg_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
-        mg_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, 30)
+        try configureRoute()
         mg_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         if sink?.delivery.ownConnection == true {
             // A ranged part of a big blob: an HTTP/1.1 connection carries it
@@ -288,10 +288,7 @@ final class CurlTransfer: @unchecked Sendable {
         if let callbackError {
             completion(.failure(callbackError))
         } else if code != CURLE_OK {
-            var osError = 0
-            _ = mg_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError)
-            let reason = CurlEngine.describe(code, url: request.url, osError: Int32(truncatingIfNeeded: osError))
-            completion(.failure(ModelGetError.network(url: request.url.redacted, reason: reason)))
+            completion(.failure(routeError(code) ?? ModelGetError.network(url: request.url.redacted, reason: failureReason(code))))
         } else {
             if sinkAccepted == nil, let sink {
                 // An empty body: the sink still sees the response.
@@ -301,6 +298,10 @@ final class CurlTransfer: @unchecked Sendable {
                     completion(.failure(error))
                     return
                 }
+            }
+            if let refusal = setupRefusal(status: status, body: body) {
+                completion(.failure(refusal))
+                return
             }
             completion(.success(HTTPResponse(status: status, headers: headers, body: body, url: request.url)))
         }

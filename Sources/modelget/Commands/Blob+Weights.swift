@@ -4,16 +4,21 @@ import ModelGet
 /// `blob REF -o FILE|DIR/` without `--media-type` or `--digest`: the
 /// model's weights in whichever family it is (`WeightsLayer`).
 extension Blob {
+    /// The exporter these flags describe; a model the store lacks is read through its mirrors.
     var exporter: BlobExporter {
-        BlobExporter(store: models.store, insecure: access.insecure, platform: platform.value, keepInStore: keep, hardLink: link,
-                     transfer: transfer.options(download: download))
+        get throws {
+            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout,
+                                            json: report.json && output != "-")
+            return BlobExporter(store: models.store, router: router, insecure: access.insecure, platform: platform.value,
+                                keepInStore: keep, hardLink: link, transfer: transfer.options(download: download))
+        }
     }
 
     /// Writes the weights file, or a split GGUF's shards into a directory.
     func exportWeights(_ ref: Reference) async throws {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json)
-        let exporter = self.exporter
+        let exporter = try self.exporter
         let result = try await display.showing { try await exporter.exportWeights(ref, to: output, progress: progress) }
         for (path, file) in result.files {
             let how = file.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded"
@@ -28,7 +33,7 @@ extension Blob {
 
     /// The weights layer for `-o -`: one file only.
     func stdoutWeights(_ ref: Reference) async throws -> LayerSelector {
-        switch try await exporter.weights(of: ref) {
+        switch try await self.exporter.weights(of: ref) {
         case let .single(layer): return .digest(layer.digest)
         case let .split(layers): throw WeightsLayer.splitNeedsDirectory(ref, shards: layers.count)
         }

@@ -29,6 +29,8 @@ struct Blob: AsyncParsableCommand {
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 
@@ -60,6 +62,7 @@ struct Blob: AsyncParsableCommand {
         }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json && !toStdout)
+        let exporter = try self.exporter
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }

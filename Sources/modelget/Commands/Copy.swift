@@ -21,6 +21,7 @@ struct Copy: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 

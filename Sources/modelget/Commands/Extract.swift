@@ -36,6 +36,8 @@ struct Extract: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 
@@ -51,7 +53,8 @@ struct Extract: AsyncParsableCommand {
     func run() async throws {
         verbosity.apply()
         let ref = try Reference(parsing: reference)
-        let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
+        let extractor = ImageExtractor(store: models.store, router: router, insecure: access.insecure,
                                        platform: platform.value,
                                        force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes)
         let progress = TransferProgress()

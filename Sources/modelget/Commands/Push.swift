@@ -21,6 +21,7 @@ struct Push: AsyncParsableCommand {
 
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 
@@ -44,7 +45,9 @@ struct Push: AsyncParsableCommand {
         verbosity.apply()
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
-        let client = try await RegistryClient.connect(to: target, insecure: access.insecure,
+        // registries.conf's blocked and insecure apply to pushes, as in podman; its mirrors and remapping do not.
+        let insecure = try RegistriesConfiguration.load().pushAccess(for: target, insecure: access.insecure)
+        let client = try await RegistryClient.connect(to: target, insecure: insecure,
                                                       credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: report.json, jsonEvents: false)

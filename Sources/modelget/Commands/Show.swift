@@ -13,6 +13,8 @@ struct Show: AsyncParsableCommand {
     @OptionGroup var platform: PlatformOption
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
 
     func validate() throws {
@@ -23,7 +25,8 @@ struct Show: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let info: ModelInfo
         if remote {
-            info = try await RegistryClient.connect(to: ref, insecure: access.insecure).info(ref, platform: platform.value)
+            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
+            info = try await router.sources(for: ref, insecure: access.insecure).info(platform: platform.value)
         } else {
             info = try await models.store.info(ref)
         }

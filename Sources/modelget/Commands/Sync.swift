@@ -15,6 +15,8 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var transfer: TransferFlags
     @OptionGroup var download: DownloadOptions
     @OptionGroup var models: ModelsOption
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 
@@ -24,10 +26,10 @@ struct Sync: AsyncParsableCommand {
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
-        let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
-            .plan(list, prune: prune)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: options.stallTimeout, json: report.json)
+        let plan = try await SyncPlanner(store: store, router: router).plan(list, prune: prune)
         if dryRun {
-            printPlan(plan, list)
+            printPlan(plan, list, store: store)
             // A model that cannot be resolved would fail the real run.
             if plan.models.contains(where: { $0.failure != nil }) { throw ExitCode.failure }
             return
@@ -42,7 +44,7 @@ struct Sync: AsyncParsableCommand {
         if !report.failures.isEmpty { throw ExitCode.failure }
     }
 
-    private func printPlan(_ plan: SyncPlan, _ list: SyncFile) {
+    private func printPlan(_ plan: SyncPlan, _ list: SyncFile, store: ModelStore) {
         for model in plan.models {
             let name = model.entry.reference.displayName
             if let failure = model.failure { print("cannot resolve \(name): \(DisplayText.line(failure))"); continue }
@@ -55,8 +57,15 @@ struct Sync: AsyncParsableCommand {
             }
         }
         for model in plan.removals { print("remove \(model.displayName) (\(ProgressFormat.bytes(model.size)))") }
-        print("would fetch \(plan.fetch.count) blobs (\(ProgressFormat.bytes(plan.fetchBytes)))"
-            + (plan.removals.isEmpty ? "" : " and remove \(plan.removals.count) models"))
+        let partial = plan.fetch.reduce(0) { $0 + store.partialBytes(of: $1) }
+        let missing = plan.fetchBytes - partial
+        var line = "would fetch \(plan.fetch.count) blobs, \(ProgressFormat.bytes(missing)) still missing"
+            + (partial > 0 ? " (\(ProgressFormat.bytes(partial)) more already in partial downloads)" : "")
+            + (plan.removals.isEmpty ? "" : ", and remove \(plan.removals.count) models")
+        if let free = store.availableBytes() {
+            line += "; \(ProgressFormat.bytes(free)) free in \(store.root.path)" + (free < missing ? ": NOT ENOUGH SPACE" : "")
+        }
+        print(line)
     }
 
     private func printReport(_ report: SyncReport) {

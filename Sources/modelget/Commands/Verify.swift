@@ -16,6 +16,8 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var mirrors: MirrorOptions
 
     func validate() throws {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
@@ -44,7 +46,9 @@ struct Verify: AsyncParsableCommand {
             return
         }
         guard repair else { throw ExitCode.failure }
-        let failures = await BlobRepairer(store: store, insecure: access.insecure, transfer: transfer.options()).repair(report.problems, models: models)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, json: self.report.json)
+        let failures = await BlobRepairer(store: store, router: router, insecure: access.insecure, transfer: transfer.options())
+            .repair(report.problems, models: models)
         for (problem, error) in failures {
             Terminal.printError("modelget: could not repair \(problem.descriptor.digest): \(error)")
             if self.report.json {

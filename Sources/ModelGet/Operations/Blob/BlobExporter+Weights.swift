@@ -54,9 +54,7 @@ extension BlobExporter {
         if let stored = store.modelIfPresent(reference) {
             manifest = stored.manifest
         } else {
-            let client = try await connections.client(for: reference, insecure: insecure)
-            manifest = try await client.resolveImage(repository: reference.repository, reference: reference.manifestReference,
-                                                     platform: platform).1
+            manifest = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform).1
         }
         return try WeightsLayer.find(in: manifest, model: reference.displayName)
     }

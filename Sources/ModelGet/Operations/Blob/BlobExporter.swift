@@ -13,7 +13,8 @@ import Foundation
 /// for any model the store lacks.
 public struct BlobExporter: Sendable {
     public let store: ModelStore
-    public let connections: RegistryConnections
+    /// Where a model the store lacks is read from: its mirrors, then its registry.
+    public let router: SourceRouter
     public var insecure: Bool
     public var platform: Platform
     /// Download into the store and keep the blob there.
@@ -24,11 +25,11 @@ public struct BlobExporter: Sendable {
     /// How downloads go.
     public let transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+    public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore
@@ -39,16 +40,14 @@ public struct BlobExporter: Sendable {
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
                        progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }
-        var client: RegistryClient?
+        var sources: PullSources?
         let descriptor: Descriptor
         if let stored = store.modelIfPresent(reference) {
             descriptor = try layer.select(in: stored.manifest, model: reference.displayName)
         } else {
-            let connected = try await connections.client(for: reference, insecure: insecure)
-            let (_, manifest) = try await connected.resolveImage(
-                repository: reference.repository, reference: reference.manifestReference, platform: platform)
+            let (_, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
             descriptor = try layer.select(in: manifest, model: reference.displayName)
-            client = connected
+            sources = serving
         }
         progress.addTotal(bytes: descriptor.size, blobs: 1)
         if store.hasBlob(descriptor) {
@@ -56,7 +55,7 @@ public struct BlobExporter: Sendable {
             progress.blobDone()
         } else if keepInStore {
             try store.prepare()
-            try await download(descriptor, of: reference, into: store, client: client, progress: progress)
+            try await download(descriptor, of: reference, into: store, sources: sources, progress: progress)
         }
         if store.hasBlob(descriptor) {
             let placement = try deliver(descriptor, to: destination)
@@ -65,22 +64,21 @@ public struct BlobExporter: Sendable {
         switch destination {
         case let .file(path):
             let staging = try StagingArea.beside(path)
-            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
             try staging.deliver(descriptor, to: path)
         case let .stream(fd):
             let staging = try StagingArea.temporary()
             defer { staging.remove() }
-            try await download(descriptor, of: reference, into: staging.store, client: client, progress: progress)
+            try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
             try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
         }
         return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
 
     private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
-                          client: RegistryClient?, progress: TransferProgress) async throws {
-        let resolved: RegistryClient
-        if let client { resolved = client } else { resolved = try await connections.client(for: reference, insecure: insecure) }
-        try await transfer.engine(progress: progress).download(descriptor, from: resolved, repository: reference.repository, into: target)
+                          sources: PullSources?, progress: TransferProgress) async throws {
+        let resolved = try sources ?? router.sources(for: reference, insecure: insecure)
+        try await transfer.engine(progress: progress).download(descriptor, from: resolved, into: target)
     }
 
     /// Puts a store blob at the destination, verified.

@@ -10,8 +10,8 @@ public struct TensorFolderExporter: Sendable {
     /// A tensor model found, and where its manifest came from.
     public struct Resolved: Sendable {
         public var manifest: ImageManifest
-        /// Set when the store does not hold the model.
-        var client: RegistryClient?
+        /// Where it is read from; set when the store does not hold the model.
+        var sources: PullSources?
 
         /// Tensor layers in the manifest.
         public var tensorLayers: Int { manifest.layers.filter { $0.mediaType == MediaType.ollamaTensor }.count }
@@ -22,10 +22,13 @@ public struct TensorFolderExporter: Sendable {
     public var platform: Platform
     public var keepInStore: Bool
     public var options: PullOptions
+    /// Where a model the store lacks is read from (its mirrors, then its registry).
+    public var router: SourceRouter
 
     public init(store: ModelStore, insecure: Bool = false, platform: Platform = .current, keepInStore: Bool = false,
-                options: PullOptions = PullOptions()) {
+                options: PullOptions = PullOptions(), router: SourceRouter? = nil) {
         self.store = store
+        self.router = router ?? SourceRouter(stallTimeout: options.transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore
@@ -35,12 +38,11 @@ public struct TensorFolderExporter: Sendable {
     /// The model's manifest when it is a tensor model; nil otherwise.
     public func resolve(_ reference: Reference) async throws -> Resolved? {
         if let stored = store.modelIfPresent(reference) {
-            return TensorModelLayout.isTensorModel(stored.manifest) ? Resolved(manifest: stored.manifest, client: nil) : nil
+            return TensorModelLayout.isTensorModel(stored.manifest) ? Resolved(manifest: stored.manifest, sources: nil) : nil
         }
-        let client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
-        let (_, manifest) = try await client.resolveImage(repository: reference.repository, reference: reference.manifestReference,
-                                                          platform: platform)
-        return TensorModelLayout.isTensorModel(manifest) ? Resolved(manifest: manifest, client: client) : nil
+        let sources = try router.sources(for: reference, insecure: insecure)
+        let (_, manifest, _) = try await sources.resolveImage(platform: platform)
+        return TensorModelLayout.isTensorModel(manifest) ? Resolved(manifest: manifest, sources: sources) : nil
     }
 
     /// Writes the folder at `directory`.
@@ -50,16 +52,13 @@ public struct TensorFolderExporter: Sendable {
         if resolved.manifest.blobs.allSatisfy(store.hasBlob) {
             return try DiffusersFolderWriter(store: store).write(resolved.manifest, model: model, to: directory)
         }
-        let client: RegistryClient
-        if let known = resolved.client { client = known } else {
-            client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
-        }
+        let sources = try resolved.sources ?? router.sources(for: reference, insecure: insecure)
         let source = keepInStore ? store : ModelStore(root: URL(fileURLWithPath: Self.scratchRoot(for: directory)))
         var pullOptions = options
         pullOptions.platform = platform
         // A failed pull keeps the scratch store for the next run to resume;
         // once pulled, it goes whether the folder could be written or not.
-        _ = try await ModelPuller(store: source, options: pullOptions).pull(reference, client: client, progress: progress)
+        _ = try await ModelPuller(store: source, options: pullOptions).pull(reference, sources: sources, progress: progress)
         defer { if !keepInStore { try? FileManager.default.removeItem(atPath: source.root.path) } }
         // The manifest as pulled (a tag may have moved since `resolve`).
         let pulled = try source.model(reference).manifest

@@ -13,7 +13,8 @@ public struct ImageExtractor: Sendable {
     public static let defaultMaximumEntries = 65_536
 
     public let store: ModelStore
-    public let connections: RegistryConnections
+    /// Where an image the store lacks is read from: its mirrors, then its registry.
+    public let router: SourceRouter
     public var insecure: Bool
     public var platform: Platform
     /// Replace a destination that already holds files.
@@ -25,11 +26,11 @@ public struct ImageExtractor: Sendable {
     /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
     public var transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+    public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
                 maximumBytes: Int64? = nil, transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.platform = platform
         self.force = force
@@ -42,21 +43,20 @@ public struct ImageExtractor: Sendable {
                         progress: TransferProgress = TransferProgress()) async throws -> ExtractResult {
         let destination = URL(fileURLWithPath: directory).standardizedFileURL.path
         try checkDestination(destination)
-        var client: RegistryClient?
+        var sources: PullSources?
         let manifest: ImageManifest
         if let stored = store.modelIfPresent(reference) {
             manifest = stored.manifest
         } else {
-            let connected = try await connections.client(for: reference, insecure: insecure)
-            manifest = try await connected.resolveImage(
-                repository: reference.repository, reference: reference.manifestReference, platform: platform).1
-            client = connected
+            let resolved = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
+            manifest = resolved.1
+            sources = resolved.2
         }
         for layer in manifest.layers where !MediaType.imageLayerTypes.contains(layer.mediaType) {
             throw ModelGetError.invalidArchive(archive: "layer \(layer.digest)",
                                                reason: "media type \(layer.mediaType) is not an image layer; `blob` writes model files")
         }
-        let config = try ImageConfig.decode(try await readConfig(manifest.config, of: reference, client: &client),
+        let config = try ImageConfig.decode(try await readConfig(manifest.config, of: reference, sources: &sources),
                                             name: manifest.config.digest.description)
         guard let diffIDs = config.rootfs?.diffIDs, diffIDs.count == manifest.layers.count else {
             throw ModelGetError.invalidManifest(
@@ -81,9 +81,8 @@ public struct ImageExtractor: Sendable {
                     progress.addPresent(layer.size)
                     result.layersFromStore += 1
                 } else {
-                    if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
-                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, budget: budget, from: client!,
-                                                          repository: reference.repository, progress: progress)
+                    if sources == nil { sources = try router.sources(for: reference, insecure: insecure) }
+                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, budget: budget, from: sources!, progress: progress)
                 }
                 progress.blobDone()
                 result.uncompressedBytes += uncompressed
@@ -141,7 +140,7 @@ public struct ImageExtractor: Sendable {
         if let aside { try RootFilesystem.removeTree(aside) }
     }
 
-    private func readConfig(_ descriptor: Descriptor, of reference: Reference, client: inout RegistryClient?) async throws -> Data {
+    private func readConfig(_ descriptor: Descriptor, of reference: Reference, sources: inout PullSources?) async throws -> Data {
         guard descriptor.size <= ImageConfig.maximumSize else {
             throw ModelGetError.invalidManifest(reason: "config \(descriptor.digest) is larger than \(ImageConfig.maximumSize) bytes")
         }
@@ -149,9 +148,10 @@ public struct ImageExtractor: Sendable {
         if store.hasBlob(descriptor), let stored = FileManager.default.contents(atPath: store.blobPath(descriptor.digest)) {
             data = stored
         } else {
-            if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
+            if sources == nil { sources = try router.sources(for: reference, insecure: insecure) }
             let sink = MemorySink(limit: descriptor.size)
-            _ = try await client!.fetchBlob(repository: reference.repository, digest: descriptor.digest, sink: sink)
+            let response = try await BlobSource(sources: sources!, digest: descriptor.digest).fetch(range: nil, sink: sink)
+            guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: response.url) }
             data = sink.data
         }
         try descriptor.digest.verify(actualHex: SHA256Hasher.hex(of: data))
@@ -171,8 +171,8 @@ public struct ImageExtractor: Sendable {
     }
 
     private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, budget: ExpansionLimit.Budget,
-                              from client: RegistryClient,
-                              repository: String, progress: TransferProgress) async throws -> Int64 {
+                              from sources: PullSources,
+                              progress: TransferProgress) async throws -> Int64 {
         let pipe = try LayerPipe(progress: progress)
         let box = UncheckedBox(unpacker)
         async let unpacked = onOwnThread("modelget-unpack") {
@@ -181,7 +181,7 @@ public struct ImageExtractor: Sendable {
         }
         var transferError: Error?
         do {
-            try await stream(layer, from: client, repository: repository, into: pipe)
+            try await stream(layer, from: BlobSource(sources: sources, digest: layer.digest), into: pipe)
         } catch {
             transferError = error
         }
@@ -199,14 +199,14 @@ public struct ImageExtractor: Sendable {
     }
 
     /// Sends the layer's bytes into the pipe; a transfer cut short (a
-    /// retryable error) continues from the bytes already delivered.
-    private func stream(_ layer: Descriptor, from client: RegistryClient, repository: String, into pipe: LayerPipe) async throws {
+    /// retryable error) continues from the bytes already delivered (from
+    /// the next source when a mirror broke off).
+    private func stream(_ layer: Descriptor, from source: BlobSource, into pipe: LayerPipe) async throws {
         var attempt = 1
         while true {
             do {
                 let from = pipe.delivered
-                let response = try await client.fetchBlobRange(repository: repository, digest: layer.digest,
-                                                               range: from == 0 ? nil : from..<layer.size, sink: pipe)
+                let response = try await source.fetch(range: from == 0 ? nil : from..<layer.size, sink: pipe)
                 guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
                 guard pipe.delivered < layer.size else { return }
                 throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")

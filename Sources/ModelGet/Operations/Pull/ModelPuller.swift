@@ -16,19 +16,25 @@ public struct ModelPuller: Sendable {
     /// when given (a nested repository must be: see `checkStorable`).
     public func pull(_ reference: Reference, client: RegistryClient, storeAs: Reference? = nil,
                      progress: TransferProgress = TransferProgress()) async throws -> PullResult {
+        try await pull(reference, sources: PullSources(client: client, reference: reference), storeAs: storeAs, progress: progress)
+    }
+
+    /// Pulls `reference` from `sources` (its mirrors, then its registry:
+    /// `SourceRouter.sources(for:insecure:)`), stored under `storeAs` when given.
+    public func pull(_ reference: Reference, sources: PullSources, storeAs: Reference? = nil,
+                     progress: TransferProgress = TransferProgress()) async throws -> PullResult {
         let storeName = storeAs ?? reference
         try store.checkStorable(storeName)
-        let (fetched, manifest) = try await client.resolveImage(
-            repository: reference.repository, reference: reference.manifestReference, platform: options.platform)
+        let (fetched, manifest, serving) = try await sources.resolveImage(platform: options.platform)
         try store.prepare()
         // Held until the manifest names every blob: a prune meanwhile keeps them.
         return try await store.whileWriting {
-            try await pull(fetched: fetched, manifest: manifest, reference: reference, storeName: storeName, client: client, progress: progress)
+            try await pull(fetched: fetched, manifest: manifest, reference: reference, storeName: storeName, sources: serving, progress: progress)
         }
     }
 
     private func pull(fetched: FetchedManifest, manifest: ImageManifest, reference: Reference, storeName: Reference,
-                      client: RegistryClient, progress: TransferProgress) async throws -> PullResult {
+                      sources: PullSources, progress: TransferProgress) async throws -> PullResult {
         let blobs = manifest.blobs
         progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
         var missing: [Descriptor] = []
@@ -41,7 +47,7 @@ public struct ModelPuller: Sendable {
             }
         }
         let engine = options.transfer.engine(progress: progress)
-        try await engine.download(missing, from: client, repository: reference.repository, into: store)
+        try await engine.download(missing, from: sources, into: store)
         progress.phase = .writingManifest
         try store.writeManifest(fetched.data, for: storeName)
         progress.phase = .done

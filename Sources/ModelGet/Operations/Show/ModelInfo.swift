@@ -108,17 +108,31 @@ extension RegistryClient {
     public func info(_ reference: Reference, platform: Platform = .current) async throws -> ModelInfo {
         let (fetched, manifest) = try await resolveImage(repository: reference.repository, reference: reference.manifestReference,
                                                          platform: platform)
-        var info = try await ModelInfo.load(name: reference.displayName, manifestDigest: fetched.digest, manifest: manifest,
-                                            readPrefix: ModelInfo.remotePrefix(self, repository: reference.repository)) { blob in
+        return try await info(of: fetched, manifest, repository: reference.repository, name: reference.displayName)
+    }
+
+    /// `show --remote` of a manifest this registry served for `repository`.
+    func info(of fetched: FetchedManifest, _ manifest: ImageManifest, repository: String, name: String) async throws -> ModelInfo {
+        var info = try await ModelInfo.load(name: name, manifestDigest: fetched.digest, manifest: manifest,
+                                            readPrefix: ModelInfo.remotePrefix(self, repository: repository)) { blob in
             let sink = MemorySink(limit: blob.size)
-            _ = try await fetchBlob(repository: reference.repository, digest: blob.digest, sink: sink)
+            _ = try await fetchBlob(repository: repository, digest: blob.digest, sink: sink)
             try blob.digest.verify(actualHex: SHA256Hasher.hex(of: sink.data))
             return sink.data
         }
         if TensorModelLayout.isTensorModel(manifest) {
-            info.tensorModel = try await tensorSummary(manifest, repository: reference.repository, model: reference.displayName)
+            info.tensorModel = try await tensorSummary(manifest, repository: repository, model: name)
         }
         return info
+    }
+}
+
+extension PullSources {
+    /// `show --remote` through the mirrors: everything from the first
+    /// source that has the manifest.
+    public func info(platform: Platform = .current) async throws -> ModelInfo {
+        let (fetched, manifest, serving) = try await resolveImage(platform: platform)
+        return try await serving.client(at: 0).info(of: fetched, manifest, repository: serving.repository(at: 0), name: reference.displayName)
     }
 }
 

@@ -63,9 +63,9 @@ public struct ModelSyncer: Sendable {
         // One engine (request budget, part connections, rate) for every blob and part of every model.
         let engine = transfer.engine(progress: progress)
         try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
-            guard let client = source.client else { return }
+            guard let sources = source.sources else { return }
             do {
-                try await engine.download(blob, from: client, repository: source.entry.reference.repository, into: self.store)
+                try await engine.download(blob, from: sources, into: self.store)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

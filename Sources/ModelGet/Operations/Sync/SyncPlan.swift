@@ -16,7 +16,8 @@ public struct SyncPlan: Sendable {
         public var upToDate: Bool
         /// Its blobs the store lacks (some may be shared with other models).
         public var missing: [Descriptor]
-        var client: RegistryClient?
+        /// Where its blobs come from: the source that served the manifest, then the ones after it.
+        var sources: PullSources?
     }
 
     public var models: [Model]

@@ -5,11 +5,12 @@ import Synchronization
 /// what the store lacks.
 public struct SyncPlanner: Sendable {
     public let store: ModelStore
-    public let connections: RegistryConnections
+    /// Where each model is read from: its mirrors, then its registry.
+    public let router: SourceRouter
 
-    public init(store: ModelStore, connections: RegistryConnections = RegistryConnections()) {
+    public init(store: ModelStore, router: SourceRouter = SourceRouter()) {
         self.store = store
-        self.connections = connections
+        self.router = router
     }
 
     /// Resolves the models (`concurrency` at once); a model that cannot be
@@ -42,13 +43,11 @@ public struct SyncPlanner: Sendable {
     private func resolve(_ entry: SyncFile.Entry) async -> SyncPlan.Model {
         var model = SyncPlan.Model(entry: entry, upToDate: false, missing: [])
         do {
-            let client = try await connections.client(for: entry.reference, insecure: entry.insecure)
-            let (fetched, manifest) = try await client.resolveImage(
-                repository: entry.reference.repository, reference: entry.reference.manifestReference,
-                platform: entry.platform ?? .current)
+            let sources = try router.sources(for: entry.reference, insecure: entry.insecure)
+            let (fetched, manifest, serving) = try await sources.resolveImage(platform: entry.platform ?? .current)
             model.fetched = fetched
             model.manifest = manifest
-            model.client = client
+            model.sources = serving
         } catch {
             model.failure = "\(error)"
         }

@@ -1,17 +1,18 @@
 /// Puts right the blobs `verify` found missing or corrupt: the bad file is
 /// deleted, then the blob is fetched again from the registry of a model
-/// that names it, verified like any pull.
+/// that names it (through its mirrors with a router), verified like any pull.
 public struct BlobRepairer: Sendable {
     public let store: ModelStore
-    public let connections: RegistryConnections
+    /// Where a model's blobs are read from: its mirrors, then its registry.
+    public let router: SourceRouter
     public var insecure: Bool
     /// How the blobs are fetched again.
     public var transfer: TransferOptions
 
-    public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
+    public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
         self.insecure = insecure
         self.transfer = transfer
     }
@@ -30,8 +31,7 @@ public struct BlobRepairer: Sendable {
                 }
                 try store.removeBlob(problem.descriptor.digest)
                 try store.prepare()
-                let client = try await connections.client(for: owner.reference, insecure: insecure)
-                try await engine.download(problem.descriptor, from: client, repository: owner.reference.repository, into: store)
+                try await engine.download(problem.descriptor, from: try router.sources(for: owner.reference, insecure: insecure), into: store)
             } catch {
                 failures.append((problem, error))
             }

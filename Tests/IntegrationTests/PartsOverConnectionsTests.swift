@@ -44,7 +44,7 @@ final class PartsOverConnectionsTests: XCTestCase {
                                         credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path + "/none"]),
                                         stallTimeout: stallTimeout)
         let options = PullOptions(transfer: TransferOptions(concurrency: 16, parts: plan, limitRate: limitRate,
-                                                            retry: RetryPolicy(maximumAttempts: 4, baseDelay: 0.05, maximumDelay: 0.2)))
+                                                            retry: RetryPolicy(window: 20, baseDelay: 0.05, maximumDelay: 0.2)))
         return try await ModelPuller(store: store, options: options)
             .pull(try Reference(parsing: "\(host)/library/parted:v1"), client: client, progress: progress)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every failure modelget reports. Each description is the one-line
 /// message a user sees: it names what failed and why, and never carries a
 /// credential or token. Whatever a case holds, the description is one line
@@ -42,6 +44,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case responseTooLarge(what: String, url: String, limit: Int)
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
+    /// `host` failed (`reason`) from `since` for the whole retry window; with
+    /// no window, it never answered at all (a typo, a registry not running).
+    case unreachable(host: String, since: Date, reason: String, window: TimeInterval?)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -131,6 +136,19 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
+        case let .unreachable(host, since, reason, window?):
+            return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
+                + "retry window (--retry-window); the partial transfer is kept: run the same command to resume"
+        case let .unreachable(host, _, reason, nil):
+            return "\(host): \(reason); nothing has answered there (check the name, and that the registry is running)"
         }
+    }
+
+    /// `18:42:05`, local time.
+    private static func clockTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
     }
 }

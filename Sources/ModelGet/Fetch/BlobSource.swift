@@ -17,6 +17,11 @@ final class BlobSource: Sendable {
         self.digest = digest
     }
 
+    /// The host the bytes come from now: the CDN location, else the registry.
+    var host: String {
+        location.withLock { $0 }.map(RetryingHTTPClient.hostAndPort) ?? client.host
+    }
+
     /// GETs `range` (nil: the whole blob) into `sink`; returns the final
     /// response whatever its status.
     func fetch(range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {

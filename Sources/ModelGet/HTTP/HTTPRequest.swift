@@ -37,6 +37,9 @@ public struct HTTPRequest: Sendable {
     /// What the response body is ("manifest", "token response"): the error
     /// for a body over `maximumBodySize` names it.
     public var bodyDescription = "response body"
+    /// False for a probe that must be asked once (`RetryingHTTPClient`
+    /// then sends it as it is): `connect` learning whether HTTPS answers.
+    public var mayRetry = true
 
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,

@@ -33,6 +33,8 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var models: ModelsOption
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
+    @OptionGroup var retryWindow: RetryWindowOption
+    @OptionGroup var rate: RateLimitOption
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
@@ -47,7 +49,8 @@ struct Extract: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
-                                       force: force, maximumEntries: maxEntries)
+                                       force: force, maximumEntries: maxEntries,
+                                       transfer: TransferOptions(limitRate: rate.bytesPerSecond, retry: retryWindow.policy))
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

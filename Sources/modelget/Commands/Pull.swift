@@ -39,7 +39,7 @@ struct Pull: AsyncParsableCommand {
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)
         let client = try await RegistryClient.connect(to: ref, insecure: access.insecure,
-                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
         let started = Date()

@@ -43,7 +43,7 @@ struct Push: AsyncParsableCommand {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
         let client = try await RegistryClient.connect(to: target, insecure: access.insecure,
-                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()

@@ -20,7 +20,7 @@ struct Sync: AsyncParsableCommand {
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
-        let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout))
+        let plan = try await SyncPlanner(store: store, connections: RegistryConnections(stallTimeout: options.stallTimeout, retry: options.retry))
             .plan(list, prune: prune)
         if dryRun { return printPlan(plan, list) }
         let progress = TransferProgress()

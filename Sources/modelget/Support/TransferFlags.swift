@@ -1,8 +1,8 @@
 import ArgumentParser
 import ModelGet
 
-/// `--concurrency` and `--stall-timeout`, for every command that moves
-/// blobs; with `DownloadOptions` they make the library's `TransferOptions`,
+/// `--concurrency`, `--stall-timeout` and `--retry-window`, for every
+/// command that moves blobs; with `DownloadOptions` they make the library's `TransferOptions`,
 /// whose defaults they show.
 struct TransferFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
@@ -12,6 +12,11 @@ struct TransferFlags: ParsableArguments {
 
     @Option(name: .long, help: "Cut and resume a transfer that moves nothing for this many seconds.")
     var stallTimeout: Double = TransferOptions.defaultStallTimeout
+
+    @OptionGroup var retryWindow: RetryWindowOption
+
+    /// The retry policy every request of the command follows.
+    var retry: RetryPolicy { retryWindow.policy }
 
     func validate() throws {
         do {
@@ -25,7 +30,7 @@ struct TransferFlags: ParsableArguments {
     /// the concurrency when `--concurrency` is not given (sync's file). The
     /// concurrency is fitted to the open-file limit.
     func options(download: DownloadOptions? = nil, rate: RateLimitOption? = nil, fallback: Int? = nil) -> TransferOptions {
-        var options = TransferOptions(stallTimeout: stallTimeout)
+        var options = TransferOptions(stallTimeout: stallTimeout, retry: retry)
         options.concurrency = DescriptorBudget.fit(concurrency ?? fallback ?? TransferOptions.defaultConcurrency)
         if let download {
             options.parts = download.plan

@@ -28,7 +28,7 @@ public struct BlobExporter: Sendable {
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore

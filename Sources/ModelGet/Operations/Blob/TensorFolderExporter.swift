@@ -37,7 +37,8 @@ public struct TensorFolderExporter: Sendable {
         if let stored = store.modelIfPresent(reference) {
             return TensorModelLayout.isTensorModel(stored.manifest) ? Resolved(manifest: stored.manifest, client: nil) : nil
         }
-        let client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
+        let client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout,
+                                                      retry: options.transfer.retry)
         let (_, manifest) = try await client.resolveImage(repository: reference.repository, reference: reference.manifestReference,
                                                           platform: platform)
         return TensorModelLayout.isTensorModel(manifest) ? Resolved(manifest: manifest, client: client) : nil
@@ -52,7 +53,8 @@ public struct TensorFolderExporter: Sendable {
         }
         let client: RegistryClient
         if let known = resolved.client { client = known } else {
-            client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout)
+            client = try await RegistryClient.connect(to: reference, insecure: insecure, stallTimeout: options.transfer.stallTimeout,
+                                                      retry: options.transfer.retry)
         }
         let source = keepInStore ? store : ModelStore(root: URL(fileURLWithPath: Self.scratchRoot(for: directory)))
         var pullOptions = options

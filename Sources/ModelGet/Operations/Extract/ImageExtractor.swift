@@ -20,14 +20,14 @@ public struct ImageExtractor: Sendable {
     public var force: Bool
     /// Entries one layer may hold (a guard against tar bombs).
     public var maximumEntries: Int
-    /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
+    /// Stalls, the retry window and the rate limit of streamed layers; a cut transfer continues where it stopped.
     public var transfer: TransferOptions
 
     public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.platform = platform
         self.force = force
@@ -61,6 +61,7 @@ public struct ImageExtractor: Sendable {
         }
         progress.addTotal(bytes: manifest.layers.reduce(0) { $0 + $1.size }, blobs: manifest.layers.count)
 
+        let rateLimiter = transfer.limitRate.map { RateLimiter(bytesPerSecond: $0) }
         let staging = try makeStaging(beside: destination)
         var result = ExtractResult(directory: destination, layers: manifest.layers.count, layersFromStore: 0,
                                    bytesTransferred: 0, uncompressedBytes: 0, skippedDevices: 0)
@@ -76,7 +77,7 @@ public struct ImageExtractor: Sendable {
                 } else {
                     if client == nil { client = try await connections.client(for: reference, insecure: insecure) }
                     uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, from: client!,
-                                                          repository: reference.repository, progress: progress)
+                                                          repository: reference.repository, progress: progress, rateLimiter: rateLimiter)
                 }
                 progress.blobDone()
                 result.uncompressedBytes += uncompressed
@@ -162,8 +163,8 @@ public struct ImageExtractor: Sendable {
     }
 
     private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, from client: RegistryClient,
-                              repository: String, progress: TransferProgress) async throws -> Int64 {
-        let pipe = try LayerPipe(progress: progress)
+                              repository: String, progress: TransferProgress, rateLimiter: RateLimiter?) async throws -> Int64 {
+        let pipe = try LayerPipe(progress: progress, rateLimiter: rateLimiter)
         let box = UncheckedBox(unpacker)
         async let unpacked = onOwnThread("modelget-unpack") {
             defer { pipe.closeReader() }
@@ -189,21 +190,28 @@ public struct ImageExtractor: Sendable {
     }
 
     /// Sends the layer's bytes into the pipe; a transfer cut short (a
-    /// retryable error) continues from the bytes already delivered.
+    /// retryable error) continues from the bytes already delivered, within
+    /// the transfer's `RetryWindow` (bytes that arrived start it afresh).
     private func stream(_ layer: Descriptor, from client: RegistryClient, repository: String, into pipe: LayerPipe) async throws {
-        var attempt = 1
+        let window = RetryWindow(transfer.retry)
         while true {
+            let from = pipe.delivered
+            var host = client.host
+            var retryAfter: String?
             do {
-                let from = pipe.delivered
-                let response = try await client.fetchBlobRange(repository: repository, digest: layer.digest,
-                                                               range: from == 0 ? nil : from..<layer.size, sink: pipe)
+                let response = try await RetryWindow.$current.withValue(window) {
+                    try await client.fetchBlobRange(repository: repository, digest: layer.digest,
+                                                    range: from == 0 ? nil : from..<layer.size, sink: pipe)
+                }
+                host = RetryingHTTPClient.hostAndPort(response.url)
+                retryAfter = response.headers["Retry-After"]
                 guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
                 guard pipe.delivered < layer.size else { return }
                 throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
             } catch {
-                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < transfer.retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(transfer.retry.delay(afterAttempt: attempt) * 1e9))
-                attempt += 1
+                guard !pipe.readerGone, RetryPolicy.isRetryable(error) else { throw error }
+                if pipe.delivered > from { window.progressed() }
+                try await Task.sleep(nanoseconds: UInt64(try window.failed(error, host: host, retryAfter: retryAfter) * 1e9))
             }
         }
     }

@@ -19,7 +19,10 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
     /// Bytes of the current response still to drop (a 200 that resent the start).
     private var skip: Int64 = 0
 
-    init(progress: TransferProgress) throws {
+    /// Carried under the operation's rate limit (`--limit-rate`), if any.
+    let delivery: BodyDelivery
+
+    init(progress: TransferProgress, rateLimiter: RateLimiter? = nil) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw FileIO.error("pipe") }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
@@ -27,6 +30,7 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
         reader = ends[0]
         writer = ends[1]
         self.progress = progress
+        delivery = BodyDelivery(rateLimiter: rateLimiter)
     }
 
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool {

@@ -11,7 +11,7 @@ public struct BlobRepairer: Sendable {
     public init(store: ModelStore, connections: RegistryConnections? = nil, insecure: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout)
+        self.connections = connections ?? RegistryConnections(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.transfer = transfer
     }

@@ -30,8 +30,8 @@ public final class RegistryProcess: Sendable {
     public let directory: URL
     /// The storage driver's `rootdirectory`.
     public let storageRoot: URL
-    private let logFile: URL
-    private let process: Mutex<Process?>
+    let logFile: URL
+    let process: Mutex<Process?>
 
     /// Starts a registry with `auth` and waits until it answers.
     public init(auth: Auth = .none) throws {
@@ -133,7 +133,7 @@ public final class RegistryProcess: Sendable {
 
     /// Polls `GET /v2/` until it answers 200 or 401, the process exits, or
     /// `startTimeout` passes.
-    private static func waitUntilReady(_ process: Process, port: Int) -> Bool {
+    static func waitUntilReady(_ process: Process, port: Int) -> Bool {
         let deadline = Date().addingTimeInterval(startTimeout)
         while Date() < deadline && process.isRunning {
             if let status = HTTPProbe.status(port: port, path: "/v2/"), status == 200 || status == 401 {
@@ -144,9 +144,11 @@ public final class RegistryProcess: Sendable {
         return false
     }
 
-    private static func end(_ process: Process) {
+    static func end(_ process: Process) {
         if process.isRunning {
             process.terminate()
+            // A frozen registry (SIGSTOP) acts on SIGTERM only once it runs.
+            kill(process.processIdentifier, SIGCONT)
         }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline {

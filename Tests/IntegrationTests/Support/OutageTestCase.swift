@@ -1,0 +1,112 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The four outages every command that moves bytes must survive, played on
+/// a real docker-registry (`OutageBench`), each with or without
+/// `--limit-rate`: killed mid-transfer and back inside the retry window
+/// (the command completes), killed for good (exit 1 in one line within the
+/// window + 30 s, what arrived kept, a later run completes), frozen with
+/// SIGSTOP (the same, the stall cut by `--stall-timeout`), and refusing
+/// connections from the start (exit 1 in one line within seconds).
+class OutageTestCase: XCTestCase {
+    /// One command under test.
+    struct Subject {
+        /// Its arguments against the bench's registry host.
+        var arguments: (_ bench: OutageBench, _ host: String) throws -> [String]
+        /// Runs before the command (e.g. puts a model in the store to push).
+        var prepare: (OutageBench) throws -> Void = { _ in }
+        /// True when the command's bytes go up (push), false when they come down.
+        var uploads = false
+        /// Checks what a finished command left (the store verifies, the file is right).
+        var verify: (OutageBench) throws -> Void
+        /// Checks what an interrupted command kept for the next run, if anything.
+        var kept: ((OutageBench) throws -> Void)?
+    }
+
+    /// The flags every run gets: a short window and a short stall timeout.
+    private func flags(window: String, limitRate: String?) -> [String] {
+        ["--retry-window", window, "--stall-timeout", "1"] + (limitRate.map { ["--limit-rate", $0] } ?? [])
+    }
+
+    /// `--limit-rate` for the limited variants: below the relay's pace, so the limit is what slows them.
+    static let limitRate = "3M"
+
+    func restartedInsideTheWindow(_ subject: Subject, limitRate: String? = nil,
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
+        let bench = try OutageBench()
+        try subject.prepare(bench)
+        let run = try bench.start(try subject.arguments(bench, bench.host) + flags(window: "20s", limitRate: limitRate))
+        bench.waitForTraffic(uploads: subject.uploads, file: file, line: line)
+        bench.registry.crash()
+        Thread.sleep(forTimeInterval: 1)
+        try bench.registry.restart()
+        let ending = run.wait(timeout: 60, file: file, line: line)
+        XCTAssertEqual(ending.status, 0, ending.err, file: file, line: line)
+        try subject.verify(bench)
+    }
+
+    func killedForGood(_ subject: Subject, limitRate: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let bench = try OutageBench()
+        try subject.prepare(bench)
+        let arguments = try subject.arguments(bench, bench.host)
+        let run = try bench.start(arguments + flags(window: OutageBench.window, limitRate: limitRate))
+        bench.waitForTraffic(uploads: subject.uploads, file: file, line: line)
+        bench.registry.crash()
+        let killedAt = Date()
+        let ending = run.wait(timeout: 120, file: file, line: line)
+        assertGaveUpInOneLine(ending, bench: bench, within: Date().timeIntervalSince(killedAt), file: file, line: line)
+        try subject.kept?(bench)
+        try bench.registry.restart()
+        let again = try bench.start(arguments + flags(window: "20s", limitRate: limitRate)).wait(timeout: 60, file: file, line: line)
+        XCTAssertEqual(again.status, 0, again.err, file: file, line: line)
+        try subject.verify(bench)
+    }
+
+    func frozen(_ subject: Subject, limitRate: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let bench = try OutageBench()
+        try subject.prepare(bench)
+        let arguments = try subject.arguments(bench, bench.host)
+        let run = try bench.start(arguments + flags(window: OutageBench.window, limitRate: limitRate))
+        bench.waitForTraffic(uploads: subject.uploads, file: file, line: line)
+        bench.registry.freeze()
+        let frozenAt = Date()
+        let ending = run.wait(timeout: 120, file: file, line: line)
+        // The stall is noticed after --stall-timeout (1 s), then the window runs.
+        assertGaveUpInOneLine(ending, bench: bench, within: Date().timeIntervalSince(frozenAt) - 1, file: file, line: line)
+        try subject.kept?(bench)
+        bench.registry.thaw()
+        let again = try bench.start(arguments + flags(window: "20s", limitRate: limitRate)).wait(timeout: 60, file: file, line: line)
+        XCTAssertEqual(again.status, 0, again.err, file: file, line: line)
+        try subject.verify(bench)
+    }
+
+    func refusedFromTheStart(_ subject: Subject, limitRate: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let bench = try OutageBench()
+        try subject.prepare(bench)
+        let arguments = try subject.arguments(bench, bench.directHost)
+        bench.registry.crash()
+        // The default window: a registry that never answered fails fast whatever the window.
+        let ending = try bench.start(arguments + ["--insecure"].filter { !arguments.contains($0) } + (limitRate.map { ["--limit-rate", $0] } ?? []))
+            .wait(timeout: 60, file: file, line: line)
+        XCTAssertEqual(ending.status, 1, ending.err, file: file, line: line)
+        XCTAssertLessThan(ending.seconds, 10, "a registry that is not running fails fast", file: file, line: line)
+        let lines = ending.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, ending.err, file: file, line: line)
+        XCTAssertTrue(ending.err.contains("\(bench.directHost): could not connect; nothing has answered there"), ending.err,
+                      file: file, line: line)
+    }
+
+    /// Exit 1, one line on stderr naming the registry, since when, and that
+    /// what arrived is kept; within the window + 30 s of the outage.
+    private func assertGaveUpInOneLine(_ ending: RunningCommand.Ending, bench: OutageBench, within seconds: TimeInterval,
+                                       file: StaticString, line: UInt) {
+        XCTAssertEqual(ending.status, 1, ending.err, file: file, line: line)
+        XCTAssertLessThan(seconds, OutageBench.windowSeconds + 30, "gave up within the window + 30 s", file: file, line: line)
+        let lines = ending.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, ending.err, file: file, line: line)
+        let text = String(lines.first ?? "")
+        XCTAssertTrue(text.hasPrefix("modelget: \(bench.host) unreachable since "), text, file: file, line: line)
+        XCTAssertTrue(text.hasSuffix("the partial transfer is kept: run the same command to resume"), text, file: file, line: line)
+    }
+}

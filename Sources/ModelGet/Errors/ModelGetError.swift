@@ -45,8 +45,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
     /// `host` failed (`reason`) from `since` for the whole retry window; with
-    /// no window, it never answered at all (a typo, a registry not running).
-    case unreachable(host: String, since: Date, reason: String, window: TimeInterval?)
+    /// no window, it never answered at all (a typo, a registry not running)
+    /// and `url` is what was asked.
+    case unreachable(host: String, url: String, since: Date, reason: String, window: TimeInterval?)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -136,11 +137,11 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
-        case let .unreachable(host, since, reason, window?):
+        case let .unreachable(host, _, since, reason, window?):
             return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
                 + "retry window (--retry-window); the partial transfer is kept: run the same command to resume"
-        case let .unreachable(host, _, reason, nil):
-            return "\(host): \(reason); nothing has answered there (check the name, and that the registry is running)"
+        case let .unreachable(host, url, _, reason, nil):
+            return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host) (check the name, and that the registry is running)"
         }
     }
 

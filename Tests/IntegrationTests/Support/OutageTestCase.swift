@@ -93,7 +93,7 @@ class OutageTestCase: XCTestCase {
         XCTAssertLessThan(ending.seconds, 10, "a registry that is not running fails fast", file: file, line: line)
         let lines = ending.err.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, ending.err, file: file, line: line)
-        XCTAssertTrue(ending.err.contains("\(bench.directHost): could not connect; nothing has answered there"), ending.err,
+        XCTAssertTrue(ending.err.contains("could not connect; nothing has answered at \(bench.directHost)"), ending.err,
                       file: file, line: line)
     }
 

@@ -11,7 +11,7 @@ final class RetryWindowTests: XCTestCase {
         XCTAssertEqual(try window.failed(refused, host: "r.test"), 0)
         Thread.sleep(forTimeInterval: 0.25)
         XCTAssertThrowsError(try window.failed(refused, host: "r.test")) { error in
-            guard case let ModelGetError.unreachable(host, _, reason, window) = error else { return XCTFail("\(error)") }
+            guard case let ModelGetError.unreachable(host, _, _, reason, window) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(host, "r.test")
             XCTAssertEqual(reason, "could not connect")
             XCTAssertEqual(window, 0.2)

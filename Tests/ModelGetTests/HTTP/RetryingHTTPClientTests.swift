@@ -83,7 +83,8 @@ final class RetryingHTTPClientTests: XCTestCase {
             _ = try await client.send(HTTPRequest(url: url))
             XCTFail("a refusing host answered")
         } catch {
-            XCTAssertEqual("\(error)", "r.test:5000: could not connect; nothing has answered there (check the name, and that the registry is running)")
+            XCTAssertEqual("\(error)", "http://r.test:5000/v2/team/tiny/manifests/v1: could not connect; "
+                + "nothing has answered at r.test:5000 (check the name, and that the registry is running)")
         }
         XCTAssertEqual(transport.requests, 3, "the first try and two quick retries")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
@@ -95,7 +96,7 @@ final class RetryingHTTPClientTests: XCTestCase {
         do {
             _ = try await client.send(HTTPRequest(url: url))
             XCTFail("a refusing host answered")
-        } catch let ModelGetError.unreachable(host, _, reason, window) {
+        } catch let ModelGetError.unreachable(host, _, _, reason, window) {
             XCTAssertEqual(host, "r.test:5000")
             XCTAssertEqual(reason, "could not connect")
             XCTAssertEqual(window, 0.3)

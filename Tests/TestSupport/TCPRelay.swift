@@ -15,6 +15,9 @@ public final class TCPRelay: Sendable {
         public var slowBytesPerSecond: Int64 = 1024
         /// Cap each connection's bytes per second from the client (uploads; nil: no cap).
         public var uploadBytesPerSecond: Int64?
+        /// Keep socket buffers small even when nothing is capped, so that the
+        /// bytes the relay counts are close to the bytes the client read.
+        public var smallBuffers = false
 
         public init(bytesPerSecond: Int64? = nil, uploadBytesPerSecond: Int64? = nil) {
             self.bytesPerSecond = bytesPerSecond
@@ -79,7 +82,8 @@ public final class TCPRelay: Sendable {
             }
             // A paced relay keeps little in flight from the server, so what
             // the server sent before it died or froze is what the client gets.
-            let buffer: Int32? = shaping.bytesPerSecond == nil ? nil : 128 << 10
+            let small = shaping.bytesPerSecond != nil || shaping.smallBuffers
+            let buffer: Int32? = small ? 128 << 10 : nil
             guard let upstream = try? LoopbackSocket.connect(address: "127.0.0.1", port: upstreamPort, timeout: 600,
                                                              receiveBuffer: buffer) else {
                 close(client)
@@ -90,6 +94,10 @@ public final class TCPRelay: Sendable {
                 state.accepted += 1
                 state.open.formUnion([client, upstream])
                 return state.accepted
+            }
+            if shaping.smallBuffers {
+                var size: Int32 = 128 << 10
+                setsockopt(client, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
             }
             guard let number else {
                 close(client)

@@ -20,20 +20,49 @@ final class OutageBench {
     let relay: TCPRelay
     let harness: CLIHarness
     let model: GeneratedModel
+    /// A second registry, direct, for the commands that write to one (push's and copy's destination).
+    private(set) lazy var destination: RegistryProcess? = try? RegistryProcess()
 
     /// The relay always paces (an unpaced loopback relay would let the
     /// registry hand the whole blob to socket buffers before any outage).
-    init(repository: String = "library/outage") throws {
+    /// `image`: the registry holds a container image (one gzip layer of
+    /// about `layerSize`) instead of an Ollama model.
+    init(image: Bool = false) throws {
         harness = try CLIHarness()
         registry = try RegistryProcess()
-        model = try CLIHarness.seed(registry, repository, tag: "v1", sizes: [Self.layerSize, 3000], seed: 25, in: harness.scratch)
+        if image {
+            model = try Self.noiseImage(in: harness.scratch)
+            try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/outage", tag: "v1")
+        } else {
+            model = try CLIHarness.seed(registry, "library/outage", tag: "v1", sizes: [Self.layerSize, 3000], seed: 25, in: harness.scratch)
+        }
         relay = try TCPRelay(upstreamPort: registry.port, shaping: TCPRelay.Shaping(bytesPerSecond: Self.pace, uploadBytesPerSecond: Self.pace))
     }
 
     deinit {
         relay.stop()
         registry.stop()
+        destination?.stop()
         harness.cleanUp()
+    }
+
+    /// An image whose one layer is a tar of one file of random printable
+    /// bytes, gzipped to about `layerSize`.
+    private static func noiseImage(in directory: URL) throws -> GeneratedModel {
+        var random = SystemRandomNumberGenerator()
+        let noise = String(decoding: (0..<(layerSize * 6 / 5)).map { _ in UInt8.random(in: 33...126, using: &random) }, as: UTF8.self)
+        let tar = directory.appendingPathComponent("noise.tar")
+        try TarBuilder.write([.file("noise", contents: noise)], to: tar)
+        return try ImageSeeder.image([.compressing(tar, with: .gzip)], in: directory.appendingPathComponent("image"))
+    }
+
+    /// Asserts `registry` holds every blob of the model in `repository`.
+    func assertRegistryHoldsTheModel(_ registry: RegistryProcess, _ repository: String,
+                                     file: StaticString = #filePath, line: UInt = #line) {
+        for blob in [model.config] + model.layers {
+            XCTAssertEqual(HTTPProbe.status(port: registry.port, path: "/v2/\(repository)/blobs/\(blob.digest)", method: "HEAD"), 200,
+                           blob.digest, file: file, line: line)
+        }
     }
 
     /// The registry as commands reach it, through the relay.

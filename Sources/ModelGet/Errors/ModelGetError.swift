@@ -44,10 +44,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case responseTooLarge(what: String, url: String, limit: Int)
     /// A blob that took `fetched` bytes over the network without completing (a server that restarts or cuts it every time).
     case fetchBudgetExceeded(digest: String, fetched: Int64, size: Int64)
-    /// `host` failed (`reason`) from `since` for the whole retry window; with
-    /// no window, it never answered at all (a typo, a registry not running)
-    /// and `url` is what was asked.
-    case unreachable(host: String, url: String, since: Date, reason: String, window: TimeInterval?)
+    /// The other side failed for the whole retry window, or never answered.
+    case unreachable(Outage)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -137,19 +135,46 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(URLRedaction.redact(url)): the \(what) is larger than \(limit) bytes; refusing it"
         case let .fetchBudgetExceeded(digest, fetched, size):
             return "gave up on \(digest): fetched \(fetched) bytes for a \(size)-byte blob without completing it (the server keeps cutting or restarting it)"
-        case let .unreachable(host, _, since, reason, window?):
-            return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
-                + "retry window (--retry-window); the partial transfer is kept: run the same command to resume"
-        case let .unreachable(host, url, _, reason, nil):
-            return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host) (check the name, and that the registry is running)"
+        case let .unreachable(outage):
+            return outage.message
         }
     }
 
-    /// `18:42:05`, local time.
-    private static func clockTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: date)
+    /// A host that failed (`reason`) from `since` for the whole retry
+    /// `window`; with no window, one that never answered at all (a typo, a
+    /// registry not running), `url` being what was asked.
+    public struct Outage: Equatable, Sendable {
+        public var host: String
+        public var url: String
+        public var since: Date
+        public var reason: String
+        public var window: TimeInterval?
+        /// What arrived stays for the next run (false: it starts again, as `extract` does).
+        public var partialKept = true
+
+        public init(host: String, url: String, since: Date, reason: String, window: TimeInterval?) {
+            self.host = host
+            self.url = url
+            self.since = since
+            self.reason = reason
+            self.window = window
+        }
+
+        var message: String {
+            guard let window else {
+                return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host) (check the name, and that the registry is running)"
+            }
+            return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
+                + "retry window (--retry-window); "
+                + (partialKept ? "the partial transfer is kept: run the same command to resume" : "run the same command to start again")
+        }
+
+        /// `18:42:05`, local time.
+        private static func clockTime(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "HH:mm:ss"
+            return formatter.string(from: date)
+        }
     }
 }

@@ -60,7 +60,7 @@ public final class RetryWindow: Sendable {
         }
         let left = policy.window - Self.seconds(now - since)
         guard left > 0 else {
-            throw ModelGetError.unreachable(host: host, url: host, since: sinceDate, reason: Self.reason(error), window: policy.window)
+            throw ModelGetError.unreachable(.init(host: host, url: host, since: sinceDate, reason: Self.reason(error), window: policy.window))
         }
         return min(policy.delay(afterAttempt: failures, retryAfter: retryAfter), left)
     }

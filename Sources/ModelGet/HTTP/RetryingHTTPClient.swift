@@ -65,8 +65,8 @@ public final class RetryingHTTPClient: HTTPClient {
                     quickFailures += 1
                     guard quickFailures <= policy.quickRetries else {
                         guard policy.window > 0 else { throw error }
-                        throw ModelGetError.unreachable(host: host, url: request.url.redacted, since: firstFailure!,
-                                                        reason: RetryWindow.reason(error), window: nil)
+                        throw ModelGetError.unreachable(.init(host: host, url: request.url.redacted, since: firstFailure!,
+                                                              reason: RetryWindow.reason(error), window: nil))
                     }
                     try await Task.sleep(nanoseconds: UInt64(policy.quickDelay * Double(quickFailures) * 1e9))
                     continue

@@ -34,10 +34,14 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var access: InsecureOption
     @OptionGroup var report: JSONOption
     @OptionGroup var retryWindow: RetryWindowOption
+
+    @Option(name: .long, help: "Cut and resume a layer download that moves nothing for this many seconds.")
+    var stallTimeout: Double = TransferOptions.defaultStallTimeout
     @OptionGroup var rate: RateLimitOption
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
+        guard stallTimeout > 0, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be positive") }
         do {
             _ = try Reference(parsing: reference)
         } catch {
@@ -50,7 +54,8 @@ struct Extract: AsyncParsableCommand {
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,
                                        force: force, maximumEntries: maxEntries,
-                                       transfer: TransferOptions(limitRate: rate.bytesPerSecond, retry: retryWindow.policy))
+                                       transfer: TransferOptions(stallTimeout: stallTimeout, limitRate: rate.bytesPerSecond,
+                                                                 retry: retryWindow.policy))
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

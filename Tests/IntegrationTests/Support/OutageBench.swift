@@ -12,6 +12,8 @@ final class OutageBench {
     static let layerSize: Int64 = 12 << 20
     /// Bytes per second each connection gets through the relay, both ways.
     static let pace: Int64 = 4 << 20
+    /// The size of the image's one file (base64 of `layerSize` random bytes).
+    static let noiseSize = Int64((layerSize + 2) / 3 * 4)
     /// The retry window the commands run with: short, so a test takes seconds.
     static let window = "3s"
     static let windowSeconds: TimeInterval = 3
@@ -46,11 +48,13 @@ final class OutageBench {
         harness.cleanUp()
     }
 
-    /// An image whose one layer is a tar of one file of random printable
-    /// bytes, gzipped to about `layerSize`.
+    /// An image whose one layer is a tar of one file of printable noise
+    /// (`noiseSize` bytes), gzipped to about `layerSize`.
     private static func noiseImage(in directory: URL) throws -> GeneratedModel {
-        var random = SystemRandomNumberGenerator()
-        let noise = String(decoding: (0..<(layerSize * 6 / 5)).map { _ in UInt8.random(in: 33...126, using: &random) }, as: UTF8.self)
+        // Base64 of random bytes: gzip takes it back to about the random bytes' size.
+        let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+        defer { try? random.close() }
+        let noise = try random.read(upToCount: Int(layerSize))!.base64EncodedString()
         let tar = directory.appendingPathComponent("noise.tar")
         try TarBuilder.write([.file("noise", contents: noise)], to: tar)
         return try ImageSeeder.image([.compressing(tar, with: .gzip)], in: directory.appendingPathComponent("image"))

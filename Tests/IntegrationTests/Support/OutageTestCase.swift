@@ -24,6 +24,8 @@ class OutageTestCase: XCTestCase {
         var kept: ((OutageBench) throws -> Void)?
         /// The image (extract) instead of a model.
         var image = false
+        /// What arrived is kept for the next run (extract starts again).
+        var keepsPartial = true
         /// The line a failed run reports: stderr's one line, else (sync) the one
         /// `FAILED` line of its report.
         var failureLine: (RunningCommand.Ending) -> String? = { ending in
@@ -112,6 +114,7 @@ class OutageTestCase: XCTestCase {
         XCTAssertLessThan(seconds, OutageBench.windowSeconds + 30, "gave up within the window + 30 s", file: file, line: line)
         guard let text = subject.failureLine(ending) else { return XCTFail("not one line: \(ending.err)\(ending.out)", file: file, line: line) }
         XCTAssertTrue(text.contains("\(bench.host) unreachable since "), text, file: file, line: line)
-        XCTAssertTrue(text.hasSuffix("the partial transfer is kept: run the same command to resume"), text, file: file, line: line)
+        let tail = subject.keepsPartial ? "the partial transfer is kept: run the same command to resume" : "run the same command to start again"
+        XCTAssertTrue(text.hasSuffix(tail), text, file: file, line: line)
     }
 }

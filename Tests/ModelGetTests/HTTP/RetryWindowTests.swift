@@ -11,10 +11,10 @@ final class RetryWindowTests: XCTestCase {
         XCTAssertEqual(try window.failed(refused, host: "r.test"), 0)
         Thread.sleep(forTimeInterval: 0.25)
         XCTAssertThrowsError(try window.failed(refused, host: "r.test")) { error in
-            guard case let ModelGetError.unreachable(host, _, _, reason, window) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(host, "r.test")
-            XCTAssertEqual(reason, "could not connect")
-            XCTAssertEqual(window, 0.2)
+            guard case let ModelGetError.unreachable(outage) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(outage.host, "r.test")
+            XCTAssertEqual(outage.reason, "could not connect")
+            XCTAssertEqual(outage.window, 0.2)
             let line = "\(error)"
             XCTAssertTrue(line.hasPrefix("r.test unreachable since "), line)
             XCTAssertTrue(line.contains("(could not connect)") && line.contains("--retry-window"), line)

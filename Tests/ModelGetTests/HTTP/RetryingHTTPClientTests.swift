@@ -96,10 +96,10 @@ final class RetryingHTTPClientTests: XCTestCase {
         do {
             _ = try await client.send(HTTPRequest(url: url))
             XCTFail("a refusing host answered")
-        } catch let ModelGetError.unreachable(host, _, _, reason, window) {
-            XCTAssertEqual(host, "r.test:5000")
-            XCTAssertEqual(reason, "could not connect")
-            XCTAssertEqual(window, 0.3)
+        } catch let ModelGetError.unreachable(outage) {
+            XCTAssertEqual(outage.host, "r.test:5000")
+            XCTAssertEqual(outage.reason, "could not connect")
+            XCTAssertEqual(outage.window, 0.3)
         }
     }
 

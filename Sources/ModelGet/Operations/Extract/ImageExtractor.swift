@@ -84,6 +84,11 @@ public struct ImageExtractor: Sendable {
                 result.skippedDevices += unpacker.skippedDevices
             }
             try commit(staging, to: destination)
+        } catch var ModelGetError.unreachable(outage) {
+            try? RootFilesystem.removeTree(staging)
+            // Layers stream into the tree, so nothing is kept for a next run.
+            outage.partialKept = false
+            throw ModelGetError.unreachable(outage)
         } catch {
             try? RootFilesystem.removeTree(staging)
             throw error

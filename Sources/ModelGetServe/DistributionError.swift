@@ -41,6 +41,18 @@ struct DistributionError: Error, Sendable {
     static let unauthorized = DistributionError(
         status: .unauthorized, code: "UNAUTHORIZED", message: "authentication required",
         headers: [.wwwAuthenticate: "Basic realm=\"modelget\""])
+    /// The process is out of file descriptors: 503 with `Retry-After`, so
+    /// a client tries again instead of taking a stored model for missing.
+    static let outOfDescriptors = DistributionError(
+        status: .serviceUnavailable, code: "UNAVAILABLE", message: "the server is out of file descriptors; try again shortly",
+        headers: [.retryAfter: "1"])
+
+    /// Throws `outOfDescriptors` when the last call failed for want of a
+    /// file descriptor (`EMFILE`, `ENFILE`).
+    static func checkDescriptors(_ code: Int32 = errno) throws {
+        if code == EMFILE || code == ENFILE { throw outOfDescriptors }
+    }
+
     /// A pull-through miss whose upstream fetch failed: 502 with the upstream's reason.
     static func upstream(_ reason: String) -> Self {
         .init(status: .badGateway, code: "UNAVAILABLE", message: "upstream: \(reason)")

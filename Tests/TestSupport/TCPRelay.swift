@@ -52,6 +52,9 @@ public final class TCPRelay: Sendable {
 
     deinit { stop() }
 
+    /// `127.0.0.1:PORT`, as a registry reference's host.
+    public var host: String { "127.0.0.1:\(port)" }
+
     /// Connections accepted so far.
     public var connectionsAccepted: Int { state.withLock { $0.accepted } }
 

@@ -3,6 +3,15 @@ import Foundation
 /// Small POSIX helpers the store uses: errors become `ModelGetError`s that
 /// name the path, and `ENOSPC` becomes `.diskFull`.
 enum FileIO {
+    /// Bytes an unprivileged writer may still put on the file system
+    /// holding `path` (`statvfs`: available blocks), or nil when unknown.
+    static func freeSpace(_ path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let (product, overflow) = Int64(info.f_bavail).multipliedReportingOverflow(by: Int64(info.f_frsize))
+        return overflow ? .max : product
+    }
+
     static func error(_ path: String, needed: Int64 = 0, code: Int32 = errno) -> ModelGetError {
         if code == ENOSPC || code == EDQUOT { return .diskFull(path: path, needed: needed) }
         return .fileSystem(path: path, reason: String(cString: strerror(code)))

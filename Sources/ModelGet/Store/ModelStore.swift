@@ -98,3 +98,15 @@ public struct ModelStore: Sendable {
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }
     }
 }
+
+extension ModelStore {
+    /// Bytes still free for writing on the store's file system (its
+    /// nearest existing directory's), or nil when unknown.
+    public func freeSpace() -> Int64? {
+        var path = rootPath
+        while !FileManager.default.fileExists(atPath: path), path != "/" {
+            path = (path as NSString).deletingLastPathComponent
+        }
+        return FileIO.freeSpace(path)
+    }
+}

@@ -177,7 +177,8 @@ public struct ImageExtractor: Sendable {
         }
         var transferError: Error?
         do {
-            try await stream(layer, from: client, repository: repository, into: pipe)
+            // A transfer cut short continues from the bytes already delivered.
+            try await client.streamBlob(repository: repository, digest: layer.digest, size: layer.size, into: pipe, retry: transfer.retry)
         } catch {
             transferError = error
         }
@@ -191,33 +192,6 @@ public struct ImageExtractor: Sendable {
             // failed transfer explains an unpacker that saw the stream end early.
             if let transferError, !pipe.readerGone { throw transferError }
             throw error
-        }
-    }
-
-    /// Sends the layer's bytes into the pipe; a transfer cut short (a
-    /// retryable error) continues from the bytes already delivered, within
-    /// the transfer's `RetryWindow` (bytes that arrived start it afresh).
-    private func stream(_ layer: Descriptor, from client: RegistryClient, repository: String, into pipe: LayerPipe) async throws {
-        let window = RetryWindow(transfer.retry)
-        while true {
-            let from = pipe.delivered
-            var host = client.host
-            var retryAfter: String?
-            do {
-                let response = try await RetryWindow.$current.withValue(window) {
-                    try await client.fetchBlobRange(repository: repository, digest: layer.digest,
-                                                    range: from == 0 ? nil : from..<layer.size, sink: pipe)
-                }
-                host = RetryingHTTPClient.hostAndPort(response.url)
-                retryAfter = response.headers["Retry-After"]
-                guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
-                guard pipe.delivered < layer.size else { return }
-                throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
-            } catch {
-                guard !pipe.readerGone, RetryPolicy.isRetryable(error) else { throw error }
-                if pipe.delivered > from { window.progressed() }
-                try await Task.sleep(nanoseconds: UInt64(try window.failed(error, host: host, retryAfter: retryAfter) * 1e9))
-            }
         }
     }
 

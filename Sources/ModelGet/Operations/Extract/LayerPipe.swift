@@ -7,13 +7,15 @@ import Foundation
 /// transfer fails with a broken pipe instead of waiting forever. A
 /// transfer cut short is continued by another response: a 206 from
 /// `delivered` on, or a 200 whose first `delivered` bytes are dropped.
-final class LayerPipe: ResponseBodySink, @unchecked Sendable {
+final class LayerPipe: ResumableSink, @unchecked Sendable {
     /// The end the unpacker reads; closed by `closeReader`.
     let reader: Int32
     private let writer: Int32
     private let progress: TransferProgress
     /// True once a write found the reader gone.
     private(set) var readerGone = false
+    /// True once the unpacker stopped reading.
+    var consumerGone: Bool { readerGone }
     /// Bytes passed to the unpacker so far, over every response.
     private(set) var delivered: Int64 = 0
     /// Bytes of the current response still to drop (a 200 that resent the start).

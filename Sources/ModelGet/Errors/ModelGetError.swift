@@ -22,6 +22,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case fileSystem(path: String, reason: String)
     case diskFull(path: String, needed: Int64)
     case cancelled
+    /// Ctrl-C or SIGTERM stopped a command; what it kept is for the next run.
+    case interrupted
     case usage(String)
     case modelNotFound(reference: String)
     case noSuchLayer(model: String, wanted: String, available: [String])
@@ -94,6 +96,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): no space left on device (\(needed) more bytes needed)"
         case .cancelled:
             return "cancelled"
+        case .interrupted:
+            return "interrupted; run the same command to resume"
         case let .usage(message):
             return message
         case let .modelNotFound(reference):

@@ -3,6 +3,11 @@ import Foundation
 /// Small POSIX helpers the store uses: errors become `ModelGetError`s that
 /// name the path, and `ENOSPC` becomes `.diskFull`.
 enum FileIO {
+    /// True while process `pid` (this one included) exists.
+    static func isAlive(_ pid: Int32) -> Bool {
+        pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH
+    }
+
     /// Bytes an unprivileged writer may still put on the file system
     /// holding `path` (`statvfs`: available blocks), or nil when unknown.
     static func freeSpace(_ path: String) -> Int64? {

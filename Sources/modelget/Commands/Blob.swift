@@ -40,6 +40,10 @@ struct Blob: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await export() }
+    }
+
+    private func export() async throws {
         let ref = try Reference(parsing: reference)
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }

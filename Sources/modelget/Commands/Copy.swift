@@ -44,6 +44,10 @@ struct Copy: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await copy() }
+    }
+
+    private func copy() async throws {
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
         let sourceClient = try await RegistryClient.connect(to: from, insecure: access.insecure,

@@ -50,6 +50,10 @@ struct Extract: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await extract() }
+    }
+
+    private func extract() async throws {
         let ref = try Reference(parsing: reference)
         let extractor = ImageExtractor(store: models.store, insecure: access.insecure,
                                        platform: platform.value,

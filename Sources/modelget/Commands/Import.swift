@@ -33,6 +33,10 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await importArchive() }
+    }
+
+    private func importArchive() async throws {
         let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current)
         let result = try await importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))
         if report.json {

@@ -35,6 +35,10 @@ struct Pull: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await pull() }
+    }
+
+    private func pull() async throws {
         let ref = try Reference(parsing: reference)
         let storeName = try storeAs.map(Reference.init(parsing:))
         try models.store.checkStorable(storeName ?? ref)
@@ -43,24 +47,10 @@ struct Pull: AsyncParsableCommand {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pulling \(ref.name):\(ref.storeTag)", json: report.json)
         let started = Date()
-        let result: PullResult
         let store = models.store
         let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
-        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress) }
-        // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
-        let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
-        defer { interruption.remove() }
-        do {
-            result = try await display.showing {
-                do {
-                    return try await pull.value
-                } catch where pull.isCancelled {
-                    throw ModelGetError.cancelled
-                }
-            }
-        } catch {
-            if report.json { JSONLines.emit(["event": "error", "message": "\(error)"]) }
-            throw error
+        let result = try await display.showing {
+            try await ModelPuller(store: store, options: options).pull(ref, client: client, storeAs: storeName, progress: progress)
         }
         let seconds = Date().timeIntervalSince(started)
         if report.json {

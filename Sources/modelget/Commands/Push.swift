@@ -40,6 +40,10 @@ struct Push: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await push() }
+    }
+
+    private func push() async throws {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
         let client = try await RegistryClient.connect(to: target, insecure: access.insecure,

@@ -16,6 +16,10 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var report: JSONOption
 
     func run() async throws {
+        try await Interruption.run(json: report.json) { [self] in try await sync() }
+    }
+
+    private func sync() async throws {
         let list = try SyncFile.load(path: file)
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
@@ -29,6 +33,8 @@ struct Sync: AsyncParsableCommand {
             try await ModelSyncer(store: store, transfer: options, mirror: mirror)
                 .run(plan, file: list, progress: progress)
         }
+        // Interrupted: the models it cut short are not failures to report.
+        try Task.checkCancellation()
         printReport(report)
         if !report.failures.isEmpty { throw ExitCode.failure }
     }

@@ -17,6 +17,10 @@ struct Verify: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run(json: false) { [self] in try await verify() }
+    }
+
+    private func verify() async throws {
         let store = models.store
         let catalog = try store.catalog()
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models

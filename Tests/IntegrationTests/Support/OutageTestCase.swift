@@ -11,24 +11,24 @@ import XCTest
 /// connections from the start (exit 1 in one line within seconds).
 class OutageTestCase: XCTestCase {
     /// One command under test.
-    struct Subject {
+    struct Subject: Sendable {
         /// Its arguments against the bench's registry host.
-        var arguments: (_ bench: OutageBench, _ host: String) throws -> [String]
+        var arguments: @Sendable (_ bench: OutageBench, _ host: String) throws -> [String]
         /// Runs before the command (e.g. puts a model in the store to push).
-        var prepare: (OutageBench) throws -> Void = { _ in }
+        var prepare: @Sendable (OutageBench) throws -> Void = { _ in }
         /// True when the command's bytes go up (push), false when they come down.
         var uploads = false
         /// Checks what a finished command left (the store verifies, the file is right).
-        var verify: (OutageBench) throws -> Void
+        var verify: @Sendable (OutageBench) throws -> Void
         /// Checks what an interrupted command kept for the next run, if anything.
-        var kept: ((OutageBench) throws -> Void)?
+        var kept: (@Sendable (OutageBench) throws -> Void)?
         /// The image (extract) instead of a model.
         var image = false
         /// What arrived is kept for the next run (extract starts again).
         var keepsPartial = true
         /// The line a failed run reports: stderr's one line, else (sync) the one
         /// `FAILED` line of its report.
-        var failureLine: (RunningCommand.Ending) -> String? = { ending in
+        var failureLine: @Sendable (RunningCommand.Ending) -> String? = { ending in
             let lines = ending.err.split(separator: "\n")
             return lines.count == 1 ? String(lines[0]).replacingOccurrences(of: "modelget: ", with: "") : nil
         }

@@ -115,11 +115,22 @@ public struct ImageExtractor: Sendable {
         let parent = (destination as NSString).deletingLastPathComponent
         try FileIO.makeDirectories(parent)
         let name = (destination as NSString).lastPathComponent
-        let staging = parent + "/.\(name).modelget-extract-\(UInt32.random(in: 0...UInt32.max))"
+        removeInterruptedStaging(of: name, in: parent)
+        let staging = parent + "/.\(name).modelget-extract-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard mkdir(staging, 0o755) == 0 else { throw FileIO.error(staging) }
         guard let real = realpath(staging, nil) else { throw FileIO.error(staging) }
         defer { free(real) }
         return String(cString: real)
+    }
+
+    /// Removes the trees interrupted extracts into the same destination
+    /// left (`kill -9`, a crash): their process is gone.
+    private func removeInterruptedStaging(of name: String, in parent: String) {
+        let prefix = ".\(name).modelget-extract-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0.isNumber }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? RootFilesystem.removeTree(parent + "/" + entry)
+        }
     }
 
     /// Puts the finished tree at the destination: an empty directory there

@@ -19,8 +19,10 @@ final class ImportStaging {
     private var aliases: [String: String] = [:]
     private var byDigest: [Digest: Staged] = [:]
 
+    /// Removes what interrupted imports left (their process gone) first.
     init(store: ModelStore, archiveName: String) throws {
         self.archiveName = archiveName
+        _ = store.removeStaleScratchDirectories(dryRun: false)
         directory = store.stateDirectory + "/import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(directory)
     }

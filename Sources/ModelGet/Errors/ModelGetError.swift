@@ -21,6 +21,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case sizeMismatch(digest: String, expected: Int64, actual: Int64)
     case fileSystem(path: String, reason: String)
     case diskFull(path: String, needed: Int64)
+    /// Found before the first byte: the blobs still missing need more than the file system has free.
+    case notEnoughSpace(path: String, needed: Int64, free: Int64, prunable: Int64)
     case cancelled
     /// Ctrl-C or SIGTERM stopped a command; what it kept is for the next run.
     case interrupted
@@ -94,6 +96,10 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .diskFull(path, needed):
             return "\(path): no space left on device (\(needed) more bytes needed)"
+        case let .notEnoughSpace(path, needed, free, prunable):
+            return "needs \(ProgressFormat.bytes(needed)), \(ProgressFormat.bytes(free)) free on \(path)"
+                + (prunable > 0 ? "; `modelget prune` would free \(ProgressFormat.bytes(prunable))" : "")
+                + " (--no-space-check to try anyway)"
         case .cancelled:
             return "cancelled"
         case .interrupted:

@@ -16,11 +16,14 @@ public final class FetchEngine: Sendable {
     private let slots: TransferSlots
     private let partConnections: TransferSlots
     private let rateLimiter: RateLimiter?
+    /// Check the free space before the first byte of a download.
+    let checksFreeSpace: Bool
 
     /// An engine for one operation; `limitRate` is bytes per second across
     /// every connection (nil: no limit).
     public init(concurrency: Int, retry: RetryPolicy = RetryPolicy(), parts: PartPlan = PartPlan(),
-                limitRate: Int64? = nil, progress: TransferProgress = TransferProgress()) {
+                limitRate: Int64? = nil, checksFreeSpace: Bool = true, progress: TransferProgress = TransferProgress()) {
+        self.checksFreeSpace = checksFreeSpace
         self.concurrency = max(1, concurrency)
         self.retry = retry
         self.plan = parts
@@ -33,6 +36,7 @@ public final class FetchEngine: Sendable {
     /// Fetches `descriptor`'s blob from `repository` on `client`'s registry
     /// into `store`, verified, unless it is in place; returns once it is.
     func download(_ descriptor: Descriptor, from client: RegistryClient, repository: String, into store: ModelStore) async throws {
+        try checkFreeSpace(for: [descriptor], in: store)
         try await downloader(client, repository, store).download(descriptor)
     }
 
@@ -41,6 +45,7 @@ public final class FetchEngine: Sendable {
     /// every one is in place. Small blobs are made durable in batches
     /// (`CommitBatch`: one flush for many instead of an fsync each).
     func download(_ descriptors: [Descriptor], from client: RegistryClient, repository: String, into store: ModelStore) async throws {
+        try checkFreeSpace(for: descriptors, in: store)
         let batch = CommitBatch(limit: concurrency)
         var downloader = downloader(client, repository, store)
         downloader.batch = batch
@@ -53,6 +58,11 @@ public final class FetchEngine: Sendable {
             batch.abandon()
             throw error
         }
+    }
+
+    /// What `descriptors` still lack must fit in `store`'s free space, unless the check is off.
+    func checkFreeSpace(for descriptors: [Descriptor], in store: ModelStore) throws {
+        if checksFreeSpace { try store.checkFreeSpace(for: descriptors) }
     }
 
     private func downloader(_ client: RegistryClient, _ repository: String, _ store: ModelStore) -> BlobDownloader {

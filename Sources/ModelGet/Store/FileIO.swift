@@ -3,6 +3,12 @@ import Foundation
 /// Small POSIX helpers the store uses: errors become `ModelGetError`s that
 /// name the path, and `ENOSPC` becomes `.diskFull`.
 enum FileIO {
+    /// Bytes the file at `path` takes on disk (0 when there is none).
+    static func allocatedBytes(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_blocks) * 512 : 0
+    }
+
     /// True while process `pid` (this one included) exists.
     static func isAlive(_ pid: Int32) -> Bool {
         pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH

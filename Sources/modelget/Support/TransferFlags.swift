@@ -35,6 +35,7 @@ struct TransferFlags: ParsableArguments {
         if let download {
             options.parts = download.plan
             options.limitRate = download.bytesPerSecond
+            options.checksFreeSpace = !download.noSpaceCheck
         }
         if let rate { options.limitRate = rate.bytesPerSecond }
         return options

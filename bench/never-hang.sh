@@ -47,7 +47,7 @@ log "seeding a $MIB MiB blob"
 PROXY_PORT=$(free_port)
 python3 bench/count_proxy.py "$PROXY_PORT" "$REGISTRY_PORT" "$TMP/count" &
 PROXY_PID=$!
-sleep 0.5
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
 HOST=127.0.0.1:$PROXY_PORT
 DIGEST=$(curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$HOST/v2/bench/big/manifests/v1" |
     python3 -c 'import json,sys; print(max(json.load(sys.stdin)["layers"], key=lambda l: l["size"])["digest"])')

@@ -108,17 +108,18 @@ final class ServeOutOfDescriptorsTests: XCTestCase {
         // A hard limit of 64 descriptors, and room for more connections than that.
         let serve = try fixture.start(["--max-connections", "1000"], openFiles: 64)
         defer { serve.stop() }
-        let first = try Self.connect(serve.port)
-        defer { close(first) }
+        // One connection per request, opened while descriptors were left.
+        let early = [try Self.connect(serve.port), try Self.connect(serve.port)]
+        defer { early.forEach { close($0) } }
         var idle: [Int32] = []
         defer { idle.forEach { close($0) } }
         for _ in 0..<80 { if let fd = try? Self.connect(serve.port) { idle.append(fd) } }
         Thread.sleep(forTimeInterval: 0.5)
-        for path in ["/v2/library/tiny/manifests/latest", "/v2/_catalog"] {
+        for (connection, path) in zip(early, ["/v2/library/tiny/manifests/latest", "/v2/_catalog"]) {
             let request = "GET \(path) HTTP/1.1\r\nHost: \(serve.host)\r\n\r\n"
-            _ = request.withCString { send(first, $0, strlen($0), 0) }
+            _ = request.withCString { send(connection, $0, strlen($0), 0) }
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let count = recv(first, &buffer, buffer.count, 0)
+            let count = recv(connection, &buffer, buffer.count, 0)
             let reply = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
             XCTAssertTrue(reply.hasPrefix("HTTP/1.1 503"), "\(path): \(reply.prefix(200))")
             XCTAssertTrue(reply.lowercased().contains("retry-after: 1"), reply)

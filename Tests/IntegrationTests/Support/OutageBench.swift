@@ -9,7 +9,7 @@ import XCTest
 /// killed, restarted or frozen), and a models directory.
 final class OutageBench {
     /// The model's one big layer: big enough to be cut mid-way at `pace`.
-    static let layerSize: Int64 = 12 << 20
+    static let layerSize: Int64 = 8 << 20
     /// Bytes per second each connection gets through the relay, both ways.
     static let pace: Int64 = 4 << 20
     /// The size of the image's one file (base64 of `layerSize` random bytes).
@@ -87,7 +87,7 @@ final class OutageBench {
 
     /// Waits until the relay carried `bytes` towards clients (or, for
     /// uploads, from them); fails the test after `timeout`.
-    func waitForTraffic(_ bytes: Int64 = 2 << 20, uploads: Bool = false, timeout: TimeInterval = 30,
+    func waitForTraffic(_ bytes: Int64 = 3 << 19, uploads: Bool = false, timeout: TimeInterval = 30,
                         file: StaticString = #filePath, line: UInt = #line) {
         let deadline = Date().addingTimeInterval(timeout)
         while (uploads ? relay.bytesFromClients : relay.bytesToClients) < bytes {

@@ -7,15 +7,17 @@
 #   give up     the registry is killed mid-transfer for good: seconds from the kill until the tool exits, its status
 #   resume      the registry is killed mid-transfer and back 5 s later: seconds from its return until the tool is done
 #   kill -9     the tool is killed at about half of the blob, unthrottled, then run again to the end:
-#               MiB fetched twice (fetched in both runs minus the blob)
+#               MiB sent twice (both runs minus the blob; includes what was still in socket
+#               buffers at the kill) and MiB of what had arrived in the tool's file fetched again
 #   limit-rate  the whole blob at --limit-rate 50M: seconds, and the rate as a share of the limit
 #
 # The tools and their retry settings:
 #   modelget pull --retry-window 30s                              (the default window is 2 min)
 #   curl --retry 10 --retry-connrefused --retry-max-time 30 -C -  (the resumable way to run it)
 #   aria2c --max-tries 10 --retry-wait 2 -c                       (one connection; its .aria2 file resumes)
-# Downloads in the outage scenarios are held to 32 MiB/s by each tool's own
-# limit so the kill lands mid-transfer.
+# Downloads in the outage scenarios are held to an eighth of the blob per
+# second by each tool's own limit (8 s a transfer), so the kill 2 s in lands
+# mid-transfer.
 #
 #   bench/never-hang.sh                 full run (256 MiB blob)
 #   BENCH_QUICK=1 bench/never-hang.sh   smoke run (64 MiB blob)
@@ -29,6 +31,7 @@ source bench/lib.sh
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then MIB=64; else MIB=256; fi
 SIZE=$((MIB << 20))
+SLOW=$((MIB / 8))M
 
 build_release .build-bench
 require_tools curl aria2c python3 docker-registry
@@ -54,6 +57,31 @@ DIGEST=$(curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+j
 BLOB_URL=http://$HOST/v2/bench/big/blobs/$DIGEST
 
 counted() { cat "$TMP/count"; }
+SOURCE=$TMP/storage/docker/registry/v2/blobs/sha256/${DIGEST:7:2}/${DIGEST#sha256:}/data
+# arrived_bytes FILE: bytes of FILE that hold the blob's own bytes at their offset (64 KiB at a time).
+arrived_bytes() {
+    python3 - "$1" "$SOURCE" <<'PY'
+import sys
+total = 0
+try:
+    with open(sys.argv[1], "rb") as mine, open(sys.argv[2], "rb") as source:
+        while True:
+            a, b = mine.read(1 << 16), source.read(1 << 16)
+            if not b:
+                break
+            total += len(a) if a == b else 0
+except FileNotFoundError:
+    pass
+print(total)
+PY
+}
+# partial_file TOOL DIR: where TOOL keeps an unfinished blob.
+partial_file() {
+    case $1 in
+    modelget) echo "$2/.modelget/partial/sha256-${DIGEST#sha256:}" ;;
+    *) echo "$2/blob" ;;
+    esac
+}
 now() { date +%s.%N; }
 since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
 
@@ -80,7 +108,7 @@ ROWS=()
 for tool in modelget curl aria2c; do
     # give up: killed for good 2 s in.
     dir=$TMP/$tool-give-up; fresh "$dir"
-    $(tool_command $tool 32M "$dir") >"$TMP/$tool-give-up.log" 2>&1 &
+    $(tool_command $tool $SLOW "$dir") >"$TMP/$tool-give-up.log" 2>&1 &
     pid=$!
     sleep 2
     kill_registry
@@ -91,7 +119,7 @@ for tool in modelget curl aria2c; do
 
     # resume: killed 2 s in, back 5 s later.
     dir=$TMP/$tool-resume; fresh "$dir"
-    $(tool_command $tool 32M "$dir") >"$TMP/$tool-resume.log" 2>&1 &
+    $(tool_command $tool $SLOW "$dir") >"$TMP/$tool-resume.log" 2>&1 &
     pid=$!
     sleep 2
     kill_registry
@@ -108,9 +136,16 @@ for tool in modelget curl aria2c; do
     pid=$!
     while (( $(counted) - before < SIZE / 2 )) && kill -0 "$pid" 2>/dev/null; do sleep 0.005; done
     kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    sleep 0.3  # the proxy's count catches up
+    first=$(( $(counted) - before ))
+    arrived=$(arrived_bytes "$(partial_file $tool "$dir")")
     set +e; $(tool_command $tool "" "$dir") >>"$TMP/$tool-kill9.log" 2>&1; status=$?; set -e
-    twice=$(python3 -c "print(f'{($(counted) - $before - $SIZE) / 1048576:.1f}')")
-    kill9="$twice MiB (exit $status)"
+    sleep 0.3
+    second=$(( $(counted) - before - first ))
+    # Sent twice: everything beyond one copy. Fetched again of what had arrived: what the
+    # second run fetched beyond what the first had not delivered to the tool's file.
+    kill9=$(python3 -c "print(f'{($first + $second - $SIZE) / 1048576:.1f} MiB sent twice, {($second - ($SIZE - $arrived)) / 1048576:.1f} MiB of what had arrived fetched again')")
+    kill9="$kill9 (exit $status)"
 
     # limit-rate accuracy.
     dir=$TMP/$tool-limit; fresh "$dir"

@@ -4,13 +4,17 @@ import Synchronization
 
 /// One upstream fetch of one blob, shared by every client that asks for
 /// it while it runs. Bytes arrive through the engine
-/// (`RegistryClient.fetchBlob`) into a private file in the store's
+/// (`RegistryClient.streamBlob`: a cut transfer continues from the bytes
+/// already written, within the retry window) into a private file in the store's
 /// `.modelget/tmp/`, hashed on the way; readers stream from that
 /// file as it grows. The last byte is held back until the digest matched,
 /// so no client ever gets a complete body that is wrong; then the file is
 /// fsynced and renamed to `blobs/sha256-<hex>`. On any failure the file is
-/// deleted and every reader fails (its connection is cut short).
-final class BlobFlight: ResponseBodySink, Sendable {
+/// deleted and every reader fails (its connection is cut short). It never
+/// writes more than the blob's declared size (a manifest's, else the
+/// upstream's `Content-Length`, else `maximumSize`), nor more than the
+/// store's file system has free: an endless body is cut and fails.
+final class BlobFlight: ResumableSink, Sendable {
     enum Outcome: Sendable, Equatable {
         case running
         case stored
@@ -27,6 +31,10 @@ final class BlobFlight: ResponseBodySink, Sendable {
         var size: Int64?
         var sizeKnown = false
         var received: Int64 = 0
+        /// Bytes of the current response to drop (a 200 that resent the start).
+        var skip: Int64 = 0
+        /// The most bytes the blob may take: its declared size, else `maximumSize`.
+        var limit: Int64 = .max
         var outcome = Outcome.running
         var fd: Int32 = -1
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -38,11 +46,22 @@ final class BlobFlight: ResponseBodySink, Sendable {
     private let state = Mutex(State())
     private let hasher = Mutex(SHA256Hasher())
     private let metrics: ServeMetrics
+    /// The size a manifest declared for the blob, if one did.
+    private let declaredSize: Int64?
+    /// The most bytes a blob no manifest declared may take.
+    private let maximumSize: Int64
 
-    init(digest: Digest, store: ModelStore, metrics: ServeMetrics) throws {
+    /// Carried under serve's `--limit-rate` for upstream fetches, if any.
+    let delivery: BodyDelivery
+
+    init(digest: Digest, store: ModelStore, metrics: ServeMetrics, declaredSize: Int64? = nil,
+         maximumSize: Int64 = .max, rateLimiter: RateLimiter? = nil) throws {
+        delivery = BodyDelivery(rateLimiter: rateLimiter)
         self.digest = digest
         self.store = store
         self.metrics = metrics
+        self.declaredSize = declaredSize
+        self.maximumSize = maximumSize
         // `.tmp-<pid>` in the name: `modelget prune` removes it once this process is gone.
         try store.prepare()
         temporary = store.temporaryDirectory + "/\(digest.fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -55,10 +74,11 @@ final class BlobFlight: ResponseBodySink, Sendable {
 
     // MARK: fetching
 
-    /// Fetches the blob through `client`; returns when it is stored or failed.
-    func run(client: RegistryClient, repository: String) async {
+    /// Fetches the blob through `client`, retrying per `retry`; returns
+    /// when it is stored or failed.
+    func run(client: RegistryClient, repository: String, retry: RetryPolicy) async {
         do {
-            _ = try await client.fetchBlob(repository: repository, digest: digest, sink: self)
+            try await client.streamBlob(repository: repository, digest: digest, size: declaredSize, into: self, retry: retry)
             let (received, size, fd) = state.withLock { ($0.received, $0.size, $0.fd) }
             if let size, received != size {
                 throw ModelGetError.sizeMismatch(digest: digest.description, expected: size, actual: received)
@@ -84,12 +104,41 @@ final class BlobFlight: ResponseBodySink, Sendable {
         }
     }
 
+    /// Bytes written so far, over every response.
+    var delivered: Int64 { state.withLock { $0.received } }
+
+    /// Readers come and go; the fetch goes on for the cache.
+    var consumerGone: Bool { false }
+
+    /// The size the manifest or the first response declared.
+    var knownSize: Int64? { state.withLock { $0.sizeKnown ? $0.size : nil } }
+
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
-        guard (200..<300).contains(status) else { return false }
-        let length = headers["Content-Length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard status == 200 || status == 206 else { return false }
+        let received = delivered
+        var total: Int64?
+        if status == 206 {
+            guard let answer = headers["Content-Range"].flatMap(ContentRange.init), answer.start == received else {
+                throw ModelGetError.network(url: digest.description, reason: "the upstream answered a resumed fetch with the wrong Content-Range")
+            }
+            total = answer.total
+        } else {
+            total = headers["Content-Length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        let bound = declaredSize ?? total ?? maximumSize
+        if let total, total > bound {
+            throw ModelGetError.sizeMismatch(digest: digest.description, expected: bound, actual: total)
+        }
+        if let free = store.availableBytes(), bound != .max, bound - received > free {
+            throw ModelGetError.diskFull(path: store.root.path, needed: bound - received)
+        }
         let waiters = state.withLock { state in
-            state.size = length
-            state.sizeKnown = length != nil
+            state.skip = status == 206 ? 0 : received
+            state.limit = bound
+            if !state.sizeKnown, let size = declaredSize ?? total {
+                state.size = size
+                state.sizeKnown = true
+            }
             defer { state.waiters = [] }
             return state.waiters
         }
@@ -97,10 +146,15 @@ final class BlobFlight: ResponseBodySink, Sendable {
         return true
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        let (fd, offset, size) = state.withLock { ($0.fd, $0.received, $0.size) }
-        if let size, offset + Int64(bytes.count) > size {
-            throw ModelGetError.sizeMismatch(digest: digest.description, expected: size, actual: offset + Int64(bytes.count))
+    func write(_ whole: UnsafeRawBufferPointer) throws {
+        let (fd, offset, limit, dropped) = state.withLock { state -> (Int32, Int64, Int64, Int) in
+            let dropped = Int(min(state.skip, Int64(whole.count)))
+            state.skip -= Int64(dropped)
+            return (state.fd, state.received, state.limit, dropped)
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: whole[dropped...])
+        if offset + Int64(bytes.count) > limit {
+            throw ModelGetError.sizeMismatch(digest: digest.description, expected: limit, actual: offset + Int64(bytes.count))
         }
         var written = 0
         while written < bytes.count {

@@ -47,6 +47,19 @@ struct DistributionError: Error, Sendable {
               message: "too many failed logins from this address; try again in \(seconds) s",
               headers: [.retryAfter: String(seconds)])
     }
+
+    /// The process is out of file descriptors: 503 with `Retry-After`, so
+    /// a client tries again instead of taking a stored model for missing.
+    static let outOfDescriptors = DistributionError(
+        status: .serviceUnavailable, code: "UNAVAILABLE", message: "the server is out of file descriptors; try again shortly",
+        headers: [.retryAfter: "1"])
+
+    /// Throws `outOfDescriptors` when the last call failed for want of a
+    /// file descriptor (`EMFILE`, `ENFILE`).
+    static func checkDescriptors(_ code: Int32 = errno) throws {
+        if code == EMFILE || code == ENFILE { throw outOfDescriptors }
+    }
+
     /// A pull-through miss whose upstream fetch failed: 502 with the upstream's reason.
     static func upstream(_ reason: String) -> Self {
         .init(status: .badGateway, code: "UNAVAILABLE", message: "upstream: \(reason)")

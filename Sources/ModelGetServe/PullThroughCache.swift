@@ -27,9 +27,35 @@ final class PullThroughCache: Sendable {
     /// Manifests served but not yet stored: waiting for their blobs.
     private let waiting = Mutex<[String: (Reference, FetchedManifest, [Descriptor])]>([:])
 
-    init(upstreams: [Upstream], store: ModelStore, manifestTTL: Duration, metrics: ServeMetrics) throws {
+    private let retry: RetryPolicy
+    /// Clients for manifests and tag lists, which wait at most
+    /// `metadataWindow` for an upstream that went away: a stored manifest
+    /// is then served stale, or the client gets its 502, instead of
+    /// waiting the whole retry window that blob fetches get.
+    private let metadataClients: [String: RegistryClient]
+    static let metadataWindow: TimeInterval = 5
+    private let maximumUndeclaredBlobSize: Int64
+    /// Blob sizes the manifests fetched through the cache declared: a
+    /// flight never writes more than that.
+    private let declaredSizes = Mutex<[Digest: Int64]>([:])
+
+    /// Every upstream fetch under one `--limit-rate`, if given.
+    private let rateLimiter: RateLimiter?
+
+    init(upstreams: [Upstream], store: ModelStore, manifestTTL: Duration, retry: RetryPolicy, stallTimeout: TimeInterval,
+         rateLimit: Int64?, maximumUndeclaredBlobSize: Int64, metrics: ServeMetrics) throws {
+        rateLimiter = rateLimit.map { RateLimiter(bytesPerSecond: $0) }
         var table: [String: (Upstream, RegistryClient)] = [:]
-        for upstream in upstreams { table[upstream.host.lowercased()] = (upstream, try upstream.client()) }
+        var metadata: [String: RegistryClient] = [:]
+        var quick = retry
+        quick.window = min(retry.window, Self.metadataWindow)
+        for upstream in upstreams {
+            table[upstream.host.lowercased()] = (upstream, try upstream.client(retry: retry, stallTimeout: stallTimeout))
+            metadata[upstream.host.lowercased()] = try upstream.client(retry: quick, stallTimeout: stallTimeout)
+        }
+        self.metadataClients = metadata
+        self.retry = retry
+        self.maximumUndeclaredBlobSize = maximumUndeclaredBlobSize
         self.upstreams = table
         self.store = store
         self.lookup = StoreLookup(store: store)
@@ -40,9 +66,11 @@ final class PullThroughCache: Sendable {
     /// True when names like `name` come from an upstream.
     func covers(_ name: ServedName) -> Bool { upstreams[name.host.lowercased()] != nil }
 
-    private func upstream(_ name: ServedName) -> (Upstream, RegistryClient, String) {
+    /// The upstream for `name`, its client (for blobs, else for manifests
+    /// and tag lists) and the repository.
+    private func upstream(_ name: ServedName, forBlobs: Bool = false) -> (Upstream, RegistryClient, String) {
         let (upstream, client) = upstreams[name.host.lowercased()]!
-        return (upstream, client, name.namespace + "/" + name.model)
+        return (upstream, forBlobs ? client : metadataClients[name.host.lowercased()]!, name.namespace + "/" + name.model)
     }
 
     // MARK: tags
@@ -97,6 +125,11 @@ final class PullThroughCache: Sendable {
             return local
         }
         metrics.miss()
+        if case let .image(manifest) = fetched.document {
+            declaredSizes.withLock { sizes in
+                for blob in manifest.blobs { sizes[blob.digest] = blob.size }
+            }
+        }
         if case let .tag(tag) = reference, case let .image(manifest) = fetched.document {
             let (host, namespace, model) = storedSpelling(name)
             let reference = Reference(host: host, namespace: namespace, name: model, tag: tag, digest: nil)
@@ -109,7 +142,7 @@ final class PullThroughCache: Sendable {
     /// A stored manifest is fresh while its file, or its last check, is younger than the TTL.
     private func isFresh(_ key: String, name: ServedName, reference: DistributionRoute.ManifestReference) -> Bool {
         if let last = checked.withLock({ $0[key] }), ContinuousClock.now - last < manifestTTL { return true }
-        guard let directory = lookup.modelDirectory(name), let file = lookup.manifestFile(in: directory, tag: reference.description),
+        guard let directory = try? lookup.modelDirectory(name), let file = try? lookup.manifestFile(in: directory, tag: reference.description),
               let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { return false }
         return Date().timeIntervalSince(modified) < Double(manifestTTL.components.seconds)
     }
@@ -169,6 +202,9 @@ final class PullThroughCache: Sendable {
         case .whole:
             (range, status) = (0..<size, .ok)
         case let .partial(bytes):
+            // A part of a blob is served only once all of it is verified:
+            // its bytes could not be checked on their own.
+            _ = try await flight.available(beyond: size - 1)
             (range, status) = (bytes.lowerBound..<(bytes.upperBound + 1), .partialContent)
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
         }
@@ -198,10 +234,12 @@ final class PullThroughCache: Sendable {
 
     /// The running fetch of `digest`, or a new one.
     private func join(_ name: ServedName, _ digest: Digest) throws -> BlobFlight {
-        let (_, client, repository) = upstream(name)
+        let (_, client, repository) = upstream(name, forBlobs: true)
         let (flight, isNew) = try flights.withLock { flights -> (BlobFlight, Bool) in
             if let flight = flights[digest] { return (flight, false) }
-            let flight = try BlobFlight(digest: digest, store: store, metrics: metrics)
+            let flight = try BlobFlight(digest: digest, store: store, metrics: metrics,
+                                        declaredSize: declaredSizes.withLock { $0[digest] }, maximumSize: maximumUndeclaredBlobSize,
+                                        rateLimiter: rateLimiter)
             flights[digest] = flight
             return (flight, true)
         }
@@ -211,7 +249,7 @@ final class PullThroughCache: Sendable {
         }
         metrics.miss()
         Task {
-            await flight.run(client: client, repository: repository)
+            await flight.run(client: client, repository: repository, retry: retry)
             flights.withLock { if $0[digest] === flight { $0[digest] = nil } }
             if flight.outcome == .stored { await storeCompleteManifests() }
         }

@@ -96,7 +96,7 @@ struct RegistryResponder: HTTPResponder {
             headers[.contentLength] = String(text.count)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
         case .catalog:
-            let page = try Page(lookup.repositories(defaultHost: defaultHost), query: query, path: "/v2/_catalog")
+            let page = try Page(try lookup.repositories(defaultHost: defaultHost), query: query, path: "/v2/_catalog")
             var response = json(try JSONEncoder().encode(["repositories": page.items]), head: request.method == .head)
             if let link = page.link { response.headers[.link] = link }
             return response
@@ -118,11 +118,11 @@ struct RegistryResponder: HTTPResponder {
     // MARK: tags and manifests
 
     private func tags(of name: ServedName) async throws -> [String] {
-        guard let directory = lookup.modelDirectory(name) else {
+        guard let directory = try lookup.modelDirectory(name) else {
             if let cache, cache.covers(name) { return try await cache.tags(name) }
             throw DistributionError.nameUnknown(name.spelled)
         }
-        return lookup.tags(in: directory)
+        return try lookup.tags(in: directory)
     }
 
     private func manifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference, head: Bool) async throws -> Response {
@@ -145,16 +145,16 @@ struct RegistryResponder: HTTPResponder {
 
     /// A manifest of the store by tag, or by digest among the name's tags.
     func storedManifest(_ name: ServedName, _ reference: DistributionRoute.ManifestReference) throws -> StoredManifest {
-        guard let directory = lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
+        guard let directory = try lookup.modelDirectory(name) else { throw DistributionError.nameUnknown(name.spelled) }
         switch reference {
         case let .tag(tag):
-            guard let file = lookup.manifestFile(in: directory, tag: tag), let manifest = StoredManifest(path: file) else {
+            guard let file = try lookup.manifestFile(in: directory, tag: tag), let manifest = try StoredManifest(path: file) else {
                 throw DistributionError.manifestUnknown("\(name.spelled):\(tag)")
             }
             return manifest
         case let .digest(digest):
-            for tag in lookup.tags(in: directory) {
-                if let manifest = StoredManifest(path: directory + "/" + tag), manifest.digest == digest { return manifest }
+            for tag in try lookup.tags(in: directory) {
+                if let manifest = try StoredManifest(path: directory + "/" + tag), manifest.digest == digest { return manifest }
             }
             throw DistributionError.manifestUnknown("\(name.spelled)@\(digest)")
         }
@@ -167,7 +167,7 @@ struct RegistryResponder: HTTPResponder {
         let path = lookup.store.blobPath(digest)
         if !signedLink, !head, request.headers[.range] == nil, OllamaClient.isOllama(request.headers[.userAgent]) {
             // ollama takes blobs only from a redirect (server/download.go).
-            guard lookup.modelDirectory(name) != nil || cache?.covers(name) == true else {
+            guard (try lookup.modelDirectory(name)) != nil || cache?.covers(name) == true else {
                 throw DistributionError.nameUnknown(name.spelled)
             }
             let location = "/v2/\(name.spelled)/blobs/\(digest)?"
@@ -175,7 +175,8 @@ struct RegistryResponder: HTTPResponder {
             return Response(status: .temporaryRedirect, headers: [.location: location, .contentLength: "0"])
         }
         let covered = cache?.covers(name) == true
-        guard signedLink || covered || lookup.modelDirectory(name) != nil else {
+        let stored = signedLink || covered ? nil : try lookup.modelDirectory(name)
+        guard signedLink || covered || stored != nil else {
             throw DistributionError.nameUnknown(name.spelled)
         }
         var headers: HTTPFields = [

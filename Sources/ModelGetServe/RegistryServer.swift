@@ -25,7 +25,8 @@ public struct RegistryServer: Sendable {
         let completions = SendCompletions()
         let metrics = ServeMetrics()
         let cache = configuration.upstreams.isEmpty ? nil : try PullThroughCache(
-            upstreams: configuration.upstreams, store: configuration.store, manifestTTL: configuration.manifestTTL, metrics: metrics)
+            upstreams: configuration.upstreams, store: configuration.store, manifestTTL: configuration.manifestTTL,
+            retry: configuration.upstreamRetry, stallTimeout: configuration.upstreamStallTimeout, rateLimit: configuration.upstreamRateLimit, maximumUndeclaredBlobSize: configuration.maximumUndeclaredBlobSize, metrics: metrics)
         let responder = RegistryResponder(
             lookup: StoreLookup(store: configuration.store),
             defaultHost: configuration.defaultHost,

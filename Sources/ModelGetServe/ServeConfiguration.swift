@@ -25,6 +25,15 @@ public struct ServeConfiguration: Sendable {
     /// How long a stored manifest for a tag is served before the upstream
     /// is asked again.
     public var manifestTTL: Duration = .seconds(300)
+    /// How the upstream fetches retry a registry that goes away (`--retry-window`).
+    public var upstreamRetry = RetryPolicy()
+    /// Upstream fetches that move nothing this long are cut and resumed (`--stall-timeout`).
+    public var upstreamStallTimeout: TimeInterval = TransferOptions.defaultStallTimeout
+    /// Bytes per second for all upstream fetches together (`--limit-rate`; nil: no limit).
+    public var upstreamRateLimit: Int64?
+    /// The most bytes a pull-through blob no manifest declared may take
+    /// (`--max-blob-size`); the upstream's `Content-Length` bounds it too.
+    public var maximumUndeclaredBlobSize: Int64 = 64 << 30
     /// Connections idle this long are closed.
     public var idleTimeout: Duration = .seconds(60)
 

@@ -14,10 +14,17 @@ struct StoredManifest: Sendable {
         self.mediaType = mediaType
     }
 
-    /// Reads and checks `path` (size-capped; must parse as a manifest).
-    init?(path: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+    /// Reads and checks `path` (size-capped; must parse as a manifest);
+    /// nil when it is missing or not a manifest. Throws
+    /// `DistributionError.outOfDescriptors` when it could not be opened for
+    /// want of a descriptor: that is no reason to say "not found".
+    init?(path: String) throws {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            try DistributionError.checkDescriptors()
+            return nil
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         guard let data = try? handle.read(upToCount: ManifestDocument.maximumSize + 1),
               data.count <= ManifestDocument.maximumSize,
               let (_, mediaType) = try? ManifestDocument.decode(data, contentType: nil),

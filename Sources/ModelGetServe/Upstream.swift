@@ -32,10 +32,10 @@ public struct Upstream: Sendable, Equatable {
         self.isDefault = hostPart == nil
     }
 
-    /// A client for it (plain HTTP only when the URL says `http://`).
-    func client() throws -> RegistryClient {
+    /// A client for it (plain HTTP only when the URL says `http://`), retrying per `retry`.
+    func client(retry: RetryPolicy, stallTimeout: TimeInterval) throws -> RegistryClient {
         let scheme = url.scheme!.lowercased()
         let authority = url.host! + (url.port.map { ":\($0)" } ?? "")
-        return try RegistryClient(host: authority, scheme: scheme, insecure: scheme == "http")
+        return try RegistryClient(host: authority, scheme: scheme, insecure: scheme == "http", stallTimeout: stallTimeout, retry: retry)
     }
 }

@@ -60,7 +60,7 @@ extension ModelGetError {
     var exitCode: Int32 {
         switch self {
         case .usage, .invalidReference: return 2
-        case .cancelled: return 130
+        case .cancelled, .interrupted: return 130
         default: return 1
         }
     }

@@ -61,6 +61,11 @@ final class CommandFlagsTests: XCTestCase {
             try assertUsageError(command + ["--max-connections-per-host", "0"], naming: "--max-connections-per-host must be from 1 to 64")
             try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")
         }
+        // One retry window for every command that moves bytes.
+        for command in commands + [["extract", "127.0.0.1:1/library/debian:12", harness.scratch.path + "/root"]] {
+            try assertUsageError(command + ["--retry-window", "soon"], naming: "--retry-window wants a duration such as 2m")
+        }
+        try assertUsageError(["list", "--retry-window", "2m"], naming: "Unknown option '--retry-window'")
         // The rate limit, wherever blobs go up too.
         for command in [commands[1], commands[2]] {
             try assertUsageError(command + ["--limit-rate", "fast"], naming: "--limit-rate wants a positive rate")

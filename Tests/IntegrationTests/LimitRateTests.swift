@@ -29,6 +29,25 @@ final class LimitRateTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(connections.max() ?? 0, 2, "--json reports the connections in use")
     }
 
+    /// A limited pull ends when its bytes are in: within 1.1 × size/rate
+    /// + 1 s (asserted with twice that margin). Connections whose parts
+    /// were split while the limit held them paused used to stay in flight,
+    /// every byte in, until the 30 s stall timeout.
+    func testALimitedPullEndsWhenItsBytesAreIn() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let rate: Int64 = 32 << 20
+        let model = try CLIHarness.seed(registry, "lib/bounded", sizes: [96 << 20, 300], seed: 55, in: cli.scratch)
+        let started = Date()
+        let run = try cli.run(["pull", "http://\(registry.host)/lib/bounded", "--insecure", "--limit-rate", "32M"])
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(run.status, 0, run.err)
+        let bound = 1.1 * Double(model.totalSize) / Double(rate) + 1
+        XCTAssertLessThan(seconds, 2 * bound, "\(model.totalSize) bytes at 32M in \(seconds) s (bound \(bound) s)")
+        XCTAssertGreaterThan(seconds, 0.8 * Double(model.totalSize) / Double(rate), "the limit held")
+    }
+
     // The other commands that move blobs: a short transfer each, held
     // loosely (at most 1.25× the limit; without it loopback is ~50× faster).
 

@@ -37,7 +37,7 @@ final class OpenFileLimitTests: XCTestCase {
         // Soft and hard limit both 160: 1024 transfers cannot fit.
         var result = try run(cli, limits: "-n 160", ["pull", ref, "--insecure", "--concurrency", "1024"])
         XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.err.contains("note: --concurrency 1024 needs about 3136 open files but the limit is 160 (ulimit -n); using 32"),
+        XCTAssertTrue(result.err.contains("note: --concurrency 1024 needs about 5184 open files but the limit is 160 (ulimit -n); using 19"),
                       result.err)
         XCTAssertEqual(try leftovers(cli), [])
         for blob in [model.config] + model.layers {
@@ -46,7 +46,7 @@ final class OpenFileLimitTests: XCTestCase {
 
         // A low soft limit under a high hard one is raised without a word.
         try FileManager.default.removeItem(at: cli.models)
-        result = try run(cli, limits: "-Sn 100 && ulimit -Hn 4096", ["pull", ref, "--insecure", "--concurrency", "1024"])
+        result = try run(cli, limits: "-Sn 100 && ulimit -Hn 8192", ["pull", ref, "--insecure", "--concurrency", "1024"])
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertFalse(result.err.contains("note:"), result.err)
         XCTAssertEqual(try leftovers(cli), [])

@@ -49,6 +49,57 @@ final class PullKilledAndResumedTests: XCTestCase {
         }
     }
 
+    /// A `kill -9` at full loopback speed, where a quarter second is many
+    /// MiB: the part state is recorded every 0.25 s and every sixty-fourth
+    /// of the blob, so of the bytes that had arrived (landed in the partial
+    /// file) at most 5 % of the blob go unrecorded and are fetched again.
+    func testKill9AtFullSpeedFetchesLittleTwice() throws {
+        let binary = try modelgetBinary()
+        let registry = try RegistryProcess()
+        let size: Int64 = 256 << 20
+        let model = try ModelSeeder.ollamaModel(layerSizes: [size], seed: 4, in: work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/big", tag: "v1")
+        let models = work.appendingPathComponent("models")
+        let layer = model.layers[0]
+        let partialPath = models.path + "/.modelget/partial/sha256-" + layer.digest.dropFirst(7)
+        // A relay in front only to see how far the pull got.
+        var shaping = TCPRelay.Shaping()
+        shaping.smallBuffers = true
+        let relay = try TCPRelay(upstreamPort: registry.port, shaping: shaping)
+
+        let first = try startPull(binary, host: "127.0.0.1:\(relay.port)", models: models)
+        let started = Date()
+        let deadline = started.addingTimeInterval(60)
+        while relay.bytesToClients < size / 2 && first.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertTrue(first.isRunning, "the first pull was still running at half way")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+
+        // What had arrived: every 64 KiB of the partial file that holds the blob's bytes.
+        let partial = try Data(contentsOf: URL(fileURLWithPath: partialPath))
+        let source = try Data(contentsOf: layer.path)
+        let chunk = 64 << 10
+        let arrived = stride(from: 0, to: source.count, by: chunk).reduce(Int64(0)) { total, offset in
+            let end = min(offset + chunk, source.count)
+            return partial[offset..<end] == source[offset..<end] ? total + Int64(end - offset) : total
+        }
+        // No part state at all: nothing was recorded.
+        let state = (try? Data(contentsOf: URL(fileURLWithPath: partialPath + ".json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let recorded = ((state?["completed"] as? [[Int64]]) ?? []).reduce(Int64(0)) { $0 + $1[1] - $1[0] }
+        let rate = Double(arrived) / Date().timeIntervalSince(started)
+        XCTAssertLessThan(arrived - recorded, size / 20,
+                          "\(arrived - recorded) bytes arrived unrecorded; at \(Int(rate) >> 20) MiB/s a quarter second was \(Int(rate / 4) >> 20) MiB")
+
+        let second = try startPull(binary, host: "127.0.0.1:\(relay.port)", models: models)
+        second.waitUntilExit()
+        XCTAssertEqual(second.terminationStatus, 0)
+        let data = try Data(contentsOf: models.appendingPathComponent("blobs/sha256-" + layer.digest.dropFirst(7)))
+        XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), layer.digest)
+    }
+
     private func interruptHalfWayAndResume(with signal: Int32, checkStatus: (Int32) -> Void) throws {
         let binary = try modelgetBinary()
         let registry = try RegistryProcess()

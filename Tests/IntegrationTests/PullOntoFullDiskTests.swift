@@ -25,8 +25,24 @@ final class PullOntoFullDiskTests: XCTestCase {
         let ref = try Reference(parsing: "\(registry.host)/library/fat")
         let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
                                         credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path]))
+        // Before the first byte: what is missing against the free space, in one line.
         do {
             _ = try await ModelPuller(store: store).pull(ref, client: client)
+            XCTFail("a 15 MB model fit on an 8 MiB filesystem")
+        } catch let ModelGetError.notEnoughSpace(path, needed, free, _) {
+            XCTAssertEqual(path, models.path)
+            XCTAssertEqual(needed, model.totalSize, "every blob is missing")
+            XCTAssertLessThanOrEqual(free, 8 << 20)
+            let line = "\(ModelGetError.notEnoughSpace(path: path, needed: needed, free: free, prunable: 0))"
+            XCTAssertTrue(line.hasPrefix("needs 15.0 MB, ") && line.contains(" free on \(models.path)"), line)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.partialsDirectory), [], "not a byte fetched")
+
+        // Without the check (--no-space-check), the full disk shows at the first blob it cannot hold.
+        var unchecked = PullOptions()
+        unchecked.transfer.checksFreeSpace = false
+        do {
+            _ = try await ModelPuller(store: store, options: unchecked).pull(ref, client: client)
             XCTFail("a 15 MB model fit on an 8 MiB filesystem")
         } catch {
             let message = "\(error)"

@@ -31,17 +31,17 @@ final class PullThroughFaultProxyTests: XCTestCase {
 
     private var store: ModelStore { ModelStore(root: work.appendingPathComponent("models")) }
 
-    private func pull(through proxy: FaultProxy, attempts: Int = 5, environment: [String: String] = [:]) async throws -> PullResult {
-        try await Self.pull(through: proxy, work: work, into: store, attempts: attempts, environment: environment)
+    private func pull(through proxy: FaultProxy, window: TimeInterval = 20, environment: [String: String] = [:]) async throws -> PullResult {
+        try await Self.pull(through: proxy, work: work, into: store, window: window, environment: environment)
     }
 
-    private static func pull(through proxy: FaultProxy, work: URL, into store: ModelStore, attempts: Int = 5,
+    private static func pull(through proxy: FaultProxy, work: URL, into store: ModelStore, window: TimeInterval = 20,
                              environment: [String: String] = [:]) async throws -> PullResult {
         let client = try RegistryClient(host: proxy.host, scheme: "http", insecure: true,
                                         credentials: CredentialStore(environment: environment.merging(["DOCKER_CONFIG": work.path + "/none"]) { $1 }),
                                         stallTimeout: 2)
         let options = PullOptions(transfer: TransferOptions(concurrency: 8, parts: Self.plan,
-                                                            retry: RetryPolicy(maximumAttempts: attempts, baseDelay: 0.05, maximumDelay: 0.2)))
+                                                            retry: RetryPolicy(window: window, baseDelay: 0.05, maximumDelay: 0.2)))
         return try await ModelPuller(store: store, options: options)
             .pull(try Reference(parsing: "\(proxy.host)/library/faulty:v1"), client: client)
     }

@@ -45,7 +45,7 @@ final class PushResumeTests: XCTestCase {
                 return count > 1
             }
         }
-        let cutOptions = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(maximumAttempts: 1)), monolithicLimit: chunk, chunkSize: chunk)
+        let cutOptions = PushOptions(transfer: TransferOptions(concurrency: 1, retry: .never), monolithicLimit: chunk, chunkSize: chunk)
         do {
             _ = try await ModelPusher(store: store, options: cutOptions).push(originRef, to: destination, client: client)
             XCTFail("the cut push succeeded")
@@ -96,7 +96,7 @@ final class PushResumeTests: XCTestCase {
                 return count == 3
             }
         }
-        let options = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.01)),
+        let options = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(window: 20, baseDelay: 0.01)),
                                   monolithicLimit: chunk, chunkSize: chunk)
         let result = try await ModelPusher(store: store, options: options)
             .push(originRef, to: destination, client: try fixture.client(proxy.host))

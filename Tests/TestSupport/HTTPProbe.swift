@@ -2,15 +2,15 @@ import Foundation
 
 /// A one-shot plain HTTP GET over a raw socket, for readiness checks that
 /// must not depend on the HTTP stack under test.
-enum HTTPProbe {
-    /// The status code `GET path` gets from `127.0.0.1:port`, or nil if
+public enum HTTPProbe {
+    /// The status code `METHOD path` gets from `127.0.0.1:port`, or nil if
     /// nothing answered.
-    static func status(port: Int, path: String, timeout: TimeInterval = 1) -> Int? {
+    public static func status(port: Int, path: String, method: String = "GET", timeout: TimeInterval = 1) -> Int? {
         guard let descriptor = try? LoopbackSocket.connect(address: "127.0.0.1", port: port, timeout: timeout) else {
             return nil
         }
         defer { close(descriptor) }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
         guard (try? LoopbackSocket.sendAll(Data(request.utf8), to: descriptor)) != nil,
               let reply = try? LoopbackSocket.receive(from: descriptor, limit: 512)
         else { return nil }

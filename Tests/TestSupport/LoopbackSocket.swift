@@ -42,9 +42,13 @@ enum LoopbackSocket {
     }
 
     /// A TCP connection to `address:port`, with send and receive timeouts.
-    static func connect(address: String, port: Int, timeout: TimeInterval) throws -> Int32 {
+    static func connect(address: String, port: Int, timeout: TimeInterval, receiveBuffer: Int32? = nil) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestSupportError.system(call: "socket", errno: errno) }
+        if var size = receiveBuffer {
+            // Before connect, so the window the peer sees is small from the start.
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

@@ -30,8 +30,8 @@ public final class RegistryProcess: Sendable {
     public let directory: URL
     /// The storage driver's `rootdirectory`.
     public let storageRoot: URL
-    private let logFile: URL
-    private let process: Mutex<Process?>
+    let logFile: URL
+    let process: Mutex<Process?>
 
     /// Starts a registry with `auth` on `address` (`127.0.0.1`, or `::1`
     /// for one reached only over IPv6) and waits until it answers. With
@@ -143,7 +143,7 @@ public final class RegistryProcess: Sendable {
 
     /// Polls `GET /v2/` until it answers 200 or 401 (on IPv6: until the
     /// port accepts connections), the process exits, or `startTimeout` passes.
-    private static func waitUntilReady(_ process: Process, port: Int, ipv6: Bool = false) -> Bool {
+    static func waitUntilReady(_ process: Process, port: Int, ipv6: Bool = false) -> Bool {
         let deadline = Date().addingTimeInterval(startTimeout)
         while Date() < deadline && process.isRunning {
             if ipv6 ? IPv6Loopback.isListening(port: port) : HTTPProbe.status(port: port, path: "/v2/").map({ $0 == 200 || $0 == 401 }) ?? false {
@@ -154,9 +154,11 @@ public final class RegistryProcess: Sendable {
         return false
     }
 
-    private static func end(_ process: Process) {
+    static func end(_ process: Process) {
         if process.isRunning {
             process.terminate()
+            // A frozen registry (SIGSTOP) acts on SIGTERM only once it runs.
+            kill(process.processIdentifier, SIGCONT)
         }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline {

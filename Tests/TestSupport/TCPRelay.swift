@@ -13,9 +13,15 @@ public final class TCPRelay: Sendable {
         /// Connections (counted from 1) capped at `slowBytesPerSecond` instead.
         public var slowConnections: Set<Int> = []
         public var slowBytesPerSecond: Int64 = 1024
+        /// Cap each connection's bytes per second from the client (uploads; nil: no cap).
+        public var uploadBytesPerSecond: Int64?
+        /// Keep socket buffers small even when nothing is capped, so that the
+        /// bytes the relay counts are close to the bytes the client read.
+        public var smallBuffers = false
 
-        public init(bytesPerSecond: Int64? = nil) {
+        public init(bytesPerSecond: Int64? = nil, uploadBytesPerSecond: Int64? = nil) {
             self.bytesPerSecond = bytesPerSecond
+            self.uploadBytesPerSecond = uploadBytesPerSecond
         }
     }
 
@@ -23,6 +29,7 @@ public final class TCPRelay: Sendable {
         var accepted = 0
         var open: Set<Int32> = []
         var bytesToClients: Int64 = 0
+        var bytesFromClients: Int64 = 0
         var stopped = false
     }
 
@@ -45,11 +52,17 @@ public final class TCPRelay: Sendable {
 
     deinit { stop() }
 
+    /// `127.0.0.1:PORT`, as a registry reference's host.
+    public var host: String { "127.0.0.1:\(port)" }
+
     /// Connections accepted so far.
     public var connectionsAccepted: Int { state.withLock { $0.accepted } }
 
     /// Bytes sent to clients so far.
     public var bytesToClients: Int64 { state.withLock { $0.bytesToClients } }
+
+    /// Bytes clients sent (requests and uploads) so far.
+    public var bytesFromClients: Int64 { state.withLock { $0.bytesFromClients } }
 
     /// Stops listening and cuts every open connection. Safe to call twice.
     public func stop() {
@@ -70,7 +83,12 @@ public final class TCPRelay: Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
-            guard let upstream = try? LoopbackSocket.connect(address: "127.0.0.1", port: upstreamPort, timeout: 600) else {
+            // A paced relay keeps little in flight from the server, so what
+            // the server sent before it died or froze is what the client gets.
+            let small = shaping.bytesPerSecond != nil || shaping.smallBuffers
+            let buffer: Int32? = small ? 128 << 10 : nil
+            guard let upstream = try? LoopbackSocket.connect(address: "127.0.0.1", port: upstreamPort, timeout: 600,
+                                                             receiveBuffer: buffer) else {
                 close(client)
                 continue
             }
@@ -80,6 +98,10 @@ public final class TCPRelay: Sendable {
                 state.open.formUnion([client, upstream])
                 return state.accepted
             }
+            if shaping.smallBuffers {
+                var size: Int32 = 128 << 10
+                setsockopt(client, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             guard let number else {
                 close(client)
                 close(upstream)
@@ -87,10 +109,10 @@ public final class TCPRelay: Sendable {
             }
             let rate = shaping.slowConnections.contains(number) ? shaping.slowBytesPerSecond : shaping.bytesPerSecond
             let pumps = DispatchGroup()
-            for (from, to, limit, counted) in [(client, upstream, nil, false), (upstream, client, rate, true)] {
+            for (from, to, limit, towardsClient) in [(client, upstream, shaping.uploadBytesPerSecond, false), (upstream, client, rate, true)] {
                 pumps.enter()
                 Thread { [self] in
-                    pump(from: from, to: to, bytesPerSecond: limit, counted: counted)
+                    pump(from: from, to: to, bytesPerSecond: limit, towardsClient: towardsClient)
                     pumps.leave()
                 }.start()
             }
@@ -104,14 +126,16 @@ public final class TCPRelay: Sendable {
 
     /// Copies one direction until either side closes, then closes the
     /// other side's write half so the peer sees the end too.
-    private func pump(from: Int32, to: Int32, bytesPerSecond: Int64?, counted: Bool) {
+    private func pump(from: Int32, to: Int32, bytesPerSecond: Int64?, towardsClient: Bool) {
         let chunk = bytesPerSecond.map { Int(max(1, min(256 << 10, $0 / 50))) } ?? 256 << 10
         let started = Date()
         var sent: Int64 = 0
         while let data = try? LoopbackSocket.receive(from: from, limit: chunk), !data.isEmpty {
             guard (try? LoopbackSocket.sendAll(data, to: to)) != nil else { break }
             sent += Int64(data.count)
-            if counted { state.withLock { $0.bytesToClients += Int64(data.count) } }
+            state.withLock { state in
+                if towardsClient { state.bytesToClients += Int64(data.count) } else { state.bytesFromClients += Int64(data.count) }
+            }
             if let bytesPerSecond {
                 let wait = started.addingTimeInterval(Double(sent) / Double(bytesPerSecond)).timeIntervalSinceNow
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }

@@ -45,13 +45,13 @@ extension ModelGetError {
             }
         case .registryBlocked:
             return .refused
-        case .network, .fetchBudgetExceeded, .listenFailed, .connectionSetup:
+        case .network, .fetchBudgetExceeded, .listenFailed, .connectionSetup, .unreachable:
             return .network
         case .digestMismatch, .sizeMismatch:
             return .integrity
-        case .diskFull:
+        case .diskFull, .notEnoughSpace:
             return .noSpace
-        case .cancelled:
+        case .cancelled, .interrupted:
             return .interrupted
         case .invalidManifest, .manifestTooLarge, .invalidSafetensors, .invalidTensorModel, .unsafeArchiveEntry,
              .invalidArchive, .responseTooLarge, .malformedRequest, .malformedServerHeader, .insecureCredentialExchange,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every failure modelget reports. Each description is the one-line
 /// message a user sees: it names what failed and why, and never carries a
 /// credential or token. Whatever a case holds, the description is one line
@@ -19,7 +21,11 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case sizeMismatch(digest: String, expected: Int64, actual: Int64)
     case fileSystem(path: String, reason: String)
     case diskFull(path: String, needed: Int64)
+    /// Found before the first byte: the blobs still missing need more than the file system has free.
+    case notEnoughSpace(path: String, needed: Int64, free: Int64, prunable: Int64)
     case cancelled
+    /// Ctrl-C or SIGTERM stopped a command; what it kept is for the next run.
+    case interrupted
     case usage(String)
     case modelNotFound(reference: String)
     case noSuchLayer(model: String, wanted: String, available: [String])
@@ -57,6 +63,8 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case registryBlocked(reference: String, by: String)
     /// A configuration file (registries.conf and its drop-ins) that cannot be used.
     case invalidConfiguration(path: String, reason: String)
+    /// The other side failed for the whole retry window, or never answered.
+    case unreachable(Outage)
 
     public var description: String {
         DisplayText.line(URLRedaction.redactURLs(in: message))
@@ -103,8 +111,14 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .diskFull(path, needed):
             return DiskSpace.fullMessage(path: path, needed: needed)
+        case let .notEnoughSpace(path, needed, free, prunable):
+            return "needs \(ProgressFormat.binaryBytes(needed)), \(ProgressFormat.binaryBytes(free)) free on \(path)"
+                + (prunable > 0 ? "; `modelget prune` would free \(ProgressFormat.binaryBytes(prunable))" : "")
+                + " (--no-space-check to try anyway)"
         case .cancelled:
             return "cancelled"
+        case .interrupted:
+            return "interrupted; run the same command to resume"
         case let .usage(message):
             return message
         case let .modelNotFound(reference):
@@ -159,6 +173,46 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(reference) is blocked (blocked = true in \(files.isEmpty ? "registries.conf" : files))"
         case let .invalidConfiguration(path, reason):
             return "\(path): \(reason)"
+        case let .unreachable(outage):
+            return outage.message
+        }
+    }
+
+    /// A host that failed (`reason`) from `since` for the whole retry
+    /// `window`; with no window, one that never answered at all (a typo, a
+    /// registry not running), `url` being what was asked.
+    public struct Outage: Equatable, Sendable {
+        public var host: String
+        public var url: String
+        public var since: Date
+        public var reason: String
+        public var window: TimeInterval?
+        /// What arrived stays for the next run (false: it starts again, as `extract` does).
+        public var partialKept = true
+
+        public init(host: String, url: String, since: Date, reason: String, window: TimeInterval?) {
+            self.host = host
+            self.url = url
+            self.since = since
+            self.reason = reason
+            self.window = window
+        }
+
+        var message: String {
+            guard let window else {
+                return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host) (check the name, and that the registry is running)"
+            }
+            return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
+                + "retry window (--retry-window); "
+                + (partialKept ? "the partial transfer is kept: run the same command to resume" : "run the same command to start again")
+        }
+
+        /// `18:42:05`, local time.
+        private static func clockTime(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "HH:mm:ss"
+            return formatter.string(from: date)
         }
     }
 }

@@ -99,15 +99,18 @@ struct BlobDownloader: Sendable {
         }
     }
 
-    /// Records the part state every `checkpointInterval` while bytes
-    /// arrive (so a Ctrl-C, `kill -9` or crash loses little), and every
-    /// `durableEvery` records fsyncs it (so a power cut loses little more).
-    /// In between it starts the writeback of what arrived, so the fsync at
-    /// commit does not wait for the whole blob to reach the disk.
+    /// Records the part state every `checkpointInterval`, and every
+    /// `checkpointSpacing` bytes written (`BlobWriter.record(every:)`), so a
+    /// Ctrl-C, `kill -9` or crash fetches little twice however fast the
+    /// link; every `durableEvery` intervals fsyncs it (so a power cut loses
+    /// little more). In between it starts the writeback of what arrived, so
+    /// the fsync at commit does not wait for the whole blob to reach the disk.
     private func periodicCheckpoints(of writer: BlobWriter) -> Task<Void, Never> {
         let interval = plan.checkpointInterval
         let durableEvery = plan.durableEvery
+        writer.record(every: plan.checkpointSpacing(size: writer.size))
         return Task {
+            defer { writer.stopRecording() }
             var count = 0
             while true {
                 do {

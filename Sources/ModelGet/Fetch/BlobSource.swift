@@ -42,6 +42,12 @@ final class BlobSource: Sendable {
         self.init(sources: PullSources(client: client, repository: repository), digest: digest)
     }
 
+    /// The host the bytes come from now: the CDN location, else the source in use.
+    var host: String {
+        let (index, location) = state.withLock { ($0.index, $0.location) }
+        return location.map(RetryingHTTPClient.hostAndPort) ?? sources.endpoints[index].reference.host
+    }
+
     /// GETs `range` (nil: the whole blob) into `sink`; returns the final
     /// response whatever its status (the registry's, when every mirror failed).
     func fetch(range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {

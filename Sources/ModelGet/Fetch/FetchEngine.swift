@@ -16,11 +16,14 @@ public final class FetchEngine: Sendable {
     private let slots: TransferSlots
     private let partConnections: TransferSlots
     private let rateLimiter: RateLimiter?
+    /// Check the free space before the first byte of a download.
+    let checksFreeSpace: Bool
 
     /// An engine for one operation; `limitRate` is bytes per second across
     /// every connection (nil: no limit).
     public init(concurrency: Int, retry: RetryPolicy = RetryPolicy(), parts: PartPlan = PartPlan(),
-                limitRate: Int64? = nil, progress: TransferProgress = TransferProgress()) {
+                limitRate: Int64? = nil, checksFreeSpace: Bool = true, progress: TransferProgress = TransferProgress()) {
+        self.checksFreeSpace = checksFreeSpace
         self.concurrency = max(1, concurrency)
         self.retry = retry
         self.plan = parts
@@ -39,6 +42,7 @@ public final class FetchEngine: Sendable {
     /// Fetches `descriptor`'s blob from `sources` (mirrors, then the
     /// registry) into `store`, verified, unless it is in place; returns once it is.
     func download(_ descriptor: Descriptor, from sources: PullSources, into store: ModelStore) async throws {
+        try checkFreeSpace(for: [descriptor], in: store)
         try await downloader(sources, store).download(descriptor)
     }
 
@@ -48,6 +52,7 @@ public final class FetchEngine: Sendable {
     /// Small blobs are made durable in batches (`CommitBatch`: one flush
     /// for many instead of an fsync each).
     func download(_ descriptors: [Descriptor], from sources: PullSources, into store: ModelStore) async throws {
+        try checkFreeSpace(for: descriptors, in: store)
         let batch = CommitBatch(limit: concurrency)
         var downloader = downloader(sources, store)
         downloader.batch = batch
@@ -66,6 +71,11 @@ public final class FetchEngine: Sendable {
             batch.abandon()
             throw error
         }
+    }
+
+    /// What `descriptors` still lack must fit in `store`'s free space, unless the check is off.
+    func checkFreeSpace(for descriptors: [Descriptor], in store: ModelStore) throws {
+        if checksFreeSpace { try store.checkFreeSpace(for: descriptors) }
     }
 
     private func downloader(_ sources: PullSources, _ store: ModelStore) -> BlobDownloader {

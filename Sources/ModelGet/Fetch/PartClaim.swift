@@ -1,18 +1,27 @@
 import Synchronization
 
-/// The byte range one connection is fetching, which other connections may
-/// shrink while it runs (work stealing): `cursor` is the next offset its
-/// response writes, `end` where it stops. Bytes are reserved before they
-/// are written, so a range handed to another connection never overlaps
-/// what this one writes.
+/// The byte range connections are fetching for one part of a blob, which
+/// other connections may shrink while it runs (work stealing): `cursor`
+/// is the next offset to write, `end` where it stops. Bytes are reserved
+/// before they are written, so a range handed to another connection never
+/// overlaps what this one writes.
+///
+/// A claim whose connection lags near the end of a blob may be hedged: a
+/// second request fetches the same rest on a fresh connection. Each writes
+/// only the bytes past the cursor, the furthest either has reached, so the
+/// faster copy wins, the slower one's bytes are dropped, and once the claim
+/// is done the other request is cancelled.
 final class PartClaim: Sendable {
     private struct State {
         var cursor: Int64
         var end: Int64
         /// True once another connection took part of the range.
         var shortened = false
-        /// Cancels the request that fills this claim (set while it runs).
-        var cancel: (@Sendable () -> Void)?
+        /// True once a second request races the first for the rest.
+        var hedged = false
+        /// Cancels each request filling this claim, by runner.
+        var runners: [Int: @Sendable () -> Void] = [:]
+        var nextRunner = 0
         var started = ContinuousClock.now
         var startCursor: Int64
     }
@@ -32,13 +41,19 @@ final class PartClaim: Sendable {
     /// True once another connection took part of the range.
     var wasShortened: Bool { state.withLock { $0.shortened } }
 
-    /// Reserves up to `count` bytes at the cursor: returns where they go and
-    /// how many may be written (fewer, or none, past the end).
-    func reserve(_ count: Int64) -> (offset: Int64, count: Int64) {
+    /// True once a second request races the first.
+    var isHedged: Bool { state.withLock { $0.hedged } }
+
+    /// Reserves what is new in `count` bytes a response delivers from
+    /// `position`: returns where they go, how many may be written (fewer,
+    /// or none, past the end), and how many leading ones to drop (another
+    /// request of a hedged claim wrote them first).
+    func reserve(_ count: Int64, from position: Int64) -> (offset: Int64, count: Int64, skip: Int64) {
         state.withLock { state in
-            let granted = max(0, min(count, state.end - state.cursor))
-            defer { state.cursor += granted }
-            return (state.cursor, granted)
+            let start = max(position, state.cursor)
+            let granted = max(0, min(position + count, state.end) - start)
+            state.cursor = max(state.cursor, start + granted)
+            return (start, granted, min(start - position, count))
         }
     }
 
@@ -64,8 +79,17 @@ final class PartClaim: Sendable {
         }
     }
 
-    /// Bytes per second this claim's current request has delivered, and
-    /// how long it has run.
+    /// Marks the claim hedged (once); false when it already was or is done.
+    func hedge() -> Bool {
+        state.withLock { state in
+            guard !state.hedged, state.cursor < state.end else { return false }
+            state.hedged = true
+            return true
+        }
+    }
+
+    /// Bytes per second this claim has advanced since its first request
+    /// started, and how long that has run.
     var pace: (bytesPerSecond: Double, age: Duration) {
         state.withLock { state in
             let age = ContinuousClock.now - state.started
@@ -77,27 +101,32 @@ final class PartClaim: Sendable {
     /// connection has done its handshakes).
     var isDelivering: Bool { state.withLock { $0.cursor > $0.startCursor || $0.cursor >= $0.end } }
 
-    /// Takes everything left (from a connection too slow to finish it) and
-    /// cancels the request that was filling it.
-    func takeRest() -> Range<Int64>? {
-        let (taken, cancel) = state.withLock { state -> (Range<Int64>?, (@Sendable () -> Void)?) in
-            guard state.end > state.cursor else { return (nil, nil) }
-            defer { state.end = state.cursor; state.shortened = true }
-            return (state.cursor..<state.end, state.cancel)
-        }
-        cancel?()
-        return taken
-    }
-
-    /// Sets (or clears) how to cancel the request filling this claim.
-    func setCancel(_ cancel: (@Sendable () -> Void)?) {
+    /// Registers a request filling the claim (`cancel` stops it); returns
+    /// its runner number. The first one starts the pace's clock.
+    func addRunner(cancel: @escaping @Sendable () -> Void) -> Int {
         state.withLock { state in
-            state.cancel = cancel
-            if cancel != nil {
+            if state.runners.isEmpty {
                 state.started = .now
                 state.startCursor = state.cursor
             }
+            state.nextRunner += 1
+            state.runners[state.nextRunner] = cancel
+            return state.nextRunner
         }
+    }
+
+    /// Forgets a request that ended; returns how many still run.
+    func removeRunner(_ runner: Int) -> Int {
+        state.withLock { state in
+            state.runners[runner] = nil
+            return state.runners.count
+        }
+    }
+
+    /// Cancels every request but `runner` (the one that finished the claim).
+    func cancelRunners(except runner: Int) {
+        let others = state.withLock { state in state.runners.filter { $0.key != runner }.map(\.value) }
+        others.forEach { $0() }
     }
 }
 

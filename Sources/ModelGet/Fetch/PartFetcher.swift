@@ -5,13 +5,13 @@ import Foundation
 /// holding a slot of the shared budget, retrying connection errors,
 /// stalls, 5xx, 408 and 429 (honouring `Retry-After`) from where the
 /// bytes stopped. Other failures end the blob at once with the registry's
-/// message.
+/// message. The one byte-level loop: the retries the transport makes for
+/// its requests count against the same `RetryWindow`.
 ///
-/// Every loop is bounded: an attempt counts as progress only when it kept
+/// Every loop is bounded: it gives up once the other side has failed for
+/// the whole retry window (`RetryPolicy.window`) with no attempt keeping
 /// new bytes toward the blob (at least `meaningfulProgress`, or all that
-/// was left), and `retry.maximumAttempts` attempts in a row without
-/// progress end the blob; so do `maximumAttemptsFactor` times that many
-/// attempts in all (`RetryAttempts`), or fetching more than the blob's `FetchBudget`.
+/// was left), or once it fetched more than the blob's `FetchBudget`.
 struct PartFetcher: Sendable {
     let source: BlobSource
     let writer: BlobWriter
@@ -33,7 +33,7 @@ struct PartFetcher: Sendable {
                overloaded: (@Sendable () -> Void)? = nil) async throws -> Bool {
         let delivery = BodyDelivery(ownConnection: ownConnection, rateLimiter: rateLimiter)
         var furthest = claim.remaining.lowerBound
-        var attempts = RetryAttempts(retry)
+        let window = RetryWindow(retry)
         var wholeBody = false
         while true {
             let remaining = claim.remaining
@@ -42,12 +42,16 @@ struct PartFetcher: Sendable {
                                 progress: progress, acceptsWholeBody: acceptsWholeBody, delivery: delivery)
             let failure: Error
             var retryAfter: String?
+            var host = source.host
             do {
                 let asked = remaining == 0..<writer.size ? nil : remaining
-                let response = try await slots.withSlot {
-                    try await progress.inFlight { try await source.fetch(range: asked, sink: sink) }
+                let response = try await RetryWindow.$current.withValue(window) {
+                    try await slots.withSlot {
+                        try await progress.inFlight { try await source.fetch(range: asked, sink: sink) }
+                    }
                 }
                 wholeBody = wholeBody || sink.receivedWholeBody
+                host = RetryingHTTPClient.hostAndPort(response.url)
                 if (200..<300).contains(response.status) {
                     if claim.isDone { return wholeBody }
                     failure = ModelGetError.network(
@@ -68,9 +72,16 @@ struct PartFetcher: Sendable {
                 failure = error
             }
             let reached = claim.remaining.lowerBound
-            let progressed = reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest))
-            if progressed { furthest = reached }
-            guard let delay = attempts.failed(progressed: progressed, retryAfter: retryAfter) else { throw failure }
+            if reached - furthest >= min(Self.meaningfulProgress, max(1, remaining.upperBound - furthest)) {
+                furthest = reached
+                window.progressed()
+                progress.status = nil
+            }
+            let delay = try window.failed(failure, host: host, retryAfter: retryAfter)
+            if let left = window.remaining {
+                // On screen while it lasts: retrying, not hung.
+                progress.status = "retrying \(host): \(RetryWindow.reason(failure)); giving up in \(ProgressFormat.duration(left)) (--retry-window)"
+            }
             Diagnostics.verbose("retrying \(writer.digest) in \(String(format: "%.1f", delay)) s: \(failure)")
             do {
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))

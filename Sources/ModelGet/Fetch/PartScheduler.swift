@@ -5,11 +5,14 @@ import Synchronization
 /// `PartClaim` fetched by one worker at a time.
 ///
 /// - **Work stealing**: a worker with no part left splits the largest
-///   claim still running and takes its upper half; when no claim is worth
-///   splitting, it takes over the rest of one whose connection crawls
-///   (a quarter of the best pace seen, and too slow to finish within
-///   `patience`), cancelling that request. So a slow connection at 99 %
-///   does not hold the blob.
+///   claim still running and takes its upper half.
+/// - **Hedged tail**: when no claim is worth splitting, a worker requests
+///   again the rest of a claim whose connection lags (under half the best
+///   pace seen, and too slow to finish within `patience`) on a fresh
+///   connection; whichever copy gets there first fills the claim and the
+///   other request is cancelled. So a slow connection at 99 % does not
+///   hold the blob, and what is fetched twice is what the slow copy
+///   fetched meanwhile.
 /// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with
 ///   `startingParts` workers; after each `adaptInterval` in which every
 ///   part delivered, the count doubles while the blob's rate rose by at
@@ -80,7 +83,6 @@ final class PartScheduler: Sendable {
             case .wait:
                 try await Task.sleep(nanoseconds: 50_000_000)
             case let .fetch(claim):
-                defer { finish(claim) }
                 if let pool {
                     try await pool.withSlot { try await run(claim, fetch) }
                 } else {
@@ -90,12 +92,15 @@ final class PartScheduler: Sendable {
         }
     }
 
-    /// Fetches `claim` in a task of its own, which a worker taking over
-    /// the claim's rest may cancel.
+    /// Fetches `claim` in a task of its own, which the other request of a
+    /// hedged claim cancels once it filled the claim (and this one cancels
+    /// the other when it does).
     private func run(_ claim: PartClaim, _ fetch: @escaping @Sendable (PartClaim) async throws -> Void) async throws {
         let task = Task { try await fetch(claim) }
-        claim.setCancel { task.cancel() }
+        let runner = claim.addRunner { task.cancel() }
+        defer { finish(claim, runner: runner) }
         try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        if claim.isDone { claim.cancelRunners(except: runner) }
     }
 
     private func next(_ index: Int) -> Step {
@@ -117,21 +122,21 @@ final class PartScheduler: Sendable {
                 let pace = claim.pace
                 state.bestPace = max(state.bestPace, pace.bytesPerSecond)
                 let left = Double(claim.remaining.count)
-                guard pace.age >= Self.patience, pace.bytesPerSecond * 4 < state.bestPace,
-                      left > pace.bytesPerSecond * Self.patience.seconds, let rest = claim.takeRest() else { continue }
-                let takeover = PartClaim(rest)
-                state.active.append(takeover)
-                return .fetch(takeover)
+                guard pace.age >= Self.patience, pace.bytesPerSecond * 2 < state.bestPace,
+                      left > pace.bytesPerSecond * Self.patience.seconds, claim.hedge() else { continue }
+                // The same claim, a second request: whichever copy is faster fills it.
+                return .fetch(claim)
             }
             return .wait
         }
     }
 
-    private func finish(_ claim: PartClaim) {
-        claim.setCancel(nil)
+    /// A request of `claim` ended; the claim leaves the running ones with its last request.
+    private func finish(_ claim: PartClaim, runner: Int) {
+        let running = claim.removeRunner(runner)
         state.withLock { state in
             state.bestPace = max(state.bestPace, claim.pace.bytesPerSecond)
-            state.active.removeAll { $0 === claim }
+            if running == 0 { state.active.removeAll { $0 === claim } }
         }
     }
 

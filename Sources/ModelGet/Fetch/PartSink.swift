@@ -5,7 +5,8 @@ import Foundation
 /// `206` whose `Content-Range` starts where the claim does; a `200` (the
 /// server ignored `Range`) only when `acceptsWholeBody`, in which case the
 /// whole blob is rewritten from byte 0 as a single stream. When another connection took the rest of its
-/// claim, it stops the response at the new end.
+/// claim, it stops the response at the new end; when another request of a hedged claim wrote bytes
+/// first, it drops its copies of them.
 final class PartSink: ResponseBodySink {
     let claim: PartClaim
     private let writer: BlobWriter
@@ -17,6 +18,8 @@ final class PartSink: ResponseBodySink {
 
     /// Bytes received and written by this response.
     private(set) var written: Int64 = 0
+    /// The blob offset of the next byte this response delivers.
+    private var position: Int64
     /// True when the server sent the whole blob (200) instead of the range.
     private(set) var receivedWholeBody = false
 
@@ -28,6 +31,7 @@ final class PartSink: ResponseBodySink {
         self.progress = progress
         self.acceptsWholeBody = acceptsWholeBody
         self.delivery = delivery
+        position = claim.remaining.lowerBound
     }
 
     /// Thrown to end a response whose remaining bytes another connection took.
@@ -46,10 +50,11 @@ final class PartSink: ResponseBodySink {
                 writer.restart()
             }
             claim.restart(0..<writer.size)
+            position = 0
             receivedWholeBody = true
             return true
         case 206:
-            guard let answer = headers["Content-Range"].flatMap(ContentRange.init), answer.start == range.lowerBound,
+            guard let answer = headers["Content-Range"].flatMap(ContentRange.init), answer.start == position,
                   answer.total == nil || answer.total == writer.size else {
                 throw ModelGetError.network(url: digest.description, reason: "server answered a range request with the wrong Content-Range")
             }
@@ -63,16 +68,17 @@ final class PartSink: ResponseBodySink {
         guard budget.spend(Int64(bytes.count)) else {
             throw ModelGetError.fetchBudgetExceeded(digest: digest.description, fetched: budget.fetched, size: writer.size)
         }
-        let (offset, count) = claim.reserve(Int64(bytes.count))
+        let (offset, count, skip) = claim.reserve(Int64(bytes.count), from: position)
+        position += Int64(bytes.count)
         if count > 0 {
-            let kept = UnsafeRawBufferPointer(rebasing: bytes[..<Int(count)])
+            let kept = UnsafeRawBufferPointer(rebasing: bytes[Int(skip)..<Int(skip + count)])
             try writer.write(kept, at: offset)
             written += count
             progress?.addTransferred(count)
         }
-        if count < Int64(bytes.count) {
-            guard claim.wasShortened else {
-                throw ModelGetError.sizeMismatch(digest: digest.description, expected: writer.size, actual: offset + Int64(bytes.count))
+        if skip + count < Int64(bytes.count) {
+            guard claim.wasShortened || claim.isHedged else {
+                throw ModelGetError.sizeMismatch(digest: digest.description, expected: writer.size, actual: position)
             }
             throw Shortened()
         }

@@ -43,6 +43,9 @@ public struct HTTPRequest: Sendable {
 
     /// 30 seconds to connect.
     public static let defaultConnectTimeout: TimeInterval = 30
+    /// False for a probe that must be asked once (`RetryingHTTPClient`
+    /// then sends it as it is): `connect` learning whether HTTPS answers.
+    public var mayRetry = true
 
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,

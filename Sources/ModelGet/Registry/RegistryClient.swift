@@ -11,7 +11,8 @@ public final class RegistryClient: Sendable {
     public let baseURL: URL
     /// Plain HTTP and unverified TLS are allowed for this registry.
     public let insecure: Bool
-    let http: HTTPClient
+    /// The transport, wrapped in the retry policy.
+    let http: RetryingHTTPClient
     let credentials: Credentials?
     /// Where the credentials were looked for (for the error when none were found).
     let credentialSearch: String
@@ -29,9 +30,10 @@ public final class RegistryClient: Sendable {
     /// Makes a client. `scheme` is `https` unless the reference spelled
     /// `http://`, or the registry is `insecure` and its HTTPS port does not
     /// answer TLS (see `connect`).
+    /// Every request goes through `retry` (`RetryingHTTPClient` around `http`).
     public init(host: String, scheme: String = "https", insecure: Bool, http: HTTPClient = CurlEngine.shared,
                 credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
-                family: RegistryFamily = .ollama) throws {
+                retry: RetryPolicy = RetryPolicy(), family: RegistryFamily = .ollama) throws {
         guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
         let mapped = Reference.apiHost(host)
         guard let url = URL(string: "\(scheme)://\(mapped)/") else {
@@ -40,7 +42,7 @@ public final class RegistryClient: Sendable {
         self.host = host
         self.baseURL = url
         self.insecure = insecure
-        self.http = http
+        self.http = (http as? RetryingHTTPClient).map { RetryingHTTPClient($0.base, policy: retry) } ?? RetryingHTTPClient(http, policy: retry)
         self.credentials = credentials.credentials(for: host)
         self.credentialSearch = credentials.searched(for: host)
         self.key = credentials.keyPath(for: host, family: family)
@@ -52,28 +54,33 @@ public final class RegistryClient: Sendable {
     /// Makes a client for a reference's registry; with `insecure` and no
     /// scheme in the reference, HTTPS is tried first, then plain HTTP.
     public static func connect(to reference: Reference, insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout) async throws -> RegistryClient {
+                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
+                               retry: RetryPolicy = RetryPolicy()) async throws -> RegistryClient {
         if let scheme = reference.scheme {
             let client = try RegistryClient(host: reference.host, scheme: scheme, insecure: insecure, http: http,
-                                            credentials: credentials, stallTimeout: stallTimeout)
+                                            credentials: credentials, stallTimeout: stallTimeout, retry: retry)
             return client
         }
         let secure = try RegistryClient(host: reference.host, scheme: "https", insecure: insecure, http: http,
-                                        credentials: credentials, stallTimeout: stallTimeout)
+                                        credentials: credentials, stallTimeout: stallTimeout, retry: retry)
         guard insecure else { return secure }
         do {
-            try await secure.ping()
+            // Asked once: a plain-HTTP registry fails the TLS handshake at once.
+            try await secure.ping(retrying: false)
             return secure
         } catch ModelGetError.network {
             return try RegistryClient(host: reference.host, scheme: "http", insecure: true, http: http,
-                                      credentials: credentials, stallTimeout: stallTimeout)
+                                      credentials: credentials, stallTimeout: stallTimeout, retry: retry)
         }
     }
 
-    /// `GET /v2/`: checks that a registry answers (401 counts: it asks for auth).
-    public func ping() async throws {
+    /// `GET /v2/`: checks that a registry answers (401 counts: it asks for
+    /// auth); `retrying: false` asks once, whatever the retry policy.
+    public func ping(retrying: Bool = true) async throws {
         let url = baseURL.appendingPathComponent("v2/")
-        let response = try await http.send(request(.get, url))
+        var probe = request(.get, url)
+        probe.mayRetry = retrying
+        let response = try await http.send(probe)
         guard (200..<300).contains(response.status) || response.status == 401 else {
             throw RegistryErrorBody.error(for: response, url: url)
         }

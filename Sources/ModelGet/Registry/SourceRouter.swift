@@ -11,13 +11,16 @@ import Synchronization
 /// A mirror's client has its own credentials from Docker's `config.json`
 /// (or what `CredentialStore` reads for its host), never the origin's:
 /// not `MODELGET_USERNAME`/`MODELGET_PASSWORD`, not `--key`. It gives up
-/// connecting after 2 s (`MirrorTransport`).
+/// connecting after 2 s (`MirrorTransport`) and is never retried (a
+/// failing mirror hands over to the next source); a registry's client
+/// retries under the operation's `RetryPolicy`.
 public final class SourceRouter: Sendable {
     public let configuration: RegistriesConfiguration
     let credentials: CredentialStore
     let mirrorCredentials: CredentialStore
     let http: HTTPClient
     let stallTimeout: TimeInterval
+    let retry: RetryPolicy
     let notes: @Sendable (String) -> Void
     private let clients = Mutex<[String: Task<RegistryClient, Error>]>([:])
     private let down = Mutex<Set<String>>([])
@@ -27,7 +30,7 @@ public final class SourceRouter: Sendable {
     /// line for each mirror that is down, refuses, or sends wrong bytes.
     public init(configuration: RegistriesConfiguration = .empty, credentials: CredentialStore = CredentialStore(),
                 http: HTTPClient = CurlEngine.shared, stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
+                retry: RetryPolicy = RetryPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment,
                 notes: @escaping @Sendable (String) -> Void = { _ in }) {
         self.configuration = configuration
         self.credentials = credentials
@@ -36,6 +39,7 @@ public final class SourceRouter: Sendable {
         mirrorCredentials = CredentialStore(environment: mirrorEnvironment)
         self.http = http
         self.stallTimeout = stallTimeout
+        self.retry = retry
         self.notes = notes
     }
 
@@ -68,12 +72,12 @@ public final class SourceRouter: Sendable {
         let reference = endpoint.reference
         guard endpoint.isMirror else {
             return try await RegistryClient.connect(to: reference, insecure: endpoint.insecure, http: http,
-                                                    credentials: credentials, stallTimeout: stallTimeout)
+                                                    credentials: credentials, stallTimeout: stallTimeout, retry: retry)
         }
         let transport = MirrorTransport(base: http)
         func client(_ scheme: String) throws -> RegistryClient {
             try RegistryClient(host: reference.host, scheme: scheme, insecure: endpoint.insecure, http: transport,
-                               credentials: mirrorCredentials, stallTimeout: stallTimeout)
+                               credentials: mirrorCredentials, stallTimeout: stallTimeout, retry: .never)
         }
         if let scheme = reference.scheme { return try client(scheme) }
         let secure = try client("https")

@@ -3,6 +3,26 @@ import Foundation
 /// Small POSIX helpers the store uses: errors become `ModelGetError`s that
 /// name the path, and `ENOSPC` becomes `.diskFull`.
 enum FileIO {
+    /// Bytes the file at `path` takes on disk (0 when there is none).
+    static func allocatedBytes(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_blocks) * 512 : 0
+    }
+
+    /// True while process `pid` (this one included) exists.
+    static func isAlive(_ pid: Int32) -> Bool {
+        pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// Bytes an unprivileged writer may still put on the file system
+    /// holding `path` (`statvfs`: available blocks), or nil when unknown.
+    static func freeSpace(_ path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let (product, overflow) = Int64(info.f_bavail).multipliedReportingOverflow(by: Int64(info.f_frsize))
+        return overflow ? .max : product
+    }
+
     static func error(_ path: String, needed: Int64 = 0, code: Int32 = errno) -> ModelGetError {
         if code == ENOSPC || code == EDQUOT { return .diskFull(path: path, needed: needed) }
         return .fileSystem(path: path, reason: String(cString: strerror(code)))

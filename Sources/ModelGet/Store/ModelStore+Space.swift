@@ -1,7 +1,8 @@
 import Foundation
 
 /// What a download still needs from the disk: the bytes a blob's partial
-/// download already holds, and the space free where the store is.
+/// download already holds, the space free where the store is, and the
+/// check made before the first byte.
 extension ModelStore {
     /// Bytes of `blob` its partial download holds that the next pull
     /// keeps (its part state's trusted ranges; 0 when there is none).
@@ -20,8 +21,23 @@ extension ModelStore {
             path = (path as NSString).deletingLastPathComponent
             if path.isEmpty { path = "/" }
         }
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        return FileIO.freeSpace(path)
+    }
+
+    /// Checks, before the first byte, that the store's file system has
+    /// room for what `blobs` still lack (a partial file already holds the
+    /// space it took); throws `notEnoughSpace`, with what `prune` would
+    /// free, when it has not.
+    func checkFreeSpace(for blobs: [Descriptor]) throws {
+        var needed: Int64 = 0
+        for blob in blobs where !hasBlob(blob) {
+            needed += max(0, blob.size - FileIO.allocatedBytes(partialPath(blob.digest)))
+        }
+        guard needed > 0, let free = availableBytes(), needed > free else { return }
+        // A prune beside a pull keeps the blobs (the store lock): count only what it would remove now.
+        let prunable = (try? prune(dryRun: true)).map { result in
+            result.unreferencedBlobs.reduce(0) { $0 + $1.size } + result.stalePartials.reduce(0) { $0 + $1.size }
+        } ?? 0
+        throw ModelGetError.notEnoughSpace(path: rootPath, needed: needed, free: free, prunable: prunable)
     }
 }

@@ -50,6 +50,14 @@ extension ModelStore {
             lock.release()
             removed.append((".modelget/" + entry, size))
         }
+        // An import's staging, `import-<pid>-<rand>`, once its process is gone.
+        for entry in entries.sorted() where entry.hasPrefix("import-") {
+            guard let pid = Int32(entry.dropFirst("import-".count).prefix { $0.isNumber }), !FileIO.isAlive(pid) else { continue }
+            let path = stateDirectory + "/" + entry
+            let size = FileIO.treeSize(path)
+            if !dryRun { try? FileManager.default.removeItem(atPath: path) }
+            removed.append((".modelget/" + entry, size))
+        }
         return removed
     }
 }

@@ -11,7 +11,7 @@ public struct ModelStore: Sendable {
     /// The models directory (`OLLAMA_MODELS`, default `~/.ollama/models`).
     public let root: URL
     /// `root.path`, worked out once: every path of every blob starts with it.
-    private let rootPath: String
+    let rootPath: String
 
     public init(root: URL) {
         self.root = root.standardizedFileURL

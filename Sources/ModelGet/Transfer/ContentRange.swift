@@ -1,12 +1,12 @@
 import Foundation
 
 /// A `Content-Range: bytes <start>-<end>/<total|*>` header.
-struct ContentRange: Equatable {
-    var start: Int64
-    var end: Int64
-    var total: Int64?
+public struct ContentRange: Equatable, Sendable {
+    public var start: Int64
+    public var end: Int64
+    public var total: Int64?
 
-    init?(_ header: String) {
+    public init?(_ header: String) {
         let text = header.trimmingCharacters(in: .whitespaces)
         guard text.lowercased().hasPrefix("bytes ") else { return nil }
         let spec = text.dropFirst(6)

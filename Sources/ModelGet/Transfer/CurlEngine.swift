@@ -104,8 +104,13 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 transfer.finish(result)
             }
             paused = false
-            for transfer in active.values where transfer.isPaused {
-                transfer.resumeIfAllowed()
+            for (easy, transfer) in active where transfer.isPaused {
+                if let error = transfer.resumeIfAllowed() {
+                    active.removeValue(forKey: easy)
+                    curl_multi_remove_handle(multi, easy)
+                    transfer.fail(error)
+                    continue
+                }
                 paused = paused || transfer.isPaused
             }
             let now = ContinuousClock.now

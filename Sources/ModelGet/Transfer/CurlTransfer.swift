@@ -186,10 +186,17 @@ final class CurlTransfer: @unchecked Sendable {
     private var rateLimiter: RateLimiter? { sink?.delivery.rateLimiter ?? uploadObserver?.rateLimiter }
 
     /// Resumes a transfer the rate limit paused, once the limit has credit.
-    func resumeIfAllowed() {
-        guard isPaused, rateLimiter?.hasCredit ?? true else { return }
+    /// Returns the error to end it with when the bytes curl held back were
+    /// refused as they were handed over (another connection took the rest
+    /// of a part): libcurl reports that only to this call and would leave
+    /// the transfer in its table with nothing to wake it, every byte of the
+    /// part in, until the stall timeout (the 20-30 s tail of a limited pull).
+    func resumeIfAllowed() -> Error? {
+        guard isPaused, rateLimiter?.hasCredit ?? true else { return nil }
         isPaused = false
-        curl_easy_pause(easy, CURLPAUSE_CONT)
+        let code = curl_easy_pause(easy, CURLPAUSE_CONT)
+        if let callbackError { return callbackError }
+        return code == CURLE_OK ? nil : ModelGetError.network(url: request.url.redacted, reason: CurlEngine.describe(code, url: request.url))
     }
 
     private enum BodyVerdict { case accept, pause, abort }

@@ -21,8 +21,11 @@ public struct TransferOptions: Sendable {
     /// Bytes per second for the whole operation, across every connection
     /// (`--limit-rate`; nil: no limit).
     public var limitRate: Int64?
-    /// When a failed request is tried again, and how often.
+    /// When a failed request is tried again, and for how long (`--retry-window`).
     public var retry: RetryPolicy
+    /// Compare what is missing with the free space before the first byte
+    /// (`--no-space-check` turns it off).
+    public var checksFreeSpace = true
 
     /// 64 requests at once.
     public static let defaultConcurrency = 64
@@ -63,6 +66,7 @@ public struct TransferOptions: Sendable {
     /// part connections, rate limit, retries, part plan): made once per
     /// operation, shared by every blob it fetches.
     public func engine(progress: TransferProgress = TransferProgress()) -> FetchEngine {
-        FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, progress: progress)
+        FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, checksFreeSpace: checksFreeSpace,
+                    progress: progress)
     }
 }

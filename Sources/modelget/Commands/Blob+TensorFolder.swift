@@ -10,7 +10,7 @@ extension Blob {
     /// false for any other model, which `run` exports as one blob.
     func writeTensorFolderIfTensorModel(_ ref: Reference) async throws -> Bool {
         guard digest == nil, mediaType == nil else { return false }
-        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, json: report.json && output != "-")
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json && output != "-")
         let exporter = TensorFolderExporter(store: models.store, insecure: access.insecure, keepInStore: keep,
                                             options: PullOptions(transfer: transfer.options(download: download)), router: router)
         guard let resolved = try await exporter.resolve(ref) else { return false }

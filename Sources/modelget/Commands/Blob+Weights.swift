@@ -7,7 +7,7 @@ extension Blob {
     /// The exporter these flags describe; a model the store lacks is read through its mirrors.
     var exporter: BlobExporter {
         get throws {
-            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout,
+            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, retry: transfer.retry,
                                             json: report.json && output != "-")
             return BlobExporter(store: models.store, router: router, insecure: access.insecure, platform: platform.value,
                                 keepInStore: keep, hardLink: link, transfer: transfer.options(download: download))

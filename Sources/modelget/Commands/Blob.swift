@@ -44,6 +44,10 @@ struct Blob: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await export() }
+    }
+
+    private func export() async throws {
         let ref = try Reference(parsing: reference)
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }

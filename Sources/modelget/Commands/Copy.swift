@@ -47,12 +47,16 @@ struct Copy: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await copy() }
+    }
+
+    private func copy() async throws {
         let from = try Reference(parsing: source)
         let to = try PushDestination.resolve(destination, source: from)
         let sourceClient = try await RegistryClient.connect(to: from, insecure: access.insecure,
-                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         let destinationClient = try await RegistryClient.connect(to: to, insecure: access.insecure,
-                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+                                                                credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "copying \(to.name):\(to.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()

@@ -27,6 +27,10 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run { [self] in try await export() }
+    }
+
+    private func export() async throws {
         let ref = try Reference(parsing: reference)
         var isDirectory: ObjCBool = false
         // An existing directory is taken as the destination, and refused as existing.

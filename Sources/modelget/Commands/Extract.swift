@@ -40,9 +40,15 @@ struct Extract: AsyncParsableCommand {
     @OptionGroup var mirrors: MirrorOptions
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
+    @OptionGroup var retryWindow: RetryWindowOption
+
+    @Option(name: .long, help: "Cut and resume a layer download that moves nothing for this many seconds.")
+    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+    @OptionGroup var rate: RateLimitOption
 
     func validate() throws {
         guard maxEntries >= 1 else { throw ValidationError("--max-entries must be at least 1") }
+        guard stallTimeout > 0, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be positive") }
         do {
             _ = try Reference(parsing: reference)
         } catch {
@@ -52,11 +58,17 @@ struct Extract: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await extract() }
+    }
+
+    private func extract() async throws {
         let ref = try Reference(parsing: reference)
         let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
         let extractor = ImageExtractor(store: models.store, router: router, insecure: access.insecure,
                                        platform: platform.value,
-                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes)
+                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes,
+                                       transfer: TransferOptions(stallTimeout: stallTimeout, limitRate: rate.bytesPerSecond,
+                                                                 retry: retryWindow.policy))
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

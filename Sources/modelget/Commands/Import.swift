@@ -37,6 +37,10 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Interruption.run { [self] in try await importArchive() }
+    }
+
+    private func importArchive() async throws {
         let importer = ModelImporter(store: models.store, platform: try platform.map(Platform.init(parsing:)) ?? .current,
                                      maximumBytes: maxBytes.bytes)
         let result = try await importer.importArchive(at: archive, as: try name.map(Reference.init(parsing:)))

@@ -47,17 +47,19 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
-        if outdated { return try await pullOutdated() }
-        let ref = try Reference(parsing: reference ?? "")
-        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, json: report.json)
-        try await pull(ref, storeAs: try storeAs.map(Reference.init(parsing:)), router: router)
+        try await Interruption.run { [self] in
+            if outdated { return try await pullOutdated() }
+            let ref = try Reference(parsing: reference ?? "")
+            let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json)
+            try await pull(ref, storeAs: try storeAs.map(Reference.init(parsing:)), router: router)
+        }
     }
 
     /// `--outdated`: checks the stored models (or REF) and pulls each outdated one.
     private func pullOutdated() async throws {
         let results = try await Outdated.check(reference.map { [$0] } ?? [], models: models, insecure: access.insecure,
                                                signing: signing, mirrors: mirrors, json: report.json)
-        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, json: report.json)
+        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json)
         var failed = false
         var pulled = 0
         for result in results {
@@ -86,16 +88,8 @@ struct Pull: AsyncParsableCommand {
         let started = Date()
         let store = models.store
         let options = PullOptions(transfer: transfer.options(download: download), platform: platform.value)
-        let pull = Task { try await ModelPuller(store: store, options: options).pull(ref, sources: sources, storeAs: storeName, progress: progress) }
-        // Ctrl-C or SIGTERM cancels the pull, which writes its part state and stops.
-        let interruption = SignalCancellation(signals: [SIGINT, SIGTERM]) { pull.cancel() }
-        defer { interruption.remove() }
         let result = try await display.showing {
-            do {
-                return try await pull.value
-            } catch where pull.isCancelled {
-                throw ModelGetError.cancelled
-            }
+            try await ModelPuller(store: store, options: options).pull(ref, sources: sources, storeAs: storeName, progress: progress)
         }
         let seconds = Date().timeIntervalSince(started)
         if report.json {

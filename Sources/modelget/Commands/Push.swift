@@ -43,12 +43,16 @@ struct Push: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await push() }
+    }
+
+    private func push() async throws {
         let source = try Reference(parsing: reference)
         let target = try PushDestination.resolve(destination, source: source)
         // registries.conf's blocked and insecure apply to pushes, as in podman; its mirrors and remapping do not.
         let insecure = try RegistriesConfiguration.load().pushAccess(for: target, insecure: access.insecure)
         let client = try await RegistryClient.connect(to: target, insecure: insecure,
-                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout)
+                                                      credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "pushing \(target.name):\(target.storeTag)", json: report.json, jsonEvents: false)
         let started = Date()

@@ -44,6 +44,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("manifest-ttl"), help: ArgumentHelp("Seconds a stored manifest for a tag is served before the upstream is asked again.", valueName: "seconds"))
     var manifestTTL = 300
 
+    @OptionGroup var retryWindow: RetryWindowOption
+    @OptionGroup var rate: RateLimitOption
+
+    @Option(name: .long, help: "Cut and resume an upstream fetch that moves nothing for this many seconds.")
+    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+
+    @Option(name: .customLong("max-blob-size"), help: ArgumentHelp(
+        "The most bytes a pull-through blob no manifest declared may take (e.g. 64G); the upstream's Content-Length and the free space bound it too.",
+        valueName: "size"))
+    var maxBlobSize = "64G"
+
     @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait to be accepted (default: 3/4 of the open-file limit, which serve raises to the hard limit).", valueName: "n"))
     var maxConnections: Int?
 
@@ -52,6 +63,8 @@ struct Serve: AsyncParsableCommand {
         _ = try Self.address(listen)
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         guard manifestTTL >= 0 else { throw ValidationError("--manifest-ttl must be 0 or more seconds") }
+        guard stallTimeout > 0, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be positive") }
+        guard RateLimiter.parseRate(maxBlobSize) != nil else { throw ValidationError("--max-blob-size wants a size such as 64G or 500M, not \"\(maxBlobSize)\"") }
         let upstreams = try upstream.map { text in
             do { return try Upstream(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -71,6 +84,10 @@ struct Serve: AsyncParsableCommand {
         configuration.maximumConnections = maxConnections
         configuration.upstreams = try upstream.map(Upstream.init(parsing:))
         configuration.manifestTTL = .seconds(manifestTTL)
+        configuration.upstreamRetry = retryWindow.policy
+        configuration.upstreamStallTimeout = stallTimeout
+        configuration.upstreamRateLimit = rate.bytesPerSecond
+        configuration.maximumUndeclaredBlobSize = RateLimiter.parseRate(maxBlobSize) ?? configuration.maximumUndeclaredBlobSize
         let scheme = tlsCert == nil ? "http" : "https"
         let root = configuration.store.root.path
         let json = json

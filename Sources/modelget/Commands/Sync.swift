@@ -22,11 +22,15 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await sync() }
+    }
+
+    private func sync() async throws {
         let list = try SyncFile.load(path: file)
         let store = models.directory == nil ? list.modelsDirectory.map { ModelStore(root: $0) } ?? models.store : models.store
         let options = transfer.options(download: download, fallback: list.concurrency)
         let mirror = PushingMirror(store: store, options: PushOptions(transfer: options))
-        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: options.stallTimeout, json: report.json)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: options.stallTimeout, retry: options.retry, json: report.json)
         let plan = try await SyncPlanner(store: store, router: router).plan(list, prune: prune)
         if dryRun {
             printPlan(plan, list, store: store)
@@ -40,6 +44,8 @@ struct Sync: AsyncParsableCommand {
             try await ModelSyncer(store: store, transfer: options, mirror: mirror)
                 .run(plan, file: list, progress: progress)
         }
+        // Interrupted: the models it cut short are not failures to report.
+        try Task.checkCancellation()
         printReport(report)
         if !report.failures.isEmpty { throw ExitCode.failure }
     }

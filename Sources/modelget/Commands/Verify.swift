@@ -25,6 +25,10 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         verbosity.apply()
+        try await Interruption.run { [self] in try await verify() }
+    }
+
+    private func verify() async throws {
         let store = models.store
         let catalog = try store.catalog()
         let models = try reference.map { [try store.model(try Reference(parsing: $0))] } ?? catalog.models
@@ -46,7 +50,7 @@ struct Verify: AsyncParsableCommand {
             return
         }
         guard repair else { throw ExitCode.failure }
-        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, json: self.report.json)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: self.report.json)
         let failures = await BlobRepairer(store: store, router: router, insecure: access.insecure, transfer: transfer.options())
             .repair(report.problems, models: models)
         for (problem, error) in failures {

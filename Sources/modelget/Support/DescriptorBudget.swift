@@ -1,14 +1,17 @@
 import Foundation
 
 /// Fits `--concurrency` to the open-file limit. Each transfer holds a
-/// socket (two while a connection races IPv4 and IPv6) and a blob's file;
+/// socket (two while a connection races IPv4 and IPv6, and libcurl's
+/// threaded resolver holds a socket pair while it resolves) and its blob's
+/// partial file, and a small blob waiting in the pull's `CommitBatch` (as
+/// many as `--concurrency`) holds its file until the batch is made durable;
 /// the rest of the process needs a few more. When the soft limit is too
 /// low it is raised towards the hard one; when even that is too low the
 /// concurrency is lowered, with a note, instead of failing mid-way with
 /// "Too many open files".
 enum DescriptorBudget {
     /// Descriptors one transfer may hold at once.
-    static let perTransfer = 3
+    static let perTransfer = 5
     /// Descriptors kept for everything else (stdio, curl's own, the store).
     static let reserved = 64
 

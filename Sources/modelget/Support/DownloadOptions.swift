@@ -19,6 +19,9 @@ struct DownloadOptions: ParsableArguments {
 
     @OptionGroup var rate: RateLimitOption
 
+    @Flag(name: .long, help: "Start without comparing the bytes still missing with the free space of the models directory.")
+    var noSpaceCheck = false
+
     func validate() throws {
         guard partThreshold >= 1 else { throw ValidationError("--part-threshold must be at least 1") }
         do {

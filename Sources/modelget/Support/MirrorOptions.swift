@@ -32,8 +32,8 @@ struct MirrorOptions: ParsableArguments {
 
     /// The operation's router; notes about mirrors go to stderr, or as
     /// `{"event":"note"}` lines with `--json`.
-    func router(credentials: CredentialStore, stallTimeout: TimeInterval, json: Bool) throws -> SourceRouter {
-        SourceRouter(configuration: try configuration(), credentials: credentials, stallTimeout: stallTimeout) { text in
+    func router(credentials: CredentialStore, stallTimeout: TimeInterval, retry: RetryPolicy = RetryPolicy(), json: Bool) throws -> SourceRouter {
+        SourceRouter(configuration: try configuration(), credentials: credentials, stallTimeout: stallTimeout, retry: retry) { text in
             if json {
                 JSONLines.emit(["event": "note", "message": DisplayText.line(text)])
             } else {

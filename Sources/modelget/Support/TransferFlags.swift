@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import ModelGet
 
-/// `--concurrency` and `--stall-timeout`, for every command that moves
-/// blobs; with `DownloadOptions` they make the library's `TransferOptions`,
+/// `--concurrency`, `--stall-timeout` and `--retry-window`, for every
+/// command that moves blobs; with `DownloadOptions` they make the library's `TransferOptions`,
 /// whose defaults they show.
 struct TransferFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
@@ -19,6 +19,11 @@ struct TransferFlags: ParsableArguments {
     /// `--stall-timeout`, else the library's default.
     var stallTimeout: TimeInterval { stallTimeoutOption ?? TransferOptions.defaultStallTimeout }
 
+    @OptionGroup var retryWindow: RetryWindowOption
+
+    /// The retry policy every request of the command follows.
+    var retry: RetryPolicy { retryWindow.policy }
+
     func validate() throws {
         do {
             try TransferOptions(concurrency: concurrency ?? TransferOptions.defaultConcurrency, stallTimeout: stallTimeout).validate()
@@ -31,11 +36,12 @@ struct TransferFlags: ParsableArguments {
     /// the concurrency when `--concurrency` is not given (sync's file). The
     /// concurrency is fitted to the open-file limit.
     func options(download: DownloadOptions? = nil, rate: RateLimitOption? = nil, fallback: Int? = nil) -> TransferOptions {
-        var options = TransferOptions(stallTimeout: stallTimeout)
+        var options = TransferOptions(stallTimeout: stallTimeout, retry: retry)
         options.concurrency = DescriptorBudget.fit(concurrency ?? fallback ?? TransferOptions.defaultConcurrency)
         if let download {
             options.parts = download.plan
             options.limitRate = download.bytesPerSecond
+            options.checksFreeSpace = !download.noSpaceCheck
         }
         if let rate { options.limitRate = rate.bytesPerSecond }
         return options

@@ -36,7 +36,7 @@ final class FetchEngineTests: XCTestCase {
     }
 
     private func pull(from registry: InProcessRegistry, stallTimeout: TimeInterval = 30,
-                      retry: RetryPolicy = RetryPolicy(maximumAttempts: 4, baseDelay: 0.001, maximumDelay: 0.01)) async throws -> PullResult {
+                      retry: RetryPolicy = RetryPolicy(window: 10, baseDelay: 0.001, maximumDelay: 0.01)) async throws -> PullResult {
         let options = PullOptions(transfer: TransferOptions(concurrency: 4, parts: Self.plan, retry: retry))
         let reference = try Reference(parsing: "\(InProcessRegistry.host)/\(registry.repository):\(registry.tag)")
         return try await ModelPuller(store: store, options: options)
@@ -88,7 +88,7 @@ final class FetchEngineTests: XCTestCase {
         let registry = try registry()
         // A 503 asking for 2 s; the policy's own backoff would be a millisecond.
         registry.queueFaults([.status(503, retryAfter: "2")], for: smallLayer.digest)
-        _ = try await pull(from: registry, retry: RetryPolicy(maximumAttempts: 4, baseDelay: 0.001, maximumDelay: 10))
+        _ = try await pull(from: registry, retry: RetryPolicy(window: 30, baseDelay: 0.001, maximumDelay: 10))
         try assertStoreHoldsTheModel()
         let gets = registry.blobRequests(smallLayer.digest).registry.filter { $0.authorization != nil }
         XCTAssertEqual(gets.count, 2, "refused once, then fetched")
@@ -151,16 +151,23 @@ final class FetchEngineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestPath(reference)))
     }
 
-    func testRetriesOfAFailingBlobAreBounded() async throws {
+    func testAFailingBlobIsRetriedForTheRetryWindowThenFailsInOneLine() async throws {
         let registry = try registry()
-        registry.queueFaults(Array(repeating: .status(500), count: 100), for: bigLayer.digest)
+        registry.queueFaults(Array(repeating: .status(500), count: 1000), for: bigLayer.digest)
+        let started = ContinuousClock.now
         do {
-            _ = try await pull(from: registry, retry: RetryPolicy(maximumAttempts: 3, baseDelay: 0.001, maximumDelay: 0.01))
+            _ = try await pull(from: registry, retry: RetryPolicy(window: 0.5, baseDelay: 0.02, maximumDelay: 0.05))
             XCTFail("the pull succeeded")
         } catch {
-            XCTAssertTrue("\(error)".contains("injected 500"), "\(error)")
+            let line = "\(error)"
+            XCTAssertTrue(line.contains("\(InProcessRegistry.host) unreachable since"), line)
+            XCTAssertTrue(line.contains("HTTP 500") && line.contains("injected 500"), line)
+            XCTAssertTrue(line.contains("run the same command to resume"), line)
+            XCTAssertFalse(line.contains("\n"))
         }
-        XCTAssertEqual(registry.blobRequests(bigLayer.digest).registry.filter { $0.authorization != nil }.count, 3,
-                       "three attempts without progress, then the blob fails")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "given up at the window's end, not later")
+        let attempts = registry.blobRequests(bigLayer.digest).registry.filter { $0.authorization != nil }.count
+        XCTAssertGreaterThan(attempts, 3, "retried while the window lasted")
+        XCTAssertLessThan(attempts, 200, "with backoff, not in a tight loop")
     }
 }

@@ -6,15 +6,16 @@ import XCTest
 final class PartClaimTests: XCTestCase {
     func testSplitGivesTheUpperHalfOfWhatIsLeftAndStopsTheOwnerThere() {
         let claim = PartClaim(0..<1000)
-        XCTAssertEqual(claim.reserve(100).count, 100)
+        XCTAssertEqual(claim.reserve(100, from: 0).count, 100)
         XCTAssertEqual(claim.split(minimum: 100), 550..<1000)
         XCTAssertEqual(claim.remaining, 100..<550)
         XCTAssertTrue(claim.wasShortened)
-        let (offset, count) = claim.reserve(1000)
+        let (offset, count, skip) = claim.reserve(1000, from: 100)
         XCTAssertEqual(offset, 100)
         XCTAssertEqual(count, 450, "the owner writes up to the split, not past it")
+        XCTAssertEqual(skip, 0)
         XCTAssertTrue(claim.isDone)
-        XCTAssertEqual(claim.reserve(10).count, 0)
+        XCTAssertEqual(claim.reserve(10, from: 1100).count, 0)
     }
 
     func testNoSplitWhenEitherHalfWouldBeSmallerThanTheMinimum() {
@@ -23,15 +24,34 @@ final class PartClaimTests: XCTestCase {
         XCTAssertFalse(claim.wasShortened)
     }
 
-    func testTakingTheRestCancelsTheOwnerAndLeavesItNothing() {
+    func testAHedgedClaimTakesEachByteOnceFromWhicheverCopyHasItFirst() {
         let claim = PartClaim(0..<1000)
-        let cancelled = ManagedAtomicFlag()
-        claim.setCancel { cancelled.set() }
-        _ = claim.reserve(10)
-        XCTAssertEqual(claim.takeRest(), 10..<1000)
-        XCTAssertTrue(cancelled.isSet)
+        XCTAssertEqual(claim.reserve(100, from: 0).count, 100, "the first request, slow")
+        XCTAssertTrue(claim.hedge())
+        XCTAssertFalse(claim.hedge(), "one hedge per claim")
+        // The hedge starts where the claim stood and overtakes.
+        let fast = claim.reserve(500, from: 100)
+        XCTAssertEqual([fast.offset, fast.count, fast.skip], [100, 500, 0])
+        // The slow copy's next bytes were written already: dropped.
+        let slow = claim.reserve(50, from: 100)
+        XCTAssertEqual([slow.count, slow.skip], [0, 50])
+        // Partly new: only the new part is written.
+        let straddling = claim.reserve(100, from: 550)
+        XCTAssertEqual([straddling.offset, straddling.count, straddling.skip], [600, 50, 50])
+        XCTAssertEqual(claim.reserve(1000, from: 650).count, 350)
         XCTAssertTrue(claim.isDone)
-        XCTAssertNil(claim.takeRest())
+    }
+
+    func testTheRequestThatFillsAHedgedClaimCancelsTheOther() {
+        let claim = PartClaim(0..<1000)
+        let slow = ManagedAtomicFlag(), fast = ManagedAtomicFlag()
+        let first = claim.addRunner { slow.set() }
+        let second = claim.addRunner { fast.set() }
+        claim.cancelRunners(except: second)
+        XCTAssertTrue(slow.isSet)
+        XCTAssertFalse(fast.isSet)
+        XCTAssertEqual(claim.removeRunner(first), 1)
+        XCTAssertEqual(claim.removeRunner(second), 0)
     }
 
     func testRestartCoversTheWholeBlob() {

@@ -28,7 +28,7 @@ final class ContentRangeAndRetryTests: XCTestCase {
     }
 
     func testBackoffGrowsAndHonoursRetryAfter() {
-        let policy = RetryPolicy(maximumAttempts: 5, baseDelay: 1, maximumDelay: 8)
+        let policy = RetryPolicy(baseDelay: 1, maximumDelay: 8)
         XCTAssertLessThanOrEqual(policy.delay(afterAttempt: 1), 1)
         XCTAssertGreaterThanOrEqual(policy.delay(afterAttempt: 3), 2)
         XCTAssertLessThanOrEqual(policy.delay(afterAttempt: 10), 8)

@@ -32,8 +32,8 @@ final class ServeFixture {
         try StoreSeeding.put(mixed, in: models, host: "hf.co", namespace: "User", name: "Repo", tag: "Q8")
     }
 
-    func start(_ arguments: [String] = [], scheme: String = "http") throws -> ServeProcess {
-        try ServeProcess(models: models, arguments: arguments, scheme: scheme)
+    func start(_ arguments: [String] = [], scheme: String = "http", openFiles: Int? = nil) throws -> ServeProcess {
+        try ServeProcess(models: models, arguments: arguments, scheme: scheme, openFiles: openFiles)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: work) }

@@ -11,10 +11,17 @@ final class ServeProcess: Sendable {
     private let process: Process
     private let log = LogText()
 
-    init(models: URL, arguments: [String] = [], scheme: String = "http") throws {
+    /// `openFiles`: run under that hard open-file limit (`prlimit`).
+    init(models: URL, arguments: [String] = [], scheme: String = "http", openFiles: Int? = nil) throws {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--models", models.path] + arguments
+        let serve = ["serve", "--listen", "127.0.0.1:0", "--models", models.path] + arguments
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(openFiles):\(openFiles)", Self.binary.path] + serve
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = serve
+        }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

@@ -29,7 +29,7 @@ public struct BlobExporter: Sendable {
                 platform: Platform = .current, keepInStore: Bool = false, hardLink: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore

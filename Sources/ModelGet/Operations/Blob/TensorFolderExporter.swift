@@ -28,7 +28,7 @@ public struct TensorFolderExporter: Sendable {
     public init(store: ModelStore, insecure: Bool = false, platform: Platform = .current, keepInStore: Bool = false,
                 options: PullOptions = PullOptions(), router: SourceRouter? = nil) {
         self.store = store
-        self.router = router ?? SourceRouter(stallTimeout: options.transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: options.transfer.stallTimeout, retry: options.transfer.retry)
         self.insecure = insecure
         self.platform = platform
         self.keepInStore = keepInStore

@@ -41,6 +41,8 @@ public struct ModelExporter: Sendable {
         try tar.addDirectory("blobs")
         try tar.addDirectory("blobs/sha256")
         for blob in blobs {
+            // Ctrl-C: the unfinished archive is removed (TarWriter), nothing half-named.
+            try Task.checkCancellation()
             let source = store.blobPath(blob.digest)
             let fd = open(source, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileIO.error(source) }
@@ -48,6 +50,7 @@ public struct ModelExporter: Sendable {
             let hasher = SHA256Hasher()
             try tar.addFile(ImageLayout.blobPath(blob.digest), size: blob.size) { emit in
                 try FileIO.forEachChunk(fd, length: blob.size, path: source) { bytes in
+                    try Task.checkCancellation()
                     hasher.update(bytes)
                     try emit(bytes)
                 }
@@ -68,6 +71,7 @@ public struct ModelExporter: Sendable {
         do {
             try FileIO.makeDirectories(staging + "/blobs/sha256")
             for blob in blobs {
+                try Task.checkCancellation()
                 _ = try FilePlacement.place(store.blobPath(blob.digest), digest: blob.digest,
                                             at: staging + "/" + ImageLayout.blobPath(blob.digest))
             }

@@ -23,14 +23,14 @@ public struct ImageExtractor: Sendable {
     public var maximumEntries: Int
     /// Bytes all layers together may unpack to (`--max-bytes`); nil: `ExpansionLimit.byDefault`.
     public var maximumBytes: Int64?
-    /// Stalls and attempts per streamed layer; a cut transfer continues where it stopped.
+    /// Stalls, the retry window and the rate limit of streamed layers; a cut transfer continues where it stopped.
     public var transfer: TransferOptions
 
     public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 platform: Platform = .current, force: Bool = false, maximumEntries: Int = ImageExtractor.defaultMaximumEntries,
                 maximumBytes: Int64? = nil, transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.platform = platform
         self.force = force
@@ -64,6 +64,7 @@ public struct ImageExtractor: Sendable {
         }
         progress.addTotal(bytes: manifest.layers.reduce(0) { $0 + $1.size }, blobs: manifest.layers.count)
 
+        let rateLimiter = transfer.limitRate.map { RateLimiter(bytesPerSecond: $0) }
         let staging = try makeStaging(beside: destination)
         let limit = maximumBytes.map(ExpansionLimit.given)
             ?? .byDefault(compressedBytes: manifest.layers.reduce(0) { $0 + $1.size }, into: (destination as NSString).deletingLastPathComponent)
@@ -82,7 +83,8 @@ public struct ImageExtractor: Sendable {
                     result.layersFromStore += 1
                 } else {
                     if sources == nil { sources = try router.sources(for: reference, insecure: insecure) }
-                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, budget: budget, from: sources!, progress: progress)
+                    uncompressed = try await unpackRemote(layer, diffID: diffID, with: unpacker, budget: budget, from: sources!,
+                                                          progress: progress, rateLimiter: rateLimiter)
                 }
                 progress.blobDone()
                 result.uncompressedBytes += uncompressed
@@ -90,6 +92,11 @@ public struct ImageExtractor: Sendable {
             }
             try fixups.apply(in: root)
             try commit(staging, to: destination)
+        } catch var ModelGetError.unreachable(outage) {
+            try? RootFilesystem.removeTree(staging)
+            // Layers stream into the tree, so nothing is kept for a next run.
+            outage.partialKept = false
+            throw ModelGetError.unreachable(outage)
         } catch {
             try? RootFilesystem.removeTree(staging)
             throw error
@@ -116,11 +123,22 @@ public struct ImageExtractor: Sendable {
         let parent = (destination as NSString).deletingLastPathComponent
         try FileIO.makeDirectories(parent)
         let name = (destination as NSString).lastPathComponent
-        let staging = parent + "/.\(name).modelget-extract-\(UInt32.random(in: 0...UInt32.max))"
+        removeInterruptedStaging(of: name, in: parent)
+        let staging = parent + "/.\(name).modelget-extract-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard mkdir(staging, 0o755) == 0 else { throw FileIO.error(staging) }
         guard let real = realpath(staging, nil) else { throw FileIO.error(staging) }
         defer { free(real) }
         return String(cString: real)
+    }
+
+    /// Removes the trees interrupted extracts into the same destination
+    /// left (`kill -9`, a crash): their process is gone.
+    private func removeInterruptedStaging(of name: String, in parent: String) {
+        let prefix = ".\(name).modelget-extract-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0.isNumber }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? RootFilesystem.removeTree(parent + "/" + entry)
+        }
     }
 
     /// Puts the finished tree at the destination: an empty directory there
@@ -171,9 +189,8 @@ public struct ImageExtractor: Sendable {
     }
 
     private func unpackRemote(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker, budget: ExpansionLimit.Budget,
-                              from sources: PullSources,
-                              progress: TransferProgress) async throws -> Int64 {
-        let pipe = try LayerPipe(progress: progress)
+                              from sources: PullSources, progress: TransferProgress, rateLimiter: RateLimiter?) async throws -> Int64 {
+        let pipe = try LayerPipe(progress: progress, rateLimiter: rateLimiter)
         let box = UncheckedBox(unpacker)
         async let unpacked = onOwnThread("modelget-unpack") {
             defer { pipe.closeReader() }
@@ -181,7 +198,11 @@ public struct ImageExtractor: Sendable {
         }
         var transferError: Error?
         do {
-            try await stream(layer, from: BlobSource(sources: sources, digest: layer.digest), into: pipe)
+            // A transfer cut short continues from the bytes already delivered (from the next source when a mirror broke off).
+            let source = BlobSource(sources: sources, digest: layer.digest)
+            try await ResumableStream.run(into: pipe, size: layer.size, retry: transfer.retry, host: { source.host }) { range in
+                try await source.fetch(range: range, sink: pipe)
+            }
         } catch {
             transferError = error
         }
@@ -195,26 +216,6 @@ public struct ImageExtractor: Sendable {
             // failed transfer explains an unpacker that saw the stream end early.
             if let transferError, !pipe.readerGone { throw transferError }
             throw error
-        }
-    }
-
-    /// Sends the layer's bytes into the pipe; a transfer cut short (a
-    /// retryable error) continues from the bytes already delivered (from
-    /// the next source when a mirror broke off).
-    private func stream(_ layer: Descriptor, from source: BlobSource, into pipe: LayerPipe) async throws {
-        var attempt = 1
-        while true {
-            do {
-                let from = pipe.delivered
-                let response = try await source.fetch(range: from == 0 ? nil : from..<layer.size, sink: pipe)
-                guard response.status == 200 || response.status == 206 else { throw RegistryErrorBody.error(for: response, url: response.url) }
-                guard pipe.delivered < layer.size else { return }
-                throw ModelGetError.network(url: response.url.redacted, reason: "connection closed before the whole layer arrived")
-            } catch {
-                guard !pipe.readerGone, RetryPolicy.isRetryable(error), attempt < transfer.retry.maximumAttempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(transfer.retry.delay(afterAttempt: attempt) * 1e9))
-                attempt += 1
-            }
         }
     }
 

@@ -7,19 +7,24 @@ import Foundation
 /// transfer fails with a broken pipe instead of waiting forever. A
 /// transfer cut short is continued by another response: a 206 from
 /// `delivered` on, or a 200 whose first `delivered` bytes are dropped.
-final class LayerPipe: ResponseBodySink, @unchecked Sendable {
+final class LayerPipe: ResumableSink, @unchecked Sendable {
     /// The end the unpacker reads; closed by `closeReader`.
     let reader: Int32
     private let writer: Int32
     private let progress: TransferProgress
     /// True once a write found the reader gone.
     private(set) var readerGone = false
+    /// True once the unpacker stopped reading.
+    var consumerGone: Bool { readerGone }
     /// Bytes passed to the unpacker so far, over every response.
     private(set) var delivered: Int64 = 0
     /// Bytes of the current response still to drop (a 200 that resent the start).
     private var skip: Int64 = 0
 
-    init(progress: TransferProgress) throws {
+    /// Carried under the operation's rate limit (`--limit-rate`), if any.
+    let delivery: BodyDelivery
+
+    init(progress: TransferProgress, rateLimiter: RateLimiter? = nil) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw FileIO.error("pipe") }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
@@ -27,6 +32,7 @@ final class LayerPipe: ResponseBodySink, @unchecked Sendable {
         reader = ends[0]
         writer = ends[1]
         self.progress = progress
+        delivery = BodyDelivery(rateLimiter: rateLimiter)
     }
 
     func begin(status: Int, headers: HTTPHeaders) throws -> Bool {

@@ -24,9 +24,11 @@ final class ImportStaging {
     /// Files staged so far, which names the next one.
     private var stagedFiles = 0
 
+    /// Removes what interrupted imports left (their process gone) first.
     init(store: ModelStore, archiveName: String, budget: ExpansionLimit.Budget? = nil) throws {
         self.archiveName = archiveName
         self.budget = budget
+        _ = store.removeStaleScratchDirectories(dryRun: false)
         directory = store.stateDirectory + "/import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileIO.makeDirectories(directory)
     }

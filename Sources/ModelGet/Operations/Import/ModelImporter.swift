@@ -41,6 +41,8 @@ public struct ModelImporter: Sendable {
             defer { close(fd) }
             let reader = try TarReader(fd: fd, name: name)
             while let member = try reader.next() {
+                // Ctrl-C: the staging is removed (below), the store untouched.
+                try Task.checkCancellation()
                 try staging.add(member) { try reader.readData($0) }
             }
         }
@@ -188,6 +190,7 @@ public struct ModelImporter: Sendable {
         func walk(_ relative: String) throws {
             let directory = relative.isEmpty ? root : root + "/" + relative
             for child in try RootFilesystem.children(of: directory).sorted() {
+                try Task.checkCancellation()
                 let name = relative.isEmpty ? child : relative + "/" + child
                 let path = root + "/" + name
                 var info = stat()

@@ -5,8 +5,9 @@ import Foundation
 /// the same registry holds it), then an upload — one `PUT` below
 /// `monolithicLimit`, else `PATCH` chunks whose session is saved after
 /// each one, so that an interrupted upload continues from the registry's
-/// `Range` instead of starting over. Retries per `RetryPolicy`, counted by
-/// `RetryAttempts` as downloads are.
+/// `Range` instead of starting over. Retries per `RetryPolicy` within its
+/// `RetryWindow`, as downloads do; a part the registry kept starts the
+/// window afresh.
 struct BlobUploader: Sendable {
     let client: RegistryClient
     let repository: String
@@ -22,17 +23,22 @@ struct BlobUploader: Sendable {
     /// Makes sure the registry holds `blob`. `source` gives the path of
     /// its bytes, and is called only when they must be sent.
     func upload(_ blob: Descriptor, source: @Sendable () async throws -> String) async throws -> BlobOutcome {
-        var attempts = RetryAttempts(options.transfer.retry)
+        let window = RetryWindow(options.transfer.retry)
         while true {
             let counter = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
             do {
-                let outcome = try await attemptUpload(blob, source: source, counter: counter)
+                let outcome = try await RetryWindow.$current.withValue(window) {
+                    try await attemptUpload(blob, source: source, counter: counter)
+                }
                 if outcome != .sent { progress.addPresent(blob.size) }
                 progress.blobDone()
                 return outcome
             } catch {
                 progress.discard(counter.count + counter.resumed)
-                guard RetryPolicy.isRetryable(error), let delay = attempts.failed() else { throw error }
+                guard RetryPolicy.isRetryable(error) else { throw error }
+                // A part the registry kept is progress: the window starts afresh.
+                if counter.kept > 0 { window.progressed() }
+                let delay = try window.failed(error, host: client.host)
                 Diagnostics.verbose("retrying the upload of \(blob.digest) in \(String(format: "%.1f", delay)) s: \(error)")
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }

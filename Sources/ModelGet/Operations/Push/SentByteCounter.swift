@@ -6,6 +6,7 @@ import Synchronization
 final class SentByteCounter: UploadProgressObserver, Sendable {
     private let sent = Atomic<Int64>(0)
     private let held = Atomic<Int64>(0)
+    private let adopted = Atomic<Int64>(0)
     private let progress: TransferProgress
     let rateLimiter: RateLimiter?
 
@@ -20,7 +21,11 @@ final class SentByteCounter: UploadProgressObserver, Sendable {
     /// (a part the registry kept), so a failed attempt discards them too.
     func adopt(_ other: SentByteCounter) {
         sent.add(other.count, ordering: .relaxed)
+        adopted.add(other.count, ordering: .relaxed)
     }
+
+    /// Bytes of parts the registry kept (adopted), this attempt.
+    var kept: Int64 { adopted.load(ordering: .relaxed) }
     var resumed: Int64 { held.load(ordering: .relaxed) }
 
     /// Counts the bytes a resumed session holds as done (not sent).

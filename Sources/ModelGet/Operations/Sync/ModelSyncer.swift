@@ -62,6 +62,7 @@ public struct ModelSyncer: Sendable {
         let failures = BlobFailures()
         // One engine (request budget, part connections, rate) for every blob and part of every model.
         let engine = transfer.engine(progress: progress)
+        try engine.checkFreeSpace(for: plan.fetch, in: store)
         try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
             guard let sources = source.sources else { return }
             do {

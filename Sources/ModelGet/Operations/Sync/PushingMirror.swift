@@ -8,7 +8,7 @@ public struct PushingMirror: ModelMirror {
     /// `connections` default to new ones with `options`' stall timeout.
     public init(store: ModelStore, connections: RegistryConnections? = nil, options: PushOptions = PushOptions()) {
         self.pusher = ModelPusher(store: store, options: options)
-        self.connections = connections ?? RegistryConnections(stallTimeout: options.transfer.stallTimeout)
+        self.connections = connections ?? RegistryConnections(stallTimeout: options.transfer.stallTimeout, retry: options.transfer.retry)
     }
 
     public func push(_ source: Reference, to destination: Reference, insecure: Bool, progress: TransferProgress) async throws {

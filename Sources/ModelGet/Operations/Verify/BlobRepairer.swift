@@ -12,7 +12,7 @@ public struct BlobRepairer: Sendable {
     public init(store: ModelStore, router: SourceRouter? = nil, insecure: Bool = false,
                 transfer: TransferOptions = TransferOptions()) {
         self.store = store
-        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout)
+        self.router = router ?? SourceRouter(stallTimeout: transfer.stallTimeout, retry: transfer.retry)
         self.insecure = insecure
         self.transfer = transfer
     }

@@ -200,7 +200,9 @@ public enum ModelGetError: Error, Equatable, Sendable, CustomStringConvertible {
 
         var message: String {
             guard let window else {
-                return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host) (check the name, and that the registry is running)"
+                // A refused or timed-out connect already says what to check.
+                let hint = reason.hasSuffix(")") ? "" : " (check the name, and that the registry is running)"
+                return "\(URLRedaction.redact(url)): \(reason); nothing has answered at \(host)\(hint)"
             }
             return "\(host) unreachable since \(Self.clockTime(since)) (\(reason)); gave up after the \(ProgressFormat.duration(window)) "
                 + "retry window (--retry-window); "

@@ -63,12 +63,11 @@ struct Extract: AsyncParsableCommand {
 
     private func extract() async throws {
         let ref = try Reference(parsing: reference)
-        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
+        let transfer = TransferOptions(stallTimeout: stallTimeout, limitRate: rate.bytesPerSecond, retry: retryWindow.policy)
+        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json)
         let extractor = ImageExtractor(store: models.store, router: router, insecure: access.insecure,
                                        platform: platform.value,
-                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes,
-                                       transfer: TransferOptions(stallTimeout: stallTimeout, limitRate: rate.bytesPerSecond,
-                                                                 retry: retryWindow.policy))
+                                       force: force, maximumEntries: maxEntries, maximumBytes: maxBytes.bytes, transfer: transfer)
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "extracting \(ref.displayName)", json: report.json)
         let started = Date()

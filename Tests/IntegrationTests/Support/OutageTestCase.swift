@@ -26,11 +26,14 @@ class OutageTestCase: XCTestCase {
         var image = false
         /// What arrived is kept for the next run (extract starts again).
         var keepsPartial = true
-        /// The line a failed run reports: stderr's one line, else (sync) the one
-        /// `FAILED` line of its report.
+        /// The line a failed run reports: stderr's one error line, its last
+        /// (off a terminal, progress lines may come before it), else (sync)
+        /// the one `FAILED` line of its report.
         var failureLine: @Sendable (RunningCommand.Ending) -> String? = { ending in
             let lines = ending.err.split(separator: "\n")
-            return lines.count == 1 ? String(lines[0]).replacingOccurrences(of: "modelget: ", with: "") : nil
+            let errors = lines.filter { $0.hasPrefix("modelget: ") }
+            guard errors.count == 1, let last = lines.last, last == errors[0] else { return nil }
+            return String(last.dropFirst("modelget: ".count))
         }
     }
 
@@ -102,8 +105,9 @@ class OutageTestCase: XCTestCase {
         XCTAssertEqual(ending.status, 1, ending.err, file: file, line: line)
         XCTAssertLessThan(ending.seconds, 10, "a registry that is not running fails fast", file: file, line: line)
         let text = subject.failureLine(ending)
-        XCTAssertTrue(text?.contains("could not connect; nothing has answered at \(bench.directHost)") == true,
+        XCTAssertTrue(text?.contains("could not connect to \(bench.directHost): connection refused") == true,
                       ending.err + ending.out, file: file, line: line)
+        XCTAssertTrue(text?.contains("nothing has answered at \(bench.directHost)") == true, ending.err + ending.out, file: file, line: line)
     }
 
     /// Exit 1, one line naming the registry, since when, and that what

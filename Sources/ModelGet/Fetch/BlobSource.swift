@@ -3,8 +3,8 @@ import Synchronization
 
 /// Where the bytes of one blob come from: the registry, or the location
 /// it redirected to (a CDN), resolved once and then asked directly, with
-/// no credentials, until it refuses (an expired signed URL), when the
-/// registry is asked again.
+/// no credentials, until it refuses (an expired signed URL) or stops
+/// answering, when the registry is asked again.
 final class BlobSource: Sendable {
     let client: RegistryClient
     let repository: String
@@ -26,7 +26,14 @@ final class BlobSource: Sendable {
     /// response whatever its status.
     func fetch(range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
         if let url = location.withLock({ $0 }) {
-            let response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
+            let response: HTTPResponse
+            do {
+                response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
+            } catch where RetryPolicy.isRetryable(error) {
+                // Gone (refused, reset, stalled): the next attempt asks the registry again.
+                location.withLock { if $0 == url { $0 = nil } }
+                throw error
+            }
             guard Self.isRefusal(response.status) else { return response }
             location.withLock { if $0 == url { $0 = nil } }
         }

@@ -5,7 +5,8 @@ import Synchronization
 /// (`PullSources`: mirrors, then the registry), and for the one in use
 /// the location it redirected to (a CDN), resolved once and then asked
 /// directly, with no credentials, until it refuses (an expired signed
-/// URL), when that source is asked again.
+/// URL) or stops answering (asked once per attempt: the next attempt asks
+/// that source again, which names it anew or another).
 ///
 /// A mirror that fails is dropped for this blob and the next source
 /// asked: at once when it never answered (unreachable, no TLS, silent
@@ -118,7 +119,14 @@ final class BlobSource: Sendable {
     private func fetch(from index: Int, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
         let client = try await sources.client(at: index)
         if let url = state.withLock({ $0.index == index ? $0.location : nil }) {
-            let response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
+            let response: HTTPResponse
+            do {
+                response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
+            } catch where RetryPolicy.isRetryable(error) {
+                // Gone (refused, reset, stalled): the next attempt asks the source again.
+                state.withLock { if $0.location == url { $0.location = nil } }
+                throw error
+            }
             guard Self.isRefusal(response.status) else { return response }
             state.withLock { if $0.location == url { $0.location = nil } }
         }

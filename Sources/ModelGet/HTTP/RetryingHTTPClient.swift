@@ -22,7 +22,8 @@ import Synchronization
 /// - A host that has not answered once since the process started (a typo,
 ///   a registry that is not running) gets `quickRetries` quick retries and
 ///   then fails in one line: the window is for outages that start once the
-///   work has begun.
+///   work has begun. A request asked once (`mayRetry` false: a probe, a CDN
+///   location its owner re-asks the registry for) gets no retry here.
 public final class RetryingHTTPClient: HTTPClient {
     /// The transport the requests go through.
     public let base: HTTPClient
@@ -38,7 +39,15 @@ public final class RetryingHTTPClient: HTTPClient {
     public func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
         let host = Self.hostAndPort(request.url)
         // A client that never retries (a mirror's: its failure hands over to the next source) sends once, whatever window it runs under.
-        guard request.mayRetry, policy.retries else { return try await sendOnce(request, host: host, sink: sink, uploadObserver: uploadObserver) }
+        guard request.mayRetry, policy.retries else {
+            do {
+                return try await sendOnce(request, host: host, sink: sink, uploadObserver: uploadObserver)
+            } catch where policy.retries && RetryPolicy.isRetryable(error) && !hasAnswered(host) && policy.window > 0 {
+                // Asked once, and nothing ever answered there: not worth a retry by anyone.
+                throw ModelGetError.unreachable(.init(host: host, url: request.url.redacted, since: Date(),
+                                                      reason: RetryWindow.reason(error), window: nil))
+            }
+        }
         let owner = RetryWindow.current
         let window = owner ?? RetryWindow(policy)
         var quickFailures = 0

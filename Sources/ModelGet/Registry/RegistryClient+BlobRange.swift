@@ -31,8 +31,12 @@ extension RegistryClient {
 
     /// GETs `range` of a blob from a location the registry redirected to
     /// (a CDN), without credentials. Returns the response whatever its status.
+    /// Asked once: a location that does not answer is left to the loop that
+    /// owns the bytes, which asks the registry again (it may name another).
     func fetchBlobRange(at url: URL, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
-        try await http.send(rangeRequest(url, range), sink: sink, uploadObserver: nil)
+        var request = rangeRequest(url, range)
+        request.mayRetry = false
+        return try await http.send(request, sink: sink, uploadObserver: nil)
     }
 
     private func rangeRequest(_ url: URL, _ range: Range<Int64>?) -> HTTPRequest {

@@ -68,7 +68,7 @@ public final class RegistryClient: Sendable {
             // Asked once: a plain-HTTP registry fails the TLS handshake at once.
             try await secure.ping(retrying: false)
             return secure
-        } catch ModelGetError.network {
+        } catch ModelGetError.network, ModelGetError.unreachable {
             return try RegistryClient(host: reference.host, scheme: "http", insecure: true, http: http,
                                       credentials: credentials, stallTimeout: stallTimeout, retry: retry)
         }

@@ -17,13 +17,21 @@ final class PartialFileLock: Sendable {
     /// lock it waits (calling `waiting(true)` when the wait starts and
     /// `waiting(false)` when it ends), and returns nil as soon as `done()`
     /// says the work was finished by the other process.
+    /// Out of file descriptors (`EMFILE`, `ENFILE`) it waits for the
+    /// operation's other transfers to give some back, for up to
+    /// `descriptorPatience`, rather than failing the blob.
     static func acquire(_ path: String, until done: @Sendable () -> Bool,
                         waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> PartialFileLock? {
+        let deadline = ContinuousClock.now + descriptorPatience
         var waited = false
         defer { if waited { waiting(false) } }
         while true {
             if done() { return nil }
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            if fd < 0, errno == EMFILE || errno == ENFILE, ContinuousClock.now < deadline {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                continue
+            }
             guard fd >= 0 else { throw FileIO.error(path) }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 // The holder may have renamed the file away before we locked it.
@@ -44,6 +52,9 @@ final class PartialFileLock: Sendable {
             try await Task.sleep(nanoseconds: 200_000_000)
         }
     }
+
+    /// How long a blob waits for a file descriptor before it fails.
+    static let descriptorPatience: Duration = .seconds(30)
 
     /// Unlocks and closes the file (the file itself stays for resume or was renamed).
     func release() {

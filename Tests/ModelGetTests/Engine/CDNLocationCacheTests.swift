@@ -84,4 +84,17 @@ final class CDNLocationCacheTests: XCTestCase {
         try await fetch(1000..<2000, from: source)
         XCTAssertEqual([registryGets, cdnGets], [1, 3], "a 503 is no refusal: the location stays")
     }
+
+    func testACDNThatStopsAnsweringIsLeftForTheRegistry() async throws {
+        let source = try source()
+        try await fetch(0..<1000, from: source)
+        registry.queueFaults([.cut(afterBytes: 0)], for: blob.digest)
+        do {
+            try await fetch(1000..<2000, from: source)
+            XCTFail("a cut connection delivered")
+        } catch ModelGetError.network {}
+        XCTAssertEqual([registryGets, cdnGets], [1, 2], "the CDN was asked once, not retried in place")
+        try await fetch(1000..<2000, from: source)
+        XCTAssertEqual([registryGets, cdnGets], [2, 3], "the registry was asked again, and named the location anew")
+    }
 }

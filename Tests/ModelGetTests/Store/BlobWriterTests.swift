@@ -76,4 +76,26 @@ final class BlobWriterTests: XCTestCase {
         let late = try await second.value
         XCTAssertNil(late, "the blob is in place: nothing left to write")
     }
+
+    /// Out of file descriptors, a blob waits for some to come back instead
+    /// of failing with "Too many open files".
+    func testABlobWaitsForAFileDescriptorInsteadOfFailing() async throws {
+        let descriptor = Descriptor(mediaType: "application/octet-stream",
+                                    digest: try Digest(hex: String(repeating: "ab", count: 32)), size: 10)
+        var hogs: [Int32] = []
+        while true {
+            let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            if fd < 0 { break }
+            hogs.append(fd)
+            if hogs.count > 1_000_000 { break }
+        }
+        XCTAssertEqual(errno, EMFILE, "the process ran out of descriptors")
+        let store = store!
+        let opening = Task { try await store.openBlobWriter(for: descriptor) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        hogs.forEach { close($0) }
+        let writer = try await opening.value
+        XCTAssertNotNil(writer, "opened once descriptors came back")
+        writer?.close()
+    }
 }

@@ -10,6 +10,9 @@ public struct RegistryConfiguration: Sendable {
     public var port: Int
     /// How clients must authenticate.
     var auth: AuthSection?
+    /// Where blob GETs are sent by 307 (distribution's `redirect` storage
+    /// middleware: this URL's scheme and host, the blob file's storage path).
+    var blobRedirect: URL?
 
     /// The `auth` section of the file.
     enum AuthSection: Sendable {
@@ -46,6 +49,16 @@ public struct RegistryConfiguration: Sendable {
               secret: modelget-testkit-secret
 
             """
+        if let blobRedirect {
+            text += """
+                middleware:
+                  storage:
+                    - name: redirect
+                      options:
+                        baseurl: \(quoted(blobRedirect.absoluteString))
+
+                """
+        }
         switch auth {
         case nil:
             break

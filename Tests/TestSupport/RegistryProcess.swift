@@ -33,15 +33,19 @@ public final class RegistryProcess: Sendable {
     private let logFile: URL
     private let process: Mutex<Process?>
 
-    /// Starts a registry with `auth` and waits until it answers.
-    public init(auth: Auth = .none) throws {
+    /// Starts a registry with `auth` and waits until it answers. Its
+    /// storage is `storage` (kept when it stops) or a fresh directory;
+    /// with `blobRedirect`, blob GETs are answered 307 to that origin with
+    /// the blob file's path in the storage.
+    public init(auth: Auth = .none, storage: URL? = nil, blobRedirect: URL? = nil) throws {
         let directory = try TemporaryDirectory.make(prefix: "modelget-registry")
-        let storageRoot = directory.appendingPathComponent("storage", isDirectory: true)
+        let storageRoot = storage ?? directory.appendingPathComponent("storage", isDirectory: true)
         let logFile = directory.appendingPathComponent("registry.log")
         do {
             try FileManager.default.createDirectory(at: storageRoot, withIntermediateDirectories: true)
             let (process, port) = try Self.start(
-                auth: try Self.authSection(auth, in: directory), storageRoot: storageRoot, in: directory, log: logFile)
+                auth: try Self.authSection(auth, in: directory), blobRedirect: blobRedirect, storageRoot: storageRoot,
+                in: directory, log: logFile)
             self.process = Mutex(process)
             self.port = port
         } catch {
@@ -96,11 +100,12 @@ public final class RegistryProcess: Sendable {
     /// picked but could be taken before the registry binds it; a lost race
     /// shows as an early exit, so that is retried.
     private static func start(
-        auth: RegistryConfiguration.AuthSection?, storageRoot: URL, in directory: URL, log: URL
+        auth: RegistryConfiguration.AuthSection?, blobRedirect: URL?, storageRoot: URL, in directory: URL, log: URL
     ) throws -> (Process, Int) {
         for attempt in 1...3 {
             var configuration = RegistryConfiguration(storageRoot: storageRoot, port: try LoopbackSocket.freePort())
             configuration.auth = auth
+            configuration.blobRedirect = blobRedirect
             let process = try launch(configuration, in: directory, log: log)
             if waitUntilReady(process, port: configuration.port) {
                 return (process, configuration.port)

@@ -14,8 +14,10 @@ final class DelayLine: @unchecked Sendable {
         var offset = 0
         /// When it has crossed the path (arrival + delay).
         let due: Double
-        /// When its rates let it go, once booked (at `due` or later).
+        /// When its rates let its next piece go, once booked (at `due` or later).
         var sendAt: Double?
+        /// Where that piece ends.
+        var pieceEnd = 0
     }
 
     private let from: Int32
@@ -33,6 +35,7 @@ final class DelayLine: @unchecked Sendable {
     private var queued = 0
 
     static let readSize = 64 << 10
+    static let pieceSize = 16 << 10
 
     init(from: Int32, to: Int32, delay: Double, holdUntil: Double, rates: [LinkRate], bound: Int,
          firstBytes: (@Sendable ([UInt8]) -> Void)? = nil, sent: @escaping @Sendable (Int) -> Void) {
@@ -91,13 +94,17 @@ final class DelayLine: @unchecked Sendable {
         while head < queue.count {
             guard queue[head].due <= now else { return false }
             if queue[head].sendAt == nil {
-                let count = queue[head].bytes.count
-                queue[head].sendAt = rates.reduce(now) { $1.book(count, earliest: $0) }
+                // Capped lines send 16 KiB pieces, each booked on its own, so
+                // a short body is paced as a real throttle paces it.
+                let chunk = queue[head]
+                let end = rates.isEmpty ? chunk.bytes.count : min(chunk.bytes.count, chunk.offset + Self.pieceSize)
+                queue[head].pieceEnd = end
+                queue[head].sendAt = rates.reduce(now) { $1.book(end - chunk.offset, earliest: $0) }
             }
             guard queue[head].sendAt! <= now else { return false }
             let chunk = queue[head]
             let written = chunk.bytes.withUnsafeBytes {
-                send(to, $0.baseAddress! + chunk.offset, chunk.bytes.count - chunk.offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                send(to, $0.baseAddress! + chunk.offset, chunk.pieceEnd - chunk.offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
             if written < 0 {
                 if errno == EAGAIN || errno == EINTR { return true }
@@ -106,7 +113,11 @@ final class DelayLine: @unchecked Sendable {
             sent(written)
             queued -= written
             queue[head].offset += written
-            guard queue[head].offset == chunk.bytes.count else { return true }
+            guard queue[head].offset == chunk.pieceEnd else { return true }
+            guard queue[head].offset == chunk.bytes.count else {
+                queue[head].sendAt = nil
+                continue
+            }
             head += 1
             if head > 64 && head * 2 > queue.count {
                 queue.removeFirst(head)

@@ -181,8 +181,9 @@ public final class DelayRelay: Sendable {
     }
 
     /// Small kernel buffers, so what waits between the two ends is mostly
-    /// the line's own bounded queue.
+    /// the line's own bounded queue; no Nagle delay on paced writes.
     private static func limitBuffers(_ descriptor: Int32) {
+        LoopbackSocket.noDelay(descriptor)
         var size: Int32 = 256 << 10
         setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))

@@ -94,7 +94,7 @@ public final class FarRegistry: Sendable {
         if let running = nginx.withLock({ $0.take() }) { NginxCDN.end(running) }
         registry.stop()
         tokens.stop()
-        try? FileManager.default.removeItem(at: directory)
+        for temporary in [directory, registry.directory, tokens.directory] { try? FileManager.default.removeItem(at: temporary) }
     }
 
     private func log(_ name: String) -> [String] {

@@ -4,7 +4,8 @@ import Foundation
 /// `blob` export, sync, copy, `verify --repair`): one request budget
 /// (`TransferSlots`) that every blob and part of the operation shares, one
 /// pool of part connections (`PartPlan.connectionsPerHost`), one byte rate
-/// limit (`--limit-rate`), one `RetryPolicy` and one `PartPlan`. Each blob
+/// limit (`--limit-rate`), one `RetryPolicy`, one `PartPlan`, and one
+/// `HostConnections` (how small blobs reach each host). Each blob
 /// goes through `BlobDownloader` (probe, parts, CDN location reuse, stalls,
 /// retries) into the store's `BlobWriter`.
 public final class FetchEngine: Sendable {
@@ -16,6 +17,7 @@ public final class FetchEngine: Sendable {
     private let slots: TransferSlots
     private let partConnections: TransferSlots
     private let rateLimiter: RateLimiter?
+    private let hostConnections = HostConnections()
 
     /// An engine for one operation; `limitRate` is bytes per second across
     /// every connection (nil: no limit).
@@ -57,6 +59,7 @@ public final class FetchEngine: Sendable {
 
     private func downloader(_ client: RegistryClient, _ repository: String, _ store: ModelStore) -> BlobDownloader {
         BlobDownloader(client: client, store: store, repository: repository, retry: retry, progress: progress,
-                       plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections)
+                       plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections,
+                       hostConnections: hostConnections)
     }
 }

@@ -49,8 +49,20 @@ public struct PartPlan: Sendable {
     /// (to one host: an operation pulls from one registry and its CDN).
     public var connectionsPerHost: Int { adaptive ? maximumParts : max(maximumParts, parallelParts) }
 
-    /// The connections a blob's parts start with.
-    var startingParts: Int { adaptive ? min(parallelParts, maximumParts) : parallelParts }
+    /// The connections a blob's parts start with, given what the probe's
+    /// body said (`PathSpeed`): a fixed count as given; the adaptive count
+    /// at `parallelParts`, or at `memorySpeedParts` where one connection
+    /// delivered at memory speed (a LAN or loopback server: there more
+    /// connections only share the same cores and disk; the count still
+    /// grows if they pay).
+    func startingParts(probeAtMemorySpeed: Bool?) -> Int {
+        guard adaptive else { return parallelParts }
+        return min(probeAtMemorySpeed == true ? Self.memorySpeedParts : parallelParts, maximumParts)
+    }
+
+    /// Where the adaptive count starts on a path whose one connection
+    /// delivers at memory speed.
+    static let memorySpeedParts = 2
 
     /// The missing ranges cut into parts of at most `partSize` bytes.
     func parts(of missing: [Range<Int64>]) -> [Range<Int64>] {

@@ -10,10 +10,11 @@ import Synchronization
 ///   (a quarter of the best pace seen, and too slow to finish within
 ///   `patience`), cancelling that request. So a slow connection at 99 %
 ///   does not hold the blob.
-/// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with
-///   `startingParts` workers; after each `adaptInterval` in which every
-///   part delivered, the count doubles while the blob's rate rose by at
-///   least a quarter of what the added connections promise, up to
+/// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with the
+///   workers `PartPlan.startingParts` gives for what the probe showed;
+///   after each `adaptInterval` in which every part delivered, the count
+///   doubles while the blob's rate rose by at least a quarter of what the
+///   added connections promise, up to
 ///   `maximumParts`. A smaller rise keeps the count; none (under a tenth of
 ///   the promise) drops it back. Then it stays; a 429 or 503 halves it.
 final class PartScheduler: Sendable {
@@ -38,11 +39,15 @@ final class PartScheduler: Sendable {
     /// crawling claim may still need before another worker takes it over.
     static let patience: Duration = .seconds(2)
 
-    init(parts: [Range<Int64>], plan: PartPlan, pool: TransferSlots?, fetched: @escaping @Sendable () -> Int64) {
+    /// Connections the blob starts with.
+    private let startingParts: Int
+
+    init(parts: [Range<Int64>], plan: PartPlan, startingParts: Int, pool: TransferSlots?, fetched: @escaping @Sendable () -> Int64) {
         self.plan = plan
         self.pool = pool
         self.fetched = fetched
-        state = Mutex(State(pending: parts[...], target: plan.startingParts, settled: !plan.adaptive))
+        self.startingParts = startingParts
+        state = Mutex(State(pending: parts[...], target: startingParts, settled: !plan.adaptive))
     }
 
     /// Runs workers until every part is fetched; the first error ends the others.
@@ -144,7 +149,7 @@ final class PartScheduler: Sendable {
         var last = (bytes: fetched(), time: ContinuousClock.now)
         var changed = ContinuousClock.now
         var baseline: Double?
-        var previousTarget = plan.startingParts
+        var previousTarget = startingParts
         while true {
             try await Task.sleep(nanoseconds: interval)
             let now = (bytes: fetched(), time: ContinuousClock.now)

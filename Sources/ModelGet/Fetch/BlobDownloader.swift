@@ -125,7 +125,7 @@ struct BlobDownloader: Sendable {
         if probed.wholeBody { return }
         guard !parts.isEmpty else { return }
 
-        let scheduler = PartScheduler(parts: parts, plan: plan, startingParts: plan.startingParts(probeAtMemorySpeed: probed.atMemorySpeed),
+        let scheduler = PartScheduler(parts: parts, plan: plan, start: plan.start(probeAtMemorySpeed: probed.atMemorySpeed),
                                       pool: partConnections, fetched: { budget.fetched })
         try await scheduler.run { claim in
             try await part.fetch(claim, acceptsWholeBody: false, ownConnection: true, overloaded: { scheduler.overloaded() })

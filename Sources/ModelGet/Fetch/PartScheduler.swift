@@ -11,10 +11,10 @@ import Synchronization
 ///   `patience`), cancelling that request. So a slow connection at 99 %
 ///   does not hold the blob.
 /// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with the
-///   workers `PartPlan.startingParts` gives for what the probe showed;
-///   after each `adaptInterval` in which every part delivered, the count
-///   doubles while the blob's rate rose by at least a quarter of what the
-///   added connections promise, up to
+///   workers `PartPlan.start` gives for what the probe showed (at memory
+///   speed: a few, and no growth); after each `adaptInterval` in which
+///   every part delivered, the count doubles while the blob's rate rose by
+///   at least a quarter of what the added connections promise, up to
 ///   `maximumParts`. A smaller rise keeps the count; none (under a tenth of
 ///   the promise) drops it back. Then it stays; a 429 or 503 halves it.
 final class PartScheduler: Sendable {
@@ -42,12 +42,14 @@ final class PartScheduler: Sendable {
     /// Connections the blob starts with.
     private let startingParts: Int
 
-    init(parts: [Range<Int64>], plan: PartPlan, startingParts: Int, pool: TransferSlots?, fetched: @escaping @Sendable () -> Int64) {
+    /// Starts with `start.parts` connections, growing when `start.grows` (`PartPlan.start`).
+    init(parts: [Range<Int64>], plan: PartPlan, start: (parts: Int, grows: Bool), pool: TransferSlots?,
+         fetched: @escaping @Sendable () -> Int64) {
         self.plan = plan
         self.pool = pool
         self.fetched = fetched
-        self.startingParts = startingParts
-        state = Mutex(State(pending: parts[...], target: startingParts, settled: !plan.adaptive))
+        self.startingParts = start.parts
+        state = Mutex(State(pending: parts[...], target: start.parts, settled: !start.grows))
     }
 
     /// Runs workers until every part is fetched; the first error ends the others.

@@ -7,13 +7,13 @@ import Synchronization
 /// each wake-up costs what the ready sockets need, not a poll of all 64.
 /// Any thread may submit requests; only the engine thread touches curl
 /// handles. Connections (and HTTP/2 streams) are reused across requests
-/// through the multi handle's connection cache. The first transfer to an
-/// HTTPS origin (per kind of connection) goes alone until it is answered,
-/// so the connections the others open resume its TLS session instead of
-/// each making a full handshake at the same time. A few times a second the
-/// engine sweeps its transfers for cancellation and stalls (curl calls a
-/// transfer back only when its socket or timer fires, and a stalled one
-/// has neither).
+/// through the multi handle's connection cache. The first request without
+/// a body to an HTTPS origin (per kind of connection) goes alone until it
+/// is answered, so the connections the others open resume its TLS session
+/// instead of each making a full handshake at the same time. A few times a
+/// second the engine sweeps its transfers for cancellation and stalls (curl
+/// calls a transfer back only when its socket or timer fires, and a
+/// stalled one has neither).
 public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let multi: OpaquePointer
     /// TLS sessions and DNS answers shared by every handle: a part's new
@@ -163,12 +163,14 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     }
 
     /// `https://host:port` and the kind of connection (own HTTP/1.1 or
-    /// multiplexed) of an HTTPS transfer; nil for any other scheme. Kinds
-    /// are apart because libcurl did not resume, on HTTP/1.1 connections,
-    /// a session an HTTP/2 one had made (measured).
+    /// multiplexed) of an HTTPS transfer without a request body; nil for any
+    /// other (an upload is answered only once its body is sent: it must not
+    /// hold the others that long). Kinds are apart because libcurl did not
+    /// resume, on HTTP/1.1 connections, a session an HTTP/2 one had made
+    /// (measured).
     private static func firstContactKey(_ transfer: CurlTransfer) -> String? {
         let url = transfer.request.url
-        guard url.scheme?.lowercased() == "https" else { return nil }
+        guard url.scheme?.lowercased() == "https", transfer.request.body == nil else { return nil }
         return "https://" + url.hostAndPort + (transfer.sink?.delivery.ownsConnection(to: url) == true ? " h1" : " h2")
     }
 

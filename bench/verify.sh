@@ -8,7 +8,7 @@
 # `xargs -P$(nproc) openssl dgst -sha256`, the same hash modelget uses
 # (coreutils' sha256sum does not use SHA-NI). Interleaved run by run.
 #
-#   bench/verify.sh [BIN]
+#   bench/verify.sh [BIN...]      default: this checkout's release build
 #
 # Knobs: BENCH_REPS (5), VERIFY_COUNT (170), VERIFY_MAX (268435456), TMPDIR.
 set -euo pipefail
@@ -21,14 +21,15 @@ source bench/lib.sh
 REPS=${BENCH_REPS:-5}
 build_release .build-bench
 require_tools docker-registry sha256sum openssl python3 /usr/bin/time
-BIN=${1:-$bin/modelget}
+BINS=("$@")
+[[ ${#BINS[@]} -gt 0 ]] || BINS=("$bin/modelget")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelget-verify.XXXXXX")
 trap stop_bench EXIT
 start_bench_registry registry
 "$bin/modelget-testkit" seed --storage "$TMP/registry" --seed 3 --repository bench/mixed --tag v1 \
     --small-blobs "${VERIFY_COUNT:-170}" --min 4096 --max "${VERIFY_MAX:-268435456}" >/dev/null
 STORE=$TMP/store
-"$BIN" pull "$REGISTRY_HOST/bench/mixed:v1" --insecure --models "$STORE" >/dev/null
+"${BINS[0]}" pull "$REGISTRY_HOST/bench/mixed:v1" --insecure --models "$STORE" >/dev/null
 stop_bench_registry() { kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; REGISTRY_PID=; }
 stop_bench_registry
 rm -rf "$TMP/registry"
@@ -60,13 +61,18 @@ N=$(nproc)
 for rep in $(seq "$REPS"); do
     log "repetition $rep/$REPS"
     for cache in cold warm; do
-        run "$cache" "modelget verify" "$BIN" verify --models "$STORE"
+        i=0
+        for b in "${BINS[@]}"; do
+            i=$((i + 1))
+            run "$cache" "modelget$i verify" "$b" verify --models "$STORE"
+        done
         run "$cache" "xargs -P$N sha256sum" bash -c 'find "$0" -type f | xargs -P"$1" sha256sum' "$STORE/blobs" "$N"
         run "$cache" "xargs -P$N openssl" bash -c 'find "$0" -type f | xargs -P"$1" openssl dgst -sha256' "$STORE/blobs" "$N"
     done
 done
 mkdir -p bench/results
 cp "$TMP/runs" bench/results/verify-latest.tsv
+for i in $(seq ${#BINS[@]}); do echo "modelget$i = ${BINS[$((i - 1))]}"; done
 python3 - "$TMP/runs" <<'EOF'
 import statistics, sys
 from collections import defaultdict

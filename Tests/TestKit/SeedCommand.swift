@@ -5,12 +5,16 @@ import TestSupport
 enum SeedCommand {
     static let usage = """
         modelget-testkit seed --storage DIR --repository REPO --tag TAG [--oci]
-                              (--sizes N,N,… | --small-blobs COUNT --min BYTES --max BYTES | --big BYTES)
+                              (--sizes N,N,… | --small-blobs COUNT --min BYTES --max BYTES | --big BYTES
+                               | --llm-tensors COUNT [--total BYTES])
                               [--seed N] [--work DIR]
         modelget-testkit seed --tensor --storage DIR --repository REPO --tag TAG
                               --small-blobs COUNT --min BYTES --max BYTES [--big BYTES] [--seed N] [--work DIR]
           Prints "<manifest digest> <total blob bytes>". Blob files are made in
           --work (kept) or in a scratch directory next to DIR (removed).
+          --llm-tensors makes the shape of ollama's tensor LLMs (qwen3.5:27b-int4):
+          template, license, params, six json files and COUNT tensor layers,
+          lognormal around 256 KiB from 4 KiB to 16 MiB, scaled to --total bytes.
           --tensor makes an image-generation tensor model like ollama's
           x/flux2-klein: COUNT safetensors tensor layers sized between --min and
           --max, one --big transformer tensor, json layers, a ConfigV2 config.
@@ -19,7 +23,7 @@ enum SeedCommand {
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = try Options(
             arguments,
-            valued: ["storage", "repository", "tag", "sizes", "small-blobs", "min", "max", "big", "seed", "work"],
+            valued: ["storage", "repository", "tag", "sizes", "small-blobs", "min", "max", "big", "seed", "work", "llm-tensors", "total"],
             flags: ["oci", "tensor"])
         let storage = URL(fileURLWithPath: try options.required("storage"), isDirectory: true)
         let seed = UInt64(try options.count("seed") ?? 1)
@@ -36,6 +40,10 @@ enum SeedCommand {
             }
             model = try TensorModelSeeder.model(tensorLayers: Int(count), minBytes: min, maxBytes: max,
                                                 bigTensorBytes: try options.count("big"), seed: seed, in: scratch).model
+        } else if let tensors = try options.count("llm-tensors") {
+            let sizes = TensorLLMShape.layerSizes(tensors: Int(tensors), totalBytes: try options.count("total"), seed: seed)
+            model = options.has("oci") ? try ModelSeeder.ociModel(layerSizes: sizes, seed: seed, in: scratch)
+                : try ModelSeeder.ollamaTensorLLM(layerSizes: sizes, seed: seed, in: scratch)
         } else if options.has("oci") {
             model = try ModelSeeder.ociModel(layerSizes: try layerSizes(options, seed: seed), seed: seed, in: scratch)
         } else {

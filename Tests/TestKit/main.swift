@@ -8,6 +8,7 @@ let usage = """
     \(SeedCommand.usage)
     \(RegistryCommand.usage)
     \(CDNCommand.usage)
+    \(FarCommand.usage)
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -16,6 +17,7 @@ do {
     case "seed": try SeedCommand.run(arguments.dropFirst())
     case "registry": try RegistryCommand.run(arguments.dropFirst())
     case "cdn": try CDNCommand.run(arguments.dropFirst())
+    case "far": try FarCommand.run(arguments.dropFirst())
     case "help", "--help", "-h": print(usage)
     default: throw UsageError(arguments.first.map { "unknown command \($0)" } ?? "no command given")
     }

@@ -67,6 +67,12 @@ enum LoopbackSocket {
         }
     }
 
+    /// Turns off Nagle's algorithm: each write leaves at once.
+    static func noDelay(_ descriptor: Int32) {
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Sends all of `bytes`; never raises SIGPIPE.
     static func sendAll(_ bytes: Data, to descriptor: Int32) throws {
         try bytes.withUnsafeBytes { buffer in

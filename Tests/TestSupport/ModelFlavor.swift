@@ -24,6 +24,16 @@ struct ModelFlavor: Sendable {
         furtherLayers: "application/vnd.ollama.image.projector"
     )
 
+    /// Ollama's tensor LLMs (`TensorLLMShape`): template, license, params
+    /// and six json files, then one `vnd.ollama.image.tensor` layer per tensor.
+    static let ollamaTensorLLM = ModelFlavor(
+        manifest: "application/vnd.docker.distribution.manifest.v2+json",
+        config: "application/vnd.docker.container.image.v1+json",
+        leadingLayers: ["template", "license", "params"].map { "application/vnd.ollama.image." + $0 }
+            + Array(repeating: "application/vnd.ollama.image.json", count: 6),
+        furtherLayers: "application/vnd.ollama.image.tensor"
+    )
+
     /// OCI image manifest and config with plain tar layers, which skopeo
     /// accepts.
     static let oci = ModelFlavor(

@@ -21,6 +21,18 @@ public enum ModelSeeder {
         }
     }
 
+    /// An Ollama tensor LLM (`TensorLLMShape`): `layerSizes` as that shape
+    /// lists them, safetensors config; the same bytes as `ociModel` of the sizes.
+    public static func ollamaTensorLLM(layerSizes: [Int64], seed: UInt64, in directory: URL) throws -> GeneratedModel {
+        try model(.ollamaTensorLLM, layerSizes: layerSizes, seed: seed, in: directory) { diffIDs in
+            [
+                "model_format": "safetensors", "model_family": "qwen35", "model_families": ["qwen35"],
+                "model_type": "27B", "file_type": "int4", "architecture": "amd64", "os": "linux",
+                "rootfs": ["type": "layers", "diff_ids": diffIDs],
+            ]
+        }
+    }
+
     /// The OCI twin of `ollamaModel`: OCI image manifest and config, plain
     /// tar layer types, the same layer bytes.
     public static func ociModel(layerSizes: [Int64], seed: UInt64, in directory: URL) throws -> GeneratedModel {

@@ -139,7 +139,7 @@ public final class NginxCDN: Sendable {
             """
     }
 
-    private static func launch(config: URL, prefix: URL) throws -> Process {
+    static func launch(config: URL, prefix: URL) throws -> Process {
         let process = Process()
         let path = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
         process.executableURL = try path.map(URL.init(fileURLWithPath:)) ?? Command.locate("nginx")
@@ -161,7 +161,7 @@ public final class NginxCDN: Sendable {
         return false
     }
 
-    private static func end(_ process: Process) {
+    static func end(_ process: Process) {
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
@@ -169,7 +169,7 @@ public final class NginxCDN: Sendable {
         process.waitUntilExit()
     }
 
-    private static func errorLog(_ directory: URL) -> String {
+    static func errorLog(_ directory: URL) -> String {
         (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "(no nginx error log)"
     }
 }

@@ -15,6 +15,9 @@ public struct RegistryConfiguration: Sendable {
     public var pullThrough: (remote: URL, user: String?, password: String?)?
     /// How clients must authenticate.
     var auth: AuthSection?
+    /// Where blob GETs are sent by 307 (distribution's `redirect` storage
+    /// middleware: this URL's scheme and host, the blob file's storage path).
+    var blobRedirect: URL?
 
     /// The `auth` section of the file.
     enum AuthSection: Sendable {
@@ -54,6 +57,16 @@ public struct RegistryConfiguration: Sendable {
         if let (remote, user, password) = pullThrough {
             text += "proxy:\n  remoteurl: \(quoted(remote.absoluteString))\n"
             if let user, let password { text += "  username: \(quoted(user))\n  password: \(quoted(password))\n" }
+        }
+        if let blobRedirect {
+            text += """
+                middleware:
+                  storage:
+                    - name: redirect
+                      options:
+                        baseurl: \(quoted(blobRedirect.absoluteString))
+
+                """
         }
         switch auth {
         case nil:

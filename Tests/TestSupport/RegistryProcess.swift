@@ -34,19 +34,23 @@ public final class RegistryProcess: Sendable {
     let process: Mutex<Process?>
 
     /// Starts a registry with `auth` on `address` (`127.0.0.1`, or `::1`
-    /// for one reached only over IPv6) and waits until it answers. With
-    /// `pullThrough`, it is a pull-through cache of that registry (with
-    /// the credentials it uses there), which serves reads only.
+    /// for one reached only over IPv6) and waits until it answers. Its
+    /// storage is `storage` (kept when it stops) or a fresh directory.
+    /// With `pullThrough`, it is a pull-through cache of that registry
+    /// (with the credentials it uses there), which serves reads only; with
+    /// `blobRedirect`, blob GETs are answered 307 to that origin with the
+    /// blob file's path in the storage.
     public init(auth: Auth = .none, address: String = "127.0.0.1",
-                pullThrough: (remote: URL, user: String?, password: String?)? = nil) throws {
+                pullThrough: (remote: URL, user: String?, password: String?)? = nil,
+                storage: URL? = nil, blobRedirect: URL? = nil) throws {
         let directory = try TemporaryDirectory.make(prefix: "modelget-registry")
-        let storageRoot = directory.appendingPathComponent("storage", isDirectory: true)
+        let storageRoot = storage ?? directory.appendingPathComponent("storage", isDirectory: true)
         let logFile = directory.appendingPathComponent("registry.log")
         do {
             try FileManager.default.createDirectory(at: storageRoot, withIntermediateDirectories: true)
             let (process, port) = try Self.start(
                 auth: try Self.authSection(auth, in: directory), address: address, pullThrough: pullThrough,
-                storageRoot: storageRoot, in: directory, log: logFile)
+                blobRedirect: blobRedirect, storageRoot: storageRoot, in: directory, log: logFile)
             self.process = Mutex(process)
             self.port = port
         } catch {
@@ -102,7 +106,7 @@ public final class RegistryProcess: Sendable {
     /// shows as an early exit, so that is retried.
     private static func start(
         auth: RegistryConfiguration.AuthSection?, address: String, pullThrough: (remote: URL, user: String?, password: String?)?,
-        storageRoot: URL, in directory: URL, log: URL
+        blobRedirect: URL?, storageRoot: URL, in directory: URL, log: URL
     ) throws -> (Process, Int) {
         let ipv6 = address.contains(":")
         for attempt in 1...3 {
@@ -111,6 +115,7 @@ public final class RegistryProcess: Sendable {
             configuration.address = address
             configuration.pullThrough = pullThrough
             configuration.auth = auth
+            configuration.blobRedirect = blobRedirect
             let process = try launch(configuration, in: directory, log: log)
             if waitUntilReady(process, port: configuration.port, ipv6: ipv6) {
                 return (process, configuration.port)

@@ -92,6 +92,8 @@ public final class TCPRelay: Sendable {
                 close(client)
                 continue
             }
+            // Paced small writes must not wait for the peer's delayed ACK (Nagle).
+            for descriptor in [client, upstream] { LoopbackSocket.noDelay(descriptor) }
             let number = state.withLock { state -> Int? in
                 guard !state.stopped else { return nil }
                 state.accepted += 1
@@ -127,18 +129,21 @@ public final class TCPRelay: Sendable {
     /// Copies one direction until either side closes, then closes the
     /// other side's write half so the peer sees the end too.
     private func pump(from: Int32, to: Int32, bytesPerSecond: Int64?, towardsClient: Bool) {
-        let chunk = bytesPerSecond.map { Int(max(1, min(256 << 10, $0 / 50))) } ?? 256 << 10
-        let started = Date()
-        var sent: Int64 = 0
+        // Capped: 16 KiB at a time (or a millisecond's worth, if less), so a
+        // short body is paced as a real throttle paces it, not sent in one burst.
+        let chunk = bytesPerSecond.map { Int(max(1, min(16 << 10, $0 / 1000))) } ?? 256 << 10
+        // A bucket that saves no more than half a chunk's credit while the
+        // connection is idle (a handshake, a request's round trip), as a
+        // bottleneck link would: no burst after a pause.
+        let rate = bytesPerSecond.map { LinkRate(bytesPerSecond: $0, slack: min(0.001, Double(chunk) / Double($0) / 2)) }
         while let data = try? LoopbackSocket.receive(from: from, limit: chunk), !data.isEmpty {
+            if let rate {
+                let wait = rate.book(data.count, earliest: DelayRelay.now()) - DelayRelay.now()
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            }
             guard (try? LoopbackSocket.sendAll(data, to: to)) != nil else { break }
-            sent += Int64(data.count)
             state.withLock { state in
                 if towardsClient { state.bytesToClients += Int64(data.count) } else { state.bytesFromClients += Int64(data.count) }
-            }
-            if let bytesPerSecond {
-                let wait = started.addingTimeInterval(Double(sent) / Double(bytesPerSecond)).timeIntervalSinceNow
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             }
         }
         shutdown(to, Int32(SHUT_WR))

@@ -22,6 +22,8 @@ struct BlobDownloader: Sendable {
     /// Part connections shared by every big blob of the operation
     /// (`--max-connections-per-host`).
     let partConnections: TransferSlots
+    /// Which hosts' small blobs take connections of their own (shared by the operation).
+    let hostConnections: HostConnections
     /// Where a small blob, once verified, waits to be made durable and
     /// named with others; nil: each blob fsynced and named on its own.
     var batch: CommitBatch? = nil
@@ -47,7 +49,7 @@ struct BlobDownloader: Sendable {
         }
         progress.addKept(kept)
         progress.update(digest, .transferring) { writer.completed.count }
-        let source = BlobSource(sources: sources, digest: descriptor.digest)
+        let source = BlobSource(sources: sources, digest: descriptor.digest, connections: hostConnections)
         var discardedForMismatch = false
         while true {
             // Small blobs are cheap to fetch again: no periodic state for them.
@@ -135,10 +137,10 @@ struct BlobDownloader: Sendable {
         guard !missing.isEmpty else { return }
         let budget = FetchBudget(size: descriptor.size)
         let part = PartFetcher(source: source, writer: writer, retry: retry, progress: progress,
-                               slots: slots, budget: budget, rateLimiter: rateLimiter)
+                               slots: slots, budget: budget, rateLimiter: rateLimiter, connections: hostConnections)
         guard descriptor.size >= plan.threshold else {
             for range in missing {
-                if try await part.fetch(PartClaim(range), acceptsWholeBody: true) { return }
+                if try await part.fetch(PartClaim(range), acceptsWholeBody: true).wholeBody { return }
             }
             return
         }
@@ -148,13 +150,14 @@ struct BlobDownloader: Sendable {
         let first = parts.removeFirst()
         let probe = first.lowerBound..<min(first.upperBound, first.lowerBound + Self.probeSize)
         if probe != first { parts.insert(probe.upperBound..<first.upperBound, at: 0) }
-        if try await part.fetch(PartClaim(probe), acceptsWholeBody: true) { return }
+        let probed = try await part.fetch(PartClaim(probe), acceptsWholeBody: true)
+        if probed.wholeBody { return }
         guard !parts.isEmpty else { return }
 
-        let scheduler = PartScheduler(parts: parts, plan: plan, pool: partConnections, fetched: { budget.fetched })
+        let scheduler = PartScheduler(parts: parts, plan: plan, start: plan.start(probeAtMemorySpeed: probed.atMemorySpeed),
+                                      pool: partConnections, fetched: { budget.fetched })
         try await scheduler.run { claim in
-            _ = try await part.fetch(claim, acceptsWholeBody: false, ownConnection: true,
-                                     overloaded: { scheduler.overloaded() })
+            try await part.fetch(claim, acceptsWholeBody: false, ownConnection: true, overloaded: { scheduler.overloaded() })
         }
     }
 

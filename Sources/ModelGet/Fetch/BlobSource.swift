@@ -16,9 +16,15 @@ import Synchronization
 /// A mirror whose bytes did not hash to the digest is dropped by
 /// `blameMirrors`. The registry itself is never dropped: its failures
 /// are the blob's.
+///
+/// With `connections`, it tells `HostConnections` how hosts answered (the
+/// operation's first blob scouts; the others wait for it).
 final class BlobSource: Sendable {
     let sources: PullSources
     let digest: Digest
+    /// Which hosts' bodies take connections of their own, learned from the
+    /// first blob's answers (nil: no choice is learned, as for extract's stream).
+    let connections: HostConnections?
 
     private struct State {
         /// The source asked now.
@@ -33,14 +39,15 @@ final class BlobSource: Sendable {
 
     private let state = Mutex(State())
 
-    init(sources: PullSources, digest: Digest) {
+    init(sources: PullSources, digest: Digest, connections: HostConnections? = nil) {
         self.sources = sources
         self.digest = digest
+        self.connections = connections
     }
 
     /// `client`'s registry alone.
-    convenience init(client: RegistryClient, repository: String, digest: Digest) {
-        self.init(sources: PullSources(client: client, repository: repository), digest: digest)
+    convenience init(client: RegistryClient, repository: String, digest: Digest, connections: HostConnections? = nil) {
+        self.init(sources: PullSources(client: client, repository: repository), digest: digest, connections: connections)
     }
 
     /// The host the bytes come from now: the CDN location, else the source in use.
@@ -52,12 +59,21 @@ final class BlobSource: Sendable {
     /// GETs `range` (nil: the whole blob) into `sink`; returns the final
     /// response whatever its status (the registry's, when every mirror failed).
     func fetch(range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
+        guard let connections, await connections.scoutOrWait() else { return try await fetchFromAnywhere(range: range, sink: sink, scout: nil) }
+        defer { connections.scouted() }
+        let scout = ScoutSink(sink, connections: connections)
+        let response = try await fetchFromAnywhere(range: range, sink: scout, scout: scout)
+        scout.finish()
+        return response
+    }
+
+    private func fetchFromAnywhere(range: Range<Int64>?, sink: ResponseBodySink, scout: ScoutSink?) async throws -> HTTPResponse {
         while true {
             let index = currentSource()
-            guard sources.isMirror(at: index) else { return try await fetch(from: index, range: range, sink: sink) }
+            guard sources.isMirror(at: index) else { return try await fetch(from: index, range: range, sink: sink, scout: scout) }
             let watched = WatchedSink(sink)
             do {
-                let response = try await fetch(from: index, range: range, sink: watched)
+                let response = try await fetch(from: index, range: range, sink: watched, scout: scout)
                 if (200..<300).contains(response.status) {
                     state.withLock { _ = $0.delivered.insert(index) }
                     return response
@@ -115,10 +131,12 @@ final class BlobSource: Sendable {
     }
 
     /// One request to source `index`: its CDN location if it gave one,
-    /// else the registry's blob URL.
-    private func fetch(from index: Int, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
+    /// else the registry's blob URL. The scout, if any, hears which URL
+    /// its body comes from.
+    private func fetch(from index: Int, range: Range<Int64>?, sink: ResponseBodySink, scout: ScoutSink?) async throws -> HTTPResponse {
         let client = try await sources.client(at: index)
         if let url = state.withLock({ $0.index == index ? $0.location : nil }) {
+            scout?.url = url
             let response: HTTPResponse
             do {
                 response = try await client.fetchBlobRange(at: url, range: range, sink: sink)
@@ -131,15 +149,25 @@ final class BlobSource: Sendable {
             state.withLock { if $0.location == url { $0.location = nil } }
         }
         let repository = sources.repository(at: index)
-        var response = try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)
+        var response = try await fromRegistry(client, repository, range: range, sink: sink, scout: scout)
         if Self.isRefusal(response.status), !client.isRegistryOrigin(response.url) {
             // A stale location handed out just before it expired: ask once more.
-            response = try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)
+            response = try await fromRegistry(client, repository, range: range, sink: sink, scout: scout)
         }
         if (200..<300).contains(response.status), !client.isRegistryOrigin(response.url) {
             state.withLock { if $0.index == index { $0.location = response.url } }
         }
         return response
+    }
+
+    /// The blob from `client`'s registry, following its redirects; `connections` hears of each.
+    private func fromRegistry(_ client: RegistryClient, _ repository: String, range: Range<Int64>?, sink: ResponseBodySink,
+                              scout: ScoutSink?) async throws -> HTTPResponse {
+        scout?.url = client.url(repository, "blobs/\(digest)")
+        return try await client.fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink) { [connections] from, to in
+            connections?.redirected(from: from)
+            scout?.url = to
+        }
     }
 
     /// How a CDN says a signed URL is no longer good.

@@ -4,7 +4,8 @@ import Foundation
 /// `blob` export, sync, copy, `verify --repair`): one request budget
 /// (`TransferSlots`) that every blob and part of the operation shares, one
 /// pool of part connections (`PartPlan.connectionsPerHost`), one byte rate
-/// limit (`--limit-rate`), one `RetryPolicy` and one `PartPlan`. Each blob
+/// limit (`--limit-rate`), one `RetryPolicy`, one `PartPlan`, and one
+/// `HostConnections` (how small blobs reach each host). Each blob
 /// goes through `BlobDownloader` (probe, parts, CDN location reuse, stalls,
 /// retries) into the store's `BlobWriter`.
 public final class FetchEngine: Sendable {
@@ -18,6 +19,8 @@ public final class FetchEngine: Sendable {
     private let rateLimiter: RateLimiter?
     /// Check the free space before the first byte of a download.
     let checksFreeSpace: Bool
+    /// Which hosts' small blobs take connections of their own, learned once for the operation.
+    private let hostConnections = HostConnections()
 
     /// An engine for one operation; `limitRate` is bytes per second across
     /// every connection (nil: no limit).
@@ -80,6 +83,7 @@ public final class FetchEngine: Sendable {
 
     private func downloader(_ sources: PullSources, _ store: ModelStore) -> BlobDownloader {
         BlobDownloader(sources: sources, store: store, retry: retry, progress: progress,
-                       plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections)
+                       plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections,
+                       hostConnections: hostConnections)
     }
 }

@@ -20,24 +20,34 @@ struct PartFetcher: Sendable {
     let slots: TransferSlots
     let budget: FetchBudget
     let rateLimiter: RateLimiter?
+    /// Which hosts' bodies take connections of their own.
+    let connections: HostConnections
 
     /// Fewer new bytes than this in an attempt is no progress (a server
     /// that sends a few bytes and stalls every time).
     static let meaningfulProgress: Int64 = 256 << 10
 
-    /// Fetches what `claim` lacks; returns true when the server sent the
-    /// whole blob instead (it ignores `Range`), which then needs nothing
-    /// more. `ownConnection` asks for a connection that carries only this
-    /// part; `overloaded` hears of 429 and 503 answers.
+    /// What fetching a claim found.
+    struct Fetched {
+        /// The server sent the whole blob instead (it ignores `Range`),
+        /// which then needs nothing more.
+        var wholeBody = false
+        /// Whether the last body arrived at memory speed (`PathSpeed`; nil: too small to tell).
+        var atMemorySpeed: Bool?
+    }
+
+    /// Fetches what `claim` lacks. `ownConnection` asks for a connection
+    /// that carries only this part; `overloaded` hears of 429 and 503 answers.
+    @discardableResult
     func fetch(_ claim: PartClaim, acceptsWholeBody: Bool, ownConnection: Bool = false,
-               overloaded: (@Sendable () -> Void)? = nil) async throws -> Bool {
-        let delivery = BodyDelivery(ownConnection: ownConnection, rateLimiter: rateLimiter)
+               overloaded: (@Sendable () -> Void)? = nil) async throws -> Fetched {
+        let delivery = BodyDelivery(ownConnection: ownConnection, connectionChoice: connections, rateLimiter: rateLimiter)
         var furthest = claim.remaining.lowerBound
         let window = RetryWindow(retry)
-        var wholeBody = false
+        var fetched = Fetched()
         while true {
             let remaining = claim.remaining
-            guard !remaining.isEmpty else { return wholeBody }
+            guard !remaining.isEmpty else { return fetched }
             let sink = PartSink(claim: claim, writer: writer, budget: budget,
                                 progress: progress, acceptsWholeBody: acceptsWholeBody, delivery: delivery)
             let failure: Error
@@ -50,10 +60,13 @@ struct PartFetcher: Sendable {
                         try await progress.inFlight { try await source.fetch(range: asked, sink: sink) }
                     }
                 }
-                wholeBody = wholeBody || sink.receivedWholeBody
+                fetched.wholeBody = fetched.wholeBody || sink.receivedWholeBody
                 host = RetryingHTTPClient.hostAndPort(response.url)
                 if (200..<300).contains(response.status) {
-                    if claim.isDone { return wholeBody }
+                    if let firstByte = sink.firstByte, let lastByte = sink.lastByte {
+                        fetched.atMemorySpeed = PathSpeed.isMemorySpeed(bytes: sink.written, seconds: (lastByte - firstByte).seconds)
+                    }
+                    if claim.isDone { return fetched }
                     failure = ModelGetError.network(
                         url: response.url.redacted,
                         reason: "connection closed after \(sink.written) of \(remaining.count) bytes")
@@ -65,9 +78,9 @@ struct PartFetcher: Sendable {
                     retryAfter = response.headers["Retry-After"]
                 }
             } catch {
-                wholeBody = wholeBody || sink.receivedWholeBody
+                fetched.wholeBody = fetched.wholeBody || sink.receivedWholeBody
                 // Another connection took the rest of this claim.
-                if claim.isDone { return wholeBody }
+                if claim.isDone { return fetched }
                 guard RetryPolicy.isRetryable(error) else { throw error }
                 failure = error
             }
@@ -86,7 +99,7 @@ struct PartFetcher: Sendable {
             do {
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             } catch {
-                if claim.isDone { return wholeBody }
+                if claim.isDone { return fetched }
                 throw error
             }
         }

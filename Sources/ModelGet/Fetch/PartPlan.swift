@@ -55,8 +55,22 @@ public struct PartPlan: Sendable {
     /// (to one host: an operation pulls from one registry and its CDN).
     public var connectionsPerHost: Int { adaptive ? maximumParts : max(maximumParts, parallelParts) }
 
-    /// The connections a blob's parts start with.
-    var startingParts: Int { adaptive ? min(parallelParts, maximumParts) : parallelParts }
+    /// How a blob's parts start, given what the probe's body said
+    /// (`PathSpeed`): a fixed count as given; the adaptive count at
+    /// `parallelParts`, growing while that pays; or, where one connection
+    /// delivered at memory speed (a LAN or loopback server, where more
+    /// connections only share the same cores and disk), `memorySpeedParts`
+    /// and no growth (a 429 or 503 still halves it).
+    func start(probeAtMemorySpeed: Bool?) -> (parts: Int, grows: Bool) {
+        guard adaptive else { return (parallelParts, false) }
+        if probeAtMemorySpeed == true { return (min(Self.memorySpeedParts, maximumParts), false) }
+        return (min(parallelParts, maximumParts), true)
+    }
+
+    /// The connections a blob's parts use on a path whose one connection
+    /// delivers at memory speed (measured on loopback: 4 as fast as any
+    /// fixed count, 8 and 16 slower; bench/README.md, issue 24).
+    public static let memorySpeedParts = 4
 
     /// The bytes between two records of a blob of `size` bytes' part state.
     func checkpointSpacing(size: Int64) -> Int64 {

@@ -13,10 +13,11 @@ import Synchronization
 ///   other request is cancelled. So a slow connection at 99 % does not
 ///   hold the blob, and what is fetched twice is what the slow copy
 ///   fetched meanwhile.
-/// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with
-///   `startingParts` workers; after each `adaptInterval` in which every
-///   part delivered, the count doubles while the blob's rate rose by at
-///   least a quarter of what the added connections promise, up to
+/// - **Adaptive count** (`PartPlan.adaptive`): the blob starts with the
+///   workers `PartPlan.start` gives for what the probe showed (at memory
+///   speed: a few, and no growth); after each `adaptInterval` in which
+///   every part delivered, the count doubles while the blob's rate rose by
+///   at least a quarter of what the added connections promise, up to
 ///   `maximumParts`. A smaller rise keeps the count; none (under a tenth of
 ///   the promise) drops it back. Then it stays; a 429 or 503 halves it.
 final class PartScheduler: Sendable {
@@ -41,11 +42,17 @@ final class PartScheduler: Sendable {
     /// crawling claim may still need before another worker takes it over.
     static let patience: Duration = .seconds(2)
 
-    init(parts: [Range<Int64>], plan: PartPlan, pool: TransferSlots?, fetched: @escaping @Sendable () -> Int64) {
+    /// Connections the blob starts with.
+    private let startingParts: Int
+
+    /// Starts with `start.parts` connections, growing when `start.grows` (`PartPlan.start`).
+    init(parts: [Range<Int64>], plan: PartPlan, start: (parts: Int, grows: Bool), pool: TransferSlots?,
+         fetched: @escaping @Sendable () -> Int64) {
         self.plan = plan
         self.pool = pool
         self.fetched = fetched
-        state = Mutex(State(pending: parts[...], target: plan.startingParts, settled: !plan.adaptive))
+        self.startingParts = start.parts
+        state = Mutex(State(pending: parts[...], target: start.parts, settled: !start.grows))
     }
 
     /// Runs workers until every part is fetched; the first error ends the others.
@@ -149,7 +156,7 @@ final class PartScheduler: Sendable {
         var last = (bytes: fetched(), time: ContinuousClock.now)
         var changed = ContinuousClock.now
         var baseline: Double?
-        var previousTarget = plan.startingParts
+        var previousTarget = startingParts
         while true {
             try await Task.sleep(nanoseconds: interval)
             let now = (bytes: fetched(), time: ContinuousClock.now)

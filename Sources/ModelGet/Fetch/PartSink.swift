@@ -22,6 +22,9 @@ final class PartSink: ResponseBodySink {
     private var position: Int64
     /// True when the server sent the whole blob (200) instead of the range.
     private(set) var receivedWholeBody = false
+    /// When the body's first byte arrived (its status accepted), and its last so far.
+    private(set) var firstByte: ContinuousClock.Instant?
+    private(set) var lastByte: ContinuousClock.Instant?
 
     init(claim: PartClaim, writer: BlobWriter, budget: FetchBudget,
          progress: TransferProgress?, acceptsWholeBody: Bool, delivery: BodyDelivery) {
@@ -52,12 +55,14 @@ final class PartSink: ResponseBodySink {
             claim.restart(0..<writer.size)
             position = 0
             receivedWholeBody = true
+            firstByte = .now
             return true
         case 206:
             guard let answer = headers["Content-Range"].flatMap(ContentRange.init), answer.start == position,
                   answer.total == nil || answer.total == writer.size else {
                 throw ModelGetError.network(url: digest.description, reason: "server answered a range request with the wrong Content-Range")
             }
+            firstByte = .now
             return true
         default:
             return false
@@ -74,6 +79,7 @@ final class PartSink: ResponseBodySink {
             let kept = UnsafeRawBufferPointer(rebasing: bytes[Int(skip)..<Int(skip + count)])
             try writer.write(kept, at: offset)
             written += count
+            lastByte = .now
             progress?.addTransferred(count)
         }
         if skip + count < Int64(bytes.count) {

@@ -4,10 +4,12 @@ extension RegistryClient {
     /// `GET /v2/<repository>/blobs/<digest>` for `range` (nil: the whole
     /// blob), streaming into `sink`. Redirects are followed by hand with
     /// `Authorization` only on the registry's API origin (which a redirect
-    /// to the partner host moves, see `movedToPartner`). Returns the final
-    /// response whatever its status; its `url` is where the bytes came
-    /// from, so parts can go straight there.
-    func fetchBlobRange(repository: String, digest: Digest, range: Range<Int64>?, sink: ResponseBodySink) async throws -> HTTPResponse {
+    /// to the partner host moves, see `movedToPartner`); `redirected` hears
+    /// of each (from, to) before it is followed. Returns the final response whatever
+    /// its status; its `url` is where the bytes came from, so parts can go
+    /// straight there.
+    func fetchBlobRange(repository: String, digest: Digest, range: Range<Int64>?, sink: ResponseBodySink,
+                        redirected: ((URL, URL) -> Void)? = nil) async throws -> HTTPResponse {
         var url = url(repository, "blobs/\(digest)")
         for _ in 0..<6 {
             let response = isRegistryOrigin(url)
@@ -24,6 +26,7 @@ extension RegistryClient {
             }
             guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: next.hostAndPort) }
             Diagnostics.verbose("\(digest): \(response.status) redirect to \(next.redacted)")
+            redirected?(url, next)
             url = next
         }
         throw ModelGetError.network(url: url.redacted, reason: "too many redirects")

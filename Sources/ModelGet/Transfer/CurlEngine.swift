@@ -7,10 +7,13 @@ import Synchronization
 /// each wake-up costs what the ready sockets need, not a poll of all 64.
 /// Any thread may submit requests; only the engine thread touches curl
 /// handles. Connections (and HTTP/2 streams) are reused across requests
-/// through the multi handle's connection cache. A few times a second the
-/// engine sweeps its transfers for cancellation and stalls (curl calls a
-/// transfer back only when its socket or timer fires, and a stalled one
-/// has neither).
+/// through the multi handle's connection cache. The first request without
+/// a body to an HTTPS origin (per kind of connection) goes alone until it
+/// is answered, so the connections the others open resume its TLS session
+/// instead of each making a full handshake at the same time. A few times a
+/// second the engine sweeps its transfers for cancellation and stalls (curl
+/// calls a transfer back only when its socket or timer fires, and a
+/// stalled one has neither).
 public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let multi: OpaquePointer
     /// TLS sessions and DNS answers shared by every handle: a part's new
@@ -19,6 +22,11 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let loop: OpaquePointer
     private let inbox = Mutex<[CurlTransfer]>([])
     private var active: [OpaquePointer: CurlTransfer] = [:]
+    /// HTTPS origins (and connection kinds, `firstContactKey`) some transfer
+    /// has had an answer from: the share holds their TLS session.
+    private var answeredOrigins: Set<String> = []
+    /// Those not answered yet: the first transfer to each, and the ones held until it is.
+    private var firstContacts: [String: (leader: CurlTransfer, held: [CurlTransfer])] = [:]
 
     /// The process-wide engine.
     public static let shared = CurlEngine()
@@ -103,6 +111,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(result)
             }
+            if !firstContacts.isEmpty { releaseAnsweredOrigins() }
             paused = false
             for (easy, transfer) in active where transfer.isPaused {
                 if let error = transfer.resumeIfAllowed() {
@@ -124,7 +133,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     /// How often every transfer is checked for cancellation and stalls.
     private static let sweepInterval: Duration = .milliseconds(100)
 
-    /// Ends the transfers that were cancelled or stalled.
+    /// Ends the transfers that were cancelled or stalled (held ones only when cancelled).
     private func sweep(now: ContinuousClock.Instant) {
         for (easy, transfer) in active {
             guard let error = transfer.sweep(now: now) else { continue }
@@ -132,9 +141,24 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
             curl_multi_remove_handle(multi, easy)
             transfer.fail(error)
         }
+        for (origin, contact) in firstContacts where contact.held.contains(where: { $0.cancelled.isSet }) {
+            firstContacts[origin]?.held = contact.held.filter { !$0.cancelled.isSet }
+            contact.held.filter { $0.cancelled.isSet }.forEach { $0.fail(ModelGetError.cancelled) }
+        }
     }
 
     private func add(_ transfer: CurlTransfer) {
+        if let origin = Self.firstContactKey(transfer), !answeredOrigins.contains(origin) {
+            if firstContacts[origin] != nil {
+                firstContacts[origin]?.held.append(transfer)
+                return
+            }
+            firstContacts[origin] = (transfer, [])
+        }
+        start(transfer)
+    }
+
+    private func start(_ transfer: CurlTransfer) {
         do {
             try transfer.configure(share: share)
         } catch {
@@ -144,6 +168,31 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         active[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
     }
+
+    /// Starts the transfers held for an origin whose first transfer was
+    /// answered (its TLS session is now in the share) or ended without an answer.
+    private func releaseAnsweredOrigins() {
+        for (origin, contact) in firstContacts {
+            let ended = active[contact.leader.easy] !== contact.leader
+            guard contact.leader.answered || ended else { continue }
+            firstContacts.removeValue(forKey: origin)
+            if contact.leader.answered { answeredOrigins.insert(origin) }
+            contact.held.forEach(start)
+        }
+    }
+
+    /// `https://host:port` and the kind of connection (own HTTP/1.1 or
+    /// multiplexed) of an HTTPS transfer without a request body; nil for any
+    /// other (an upload is answered only once its body is sent: it must not
+    /// hold the others that long). Kinds are apart because libcurl did not
+    /// resume, on HTTP/1.1 connections, a session an HTTP/2 one had made
+    /// (measured).
+    private static func firstContactKey(_ transfer: CurlTransfer) -> String? {
+        let url = transfer.request.url
+        guard url.scheme?.lowercased() == "https", transfer.request.body == nil else { return nil }
+        return "https://" + url.hostAndPort + (transfer.sink?.delivery.ownsConnection(to: url) == true ? " h1" : " h2")
+    }
+
 
     /// The CA file libcurl trusts by default (its build's `--with-ca-bundle`), if any.
     static let systemCAFile: String? = {

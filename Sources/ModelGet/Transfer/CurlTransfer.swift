@@ -19,6 +19,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var sinkAccepted: Bool?
     /// The error a callback hit; reported instead of curl's own code.
     private(set) var callbackError: Error?
+    /// True once a response's status line arrived (the connection, and its
+    /// TLS session, are established).
+    private(set) var answered = false
 
     private var uploadFD: Int32 = -1
     private var uploadData: Data?
@@ -72,9 +75,10 @@ final class CurlTransfer: @unchecked Sendable {
         mg_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024)
         try configureRoute()
         mg_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        if sink?.delivery.ownConnection == true {
-            // A ranged part of a big blob: an HTTP/1.1 connection carries it
-            // alone, so parts add up instead of sharing one HTTP/2 stream window.
+        if sink?.delivery.ownsConnection(to: request.url) == true {
+            // A ranged part of a big blob, or a small blob from a host where
+            // one connection is the bottleneck: an HTTP/1.1 connection carries
+            // it alone, so bodies add up instead of sharing one HTTP/2 stream window.
             mg_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         } else {
             mg_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
@@ -151,6 +155,7 @@ final class CurlTransfer: @unchecked Sendable {
             let parts = text.split(separator: UInt8(ascii: " "), maxSplits: 2)
             status = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
             headers = HTTPHeaders()
+            answered = true
             return
         }
         guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }

@@ -7,7 +7,7 @@ import ModelGet
 struct DownloadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Fix the number of parallel ranged parts per large blob (1: one stream per blob).",
-        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises.",
+        discussion: "Without it the count adapts: a big blob starts with \(PartPlan().parallelParts) connections and doubles them while the rate still rises; when its first 64 KiB came at memory speed, as from a LAN or loopback registry, it takes \(PartPlan.memorySpeedParts) and no more.",
         valueName: "n"))
     var parts: Int?
 

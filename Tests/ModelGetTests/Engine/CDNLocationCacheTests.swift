@@ -35,7 +35,8 @@ final class CDNLocationCacheTests: XCTestCase {
     }
 
     private func source() throws -> BlobSource {
-        BlobSource(client: try registry.client(home: work), repository: registry.repository, digest: try Digest(blob.digest))
+        BlobSource(client: try registry.client(home: work), repository: registry.repository, digest: try Digest(blob.digest),
+                   connections: HostConnections())
     }
 
     /// Fetches `range` and checks the bytes against the blob's.

@@ -36,6 +36,8 @@ final class InProcessRegistry: HTTPClient {
         /// The first `bytes` of the body, then silence: the transport cuts
         /// the transfer after the request's stall timeout.
         case stall(afterBytes: Int)
+        /// The whole body, no faster than `bytesPerSecond` (a stubbed rate).
+        case paced(bytesPerSecond: Int)
     }
 
     static let host = "registry.test"
@@ -48,6 +50,9 @@ final class InProcessRegistry: HTTPClient {
         var seen: [Seen] = []
         var faults: [String: [Fault?]] = [:]
         var tokenRequests = 0
+        /// Requests carrying each blob's bytes now, and the most at once.
+        var carrying: [String: Int] = [:]
+        var peakCarrying: [String: Int] = [:]
     }
 
     private let manifest: Data
@@ -70,6 +75,9 @@ final class InProcessRegistry: HTTPClient {
 
     var requests: [Seen] { state.withLock { $0.seen } }
     var tokenRequests: Int { state.withLock { $0.tokenRequests } }
+
+    /// The most requests that carried `digest`'s bytes at the same time.
+    func peakRequestsCarrying(_ digest: String) -> Int { state.withLock { $0.peakCarrying[digest] ?? 0 } }
 
     /// GETs of `digest` on the registry and on the CDN.
     func blobRequests(_ digest: String) -> (registry: [Seen], cdn: [Seen]) {
@@ -106,8 +114,13 @@ final class InProcessRegistry: HTTPClient {
             }
             state.seen.append(Seen(method: request.method, url: request.url, range: request.range, authorization: authorization,
                                    stallTimeout: request.stallTimeout, at: .now, fault: fault))
+            if let carried {
+                state.carrying[carried, default: 0] += 1
+                state.peakCarrying[carried] = max(state.peakCarrying[carried] ?? 0, state.carrying[carried]!)
+            }
             return fault
         }
+        defer { if let carried { state.withLock { $0.carrying[carried, default: 1] -= 1 } } }
         if onCDN {
             guard let carried, let data = blobs[carried] else { return try answer(404, request: request, sink: sink) }
             return try await serve(data, fault: fault, request: request, sink: sink)
@@ -157,6 +170,19 @@ final class InProcessRegistry: HTTPClient {
             // Silence; the transport gives up after the request's stall timeout.
             try await Task.sleep(for: .seconds(request.stallTimeout))
             throw ModelGetError.network(url: request.url.redacted, reason: "stalled: no data for \(Int(request.stallTimeout)) s")
+        case let .paced(bytesPerSecond):
+            guard let sink, try sink.begin(status: status, headers: headers) else {
+                return HTTPResponse(status: status, headers: headers, body: body, url: request.url)
+            }
+            let started = ContinuousClock.now
+            var offset = body.startIndex
+            while offset < body.endIndex {
+                let end = min(offset + (16 << 10), body.endIndex)
+                try body[offset..<end].withUnsafeBytes { try sink.write($0) }
+                offset = end
+                try await Task.sleep(until: started + .seconds(Double(offset - body.startIndex) / Double(bytesPerSecond)))
+            }
+            return HTTPResponse(status: status, headers: headers, body: Data(), url: request.url)
         default:
             return try deliver(status, headers: headers, body: body, request: request, sink: sink)
         }

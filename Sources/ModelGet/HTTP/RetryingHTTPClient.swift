@@ -41,7 +41,7 @@ public final class RetryingHTTPClient: HTTPClient {
         // A client that never retries (a mirror's: its failure hands over to the next source) sends once, whatever window it runs under.
         guard request.mayRetry, policy.retries else {
             do {
-                return try await sendOnce(request, host: host, sink: sink, uploadObserver: uploadObserver)
+                return try await sendOnce(request, host: host, sink: sink.map(WatchedSink.init), uploadObserver: uploadObserver)
             } catch where policy.retries && RetryPolicy.isRetryable(error) && !hasAnswered(host) && policy.window > 0 {
                 // Asked once, and nothing ever answered there: not worth a retry by anyone.
                 throw ModelGetError.unreachable(.init(host: host, url: request.url.redacted, since: Date(),
@@ -96,7 +96,7 @@ public final class RetryingHTTPClient: HTTPClient {
             markAnswered(host)
             return response
         } catch {
-            if (sink as? WatchedSink)?.tookBytes == true { markAnswered(host) }
+            if (sink as? WatchedSink)?.answered == true { markAnswered(host) }
             throw error
         }
     }
@@ -127,10 +127,15 @@ public final class RetryingHTTPClient: HTTPClient {
 private final class WatchedSink: ResponseBodySink {
     let inner: ResponseBodySink
     private(set) var tookBytes = false
+    /// True once a response's status line came back.
+    private(set) var answered = false
 
     init(_ inner: ResponseBodySink) { self.inner = inner }
 
-    func begin(status: Int, headers: HTTPHeaders) throws -> Bool { try inner.begin(status: status, headers: headers) }
+    func begin(status: Int, headers: HTTPHeaders) throws -> Bool {
+        answered = true
+        return try inner.begin(status: status, headers: headers)
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         if !bytes.isEmpty { tookBytes = true }

@@ -9,7 +9,8 @@ import Synchronization
 /// `.modelget/tmp/`, hashed on the way; readers stream from that
 /// file as it grows. The last byte is held back until the digest matched,
 /// so no client ever gets a complete body that is wrong; then the file is
-/// fsynced and renamed to `blobs/sha256-<hex>`. On any failure the file is
+/// fsynced and handed to the store (`ModelStore.adoptBlob`, whose writer
+/// hashes it again and names it `blobs/sha256-<hex>`). On any failure the file is
 /// deleted and every reader fails (its connection is cut short). It never
 /// writes more than the blob's declared size (a manifest's, else the
 /// upstream's `Content-Length`, else `maximumSize`), nor more than the
@@ -86,9 +87,10 @@ final class BlobFlight: ResumableSink, Sendable {
             try digest.verify(actualHex: hasher.withLock { $0.finalizeHex() })
             guard fsync(fd) == 0 else { throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno))) }
             // Under the store lock, as every writer: a prune never runs mid-commit.
-            try await store.whileWriting { [store, temporary, digest] in
+            let blob = Descriptor(mediaType: "application/octet-stream", digest: digest, size: received)
+            _ = try await store.whileWriting { [store, temporary] in
                 try store.prepare()
-                try store.commitBlob(from: temporary, digest: digest)
+                return try await store.adoptBlob(at: temporary, as: blob)
             }
             finish(.stored)
         } catch let ModelGetError.http(status, _, _, _) where status == 404 {

@@ -86,14 +86,13 @@ public struct ModelStore: Sendable {
         try FileIO.writeAtomically(data, to: path, temporaryDirectory: temporaryDirectory, owner: owner)
     }
 
-    /// Moves a file whose bytes were verified against `digest` and fsynced
-    /// to `blobs/sha256-<hex>`, owned as the store is (the file must be in
-    /// the store's file system, e.g. under `.modelget/`). Call it while
-    /// holding `whileWriting`, up to the manifest naming the blob, so a
-    /// prune cannot take it first. The directory is not fsynced here: a
-    /// rename lost in a crash leaves only the source file, and
-    /// `writeManifest` makes the renames durable.
-    public func commitBlob(from partial: String, digest: Digest) throws {
+    /// Moves a partial file whose bytes a `BlobWriter` verified against
+    /// `digest` and fsynced to `blobs/sha256-<hex>`, owned as the store is.
+    /// Only the writer calls it (`scripts/check-layout.py` keeps it so);
+    /// bytes reach the store through `openBlobWriter` or `adoptBlob`. The
+    /// directory is not fsynced here: a rename lost in a crash leaves only
+    /// the partial file, and `writeManifest` makes the renames durable.
+    func commitBlob(from partial: String, digest: Digest) throws {
         owner?.apply(partial)
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }
     }

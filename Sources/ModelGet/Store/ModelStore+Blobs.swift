@@ -31,6 +31,19 @@ extension ModelStore {
         return files
     }
 
+    /// The error for a blob a manifest names that is not in place (or not
+    /// of its size), naming the blob's file.
+    func missingBlob(_ digest: Digest, reason: String) -> ModelGetError {
+        .fileSystem(path: blobPath(digest), reason: reason)
+    }
+
+    /// Puts a verified copy of a stored blob at `destination` as
+    /// `FilePlacement.place` does (a reflink where the file system can,
+    /// else a copy).
+    func placeBlob(_ digest: Digest, at destination: String) throws -> PlacementMethod {
+        try FilePlacement.place(blobPath(digest), digest: digest, at: destination)
+    }
+
     /// Removes a blob file; returns the bytes it took, or nil when it was
     /// not there.
     @discardableResult

@@ -40,22 +40,16 @@ enum TensorHeaderReader {
         }
     }
 
-    /// The header of the blob file at `path`, its length taken from `budget` first.
-    static func read(path: String, source: String, budget: Budget? = nil) throws -> SafetensorsHeader {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIO.error(path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileIO.error(path) }
-        let size = Int64(info.st_size)
+    /// The header of a stored blob, its length taken from `budget` first.
+    static func read(_ blob: StoredBlob, source: String, budget: Budget? = nil) throws -> SafetensorsHeader {
         var lengthBytes = Data(count: 8)
-        if size >= 8 {
-            try lengthBytes.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
+        if blob.size >= 8 {
+            try lengthBytes.withUnsafeMutableBytes { try blob.read(into: $0, at: 0) }
         }
-        let length = try SafetensorsHeader.jsonLength(lengthBytes: lengthBytes, fileSize: size, source: source)
+        let length = try SafetensorsHeader.jsonLength(lengthBytes: lengthBytes, fileSize: blob.size, source: source)
         try budget?.reserve(length, source: source)
         var bytes = Data(count: Int(8 + length))
-        try bytes.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
-        return try SafetensorsHeader.parse(bytes, fileSize: size, source: source)
+        try bytes.withUnsafeMutableBytes { try blob.read(into: $0, at: 0) }
+        return try SafetensorsHeader.parse(bytes, fileSize: blob.size, source: source)
     }
 }

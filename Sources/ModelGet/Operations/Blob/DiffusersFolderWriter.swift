@@ -94,12 +94,10 @@ public struct DiffusersFolderWriter: Sendable {
     }
 
     private func readVerified(_ descriptor: Descriptor) throws -> Data {
-        let path = store.blobPath(descriptor.digest)
-        guard descriptor.size <= 64 << 20, let data = FileManager.default.contents(atPath: path) else {
-            throw ModelGetError.fileSystem(path: path, reason: "missing or larger than 64 MiB")
+        guard descriptor.size <= 64 << 20 else {
+            throw ModelGetError.invalidManifest(reason: "\(descriptor.digest) is larger than 64 MiB")
         }
-        try descriptor.digest.verify(actualHex: SHA256Hasher.hex(of: data))
-        return data
+        return try store.readSmallBlob(descriptor)
     }
 
     private func writeFile(_ data: Data, at path: String) throws {

@@ -45,8 +45,9 @@ struct SafetensorsMerger {
         var quantized: [String: Quantization] = [:]
         var offset: Int64 = 0
         for layer in layers {
-            let path = store.blobPath(layer.descriptor.digest)
-            let header = try TensorHeaderReader.read(path: path, source: "blob \(layer.descriptor.digest) (\(DisplayText.line(layer.name, limit: 80)))",
+            let blob = try store.openBlob(layer.descriptor.digest)
+            defer { blob.close() }
+            let header = try TensorHeaderReader.read(blob, source: "blob \(layer.descriptor.digest) (\(DisplayText.line(layer.name, limit: 80)))",
                                                      budget: budget)
             guard header.dataOffset + (header.tensors.last?.range.upperBound ?? 0) <= layer.descriptor.size else {
                 throw ModelGetError.invalidSafetensors(source: "blob \(layer.descriptor.digest)", reason: "tensors run past the blob's size")
@@ -132,14 +133,12 @@ struct SafetensorsMerger {
     /// Reads one blob whole, hashing it, and writes the bytes of its
     /// tensors where the plan puts them.
     private func copy(_ source: Source, to output: Int32, at base: Int64, path: String) throws {
-        let blob = store.blobPath(source.descriptor.digest)
-        let input = open(blob, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw FileIO.error(blob) }
-        defer { close(input) }
+        let blob = try store.openBlob(source.descriptor.digest)
+        defer { blob.close() }
         let hasher = SHA256Hasher()
         var offset: Int64 = 0
         var next = 0
-        try FileIO.forEachChunk(input, length: source.descriptor.size, path: blob) { chunk in
+        try blob.forEachChunk(length: source.descriptor.size) { chunk in
             hasher.update(chunk)
             let chunkEnd = offset + Int64(chunk.count)
             var index = next

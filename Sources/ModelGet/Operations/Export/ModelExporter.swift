@@ -23,7 +23,7 @@ public struct ModelExporter: Sendable {
         let index = try ImageLayout.index(manifest: descriptor, reference: named.description)
         let blobs = model.manifest.blobs
         for blob in blobs where !store.hasBlob(blob) {
-            throw ModelGetError.fileSystem(path: store.blobPath(blob.digest), reason: "missing or of the wrong size; pull the model again")
+            throw store.missingBlob(blob.digest, reason: "missing or of the wrong size; pull the model again")
         }
         if asDirectory {
             try writeDirectory(path, index: index, manifest: manifestData, manifestDigest: model.manifestDigest, blobs: blobs)
@@ -43,13 +43,11 @@ public struct ModelExporter: Sendable {
         for blob in blobs {
             // Ctrl-C: the unfinished archive is removed (TarWriter), nothing half-named.
             try Task.checkCancellation()
-            let source = store.blobPath(blob.digest)
-            let fd = open(source, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileIO.error(source) }
-            defer { close(fd) }
+            let stored = try store.openBlob(blob.digest)
+            defer { stored.close() }
             let hasher = SHA256Hasher()
             try tar.addFile(ImageLayout.blobPath(blob.digest), size: blob.size) { emit in
-                try FileIO.forEachChunk(fd, length: blob.size, path: source) { bytes in
+                try stored.forEachChunk(length: blob.size) { bytes in
                     try Task.checkCancellation()
                     hasher.update(bytes)
                     try emit(bytes)
@@ -72,8 +70,7 @@ public struct ModelExporter: Sendable {
             try FileIO.makeDirectories(staging + "/blobs/sha256")
             for blob in blobs {
                 try Task.checkCancellation()
-                _ = try FilePlacement.place(store.blobPath(blob.digest), digest: blob.digest,
-                                            at: staging + "/" + ImageLayout.blobPath(blob.digest))
+                _ = try store.placeBlob(blob.digest, at: staging + "/" + ImageLayout.blobPath(blob.digest))
             }
             try FileIO.writeAtomically(manifest, to: staging + "/" + ImageLayout.blobPath(manifestDigest))
             try FileIO.writeAtomically(ImageLayout.marker, to: staging + "/" + ImageLayout.markerName)

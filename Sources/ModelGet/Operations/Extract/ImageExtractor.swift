@@ -163,7 +163,7 @@ public struct ImageExtractor: Sendable {
             throw ModelGetError.invalidManifest(reason: "config \(descriptor.digest) is larger than \(ImageConfig.maximumSize) bytes")
         }
         let data: Data
-        if store.hasBlob(descriptor), let stored = FileManager.default.contents(atPath: store.blobPath(descriptor.digest)) {
+        if store.hasBlob(descriptor), let stored = try? store.blobBytes(descriptor) {
             data = stored
         } else {
             if sources == nil { sources = try router.sources(for: reference, insecure: insecure) }
@@ -178,13 +178,11 @@ public struct ImageExtractor: Sendable {
 
     private func unpackStored(_ layer: Descriptor, diffID: Digest, with unpacker: LayerUnpacker,
                               budget: ExpansionLimit.Budget) async throws -> Int64 {
-        let path = store.blobPath(layer.digest)
         let box = UncheckedBox(unpacker)
-        return try await onOwnThread("modelget-unpack") {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileIO.error(path) }
-            defer { close(fd) }
-            return try Self.unpack(fd: fd, layer: layer, diffID: diffID, with: box.value, budget: budget)
+        return try await onOwnThread("modelget-unpack") { [store] in
+            let blob = try store.openBlob(layer.digest)
+            defer { blob.close() }
+            return try Self.unpack(fd: blob.fd, layer: layer, diffID: diffID, with: box.value, budget: budget)
         }
     }
 

@@ -29,7 +29,7 @@ public struct ModelPusher: Sendable {
             throw ModelGetError.invalidManifest(reason: "\(source) is an image index; push one of its image manifests")
         }
         for blob in manifest.blobs where !store.hasBlob(blob) {
-            throw ModelGetError.fileSystem(path: store.blobPath(blob.digest), reason: "blob missing from the models directory; pull \(source) again")
+            throw store.missingBlob(blob.digest, reason: "blob missing from the models directory; pull \(source) again")
         }
         let mountFrom = options.mountSource(sourceRegistry: source.host, sourceRepository: source.repository,
                                             destinationRegistry: destination.host, destinationRepository: destination.repository)

@@ -49,10 +49,9 @@ extension ModelInfo {
     /// The first bytes of a store blob.
     static func storePrefix(_ store: ModelStore) -> BlobPrefixReader {
         { blob, length in
-            let path = store.blobPath(blob.digest)
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw FileIO.error(path) }
-            defer { try? handle.close() }
-            return handle.readData(ofLength: Int(length))
+            let stored = try store.openBlob(blob.digest)
+            defer { stored.close() }
+            return try stored.prefix(length)
         }
     }
 

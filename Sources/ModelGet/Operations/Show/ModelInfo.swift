@@ -80,28 +80,6 @@ extension ModelStore {
     }
 }
 
-extension ModelStore {
-    /// A small blob's verified bytes. The file must be exactly the size the
-    /// manifest states, so a damaged store never makes `show` read a huge
-    /// file into memory.
-    func readSmallBlob(_ blob: Descriptor) throws -> Data {
-        let path = blobPath(blob.digest)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileIO.error(path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileIO.error(path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelGetError.fileSystem(path: path, reason: "not a regular file") }
-        guard Int64(info.st_size) == blob.size else {
-            throw ModelGetError.sizeMismatch(digest: blob.digest.description, expected: blob.size, actual: Int64(info.st_size))
-        }
-        var data = Data(count: Int(blob.size))
-        try data.withUnsafeMutableBytes { try FileIO.readFully(fd, into: $0, at: 0, path: path) }
-        try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
-        return data
-    }
-}
-
 extension RegistryClient {
     /// `show --remote`: the manifest, config and small text layers from the
     /// registry, without the weights.

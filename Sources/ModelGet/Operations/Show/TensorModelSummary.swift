@@ -119,12 +119,11 @@ extension ModelStore {
         let layout = try TensorModelLayout(manifest: manifest, model: model)
         let store = self
         return try await TensorModelSummary.load(layout: layout, config: manifest.config, model: model, header: { layer, budget in
-            try TensorHeaderReader.read(path: store.blobPath(layer.digest), source: "blob \(layer.digest)", budget: budget)
+            let blob = try store.openBlob(layer.digest)
+            defer { blob.close() }
+            return try TensorHeaderReader.read(blob, source: "blob \(layer.digest)", budget: budget)
         }, blob: { blob in
-            let path = store.blobPath(blob.digest)
-            guard let data = FileManager.default.contents(atPath: path) else { throw ModelGetError.fileSystem(path: path, reason: "missing") }
-            try blob.digest.verify(actualHex: SHA256Hasher.hex(of: data))
-            return data
+            try store.readSmallBlob(blob)
         })
     }
 }

@@ -9,6 +9,11 @@
    (ALLOWED below mirrors its list of dependencies). A use is a name
    declared at the top level of one part's files (type or function)
    appearing in another part's code, comments left out.
+4. The store's doors (see DOORS below): outside `Store/`, no code
+   renames into `blobs/` or calls `commitBlob` (bytes become a blob only
+   through `openBlobWriter` or `adoptBlob`, whose `BlobWriter` hashed
+   them), and no code builds a blob's path (`blobPath`) but the files of
+   BLOB_PATH_DEBT (readers open blobs with `openBlob`).
 
 Run from anywhere: `python3 scripts/check-layout.py` (or `make check-layout`);
 prints what does not match and exits 1, else prints "layout ok".
@@ -41,6 +46,19 @@ ALLOWED = {
 BETWEEN_OPERATIONS = {"Operations/Copy": {"Operations/Push"}, "Operations/Sync": {"Operations/Push"},
                       "Operations/Blob": {"Operations/Pull"}}
 
+# The store's doors: files outside `Store/` that still take `blobPath`, each
+# a debt of issue 21 (item 2), to move onto `openBlob` and leave this list.
+BLOB_PATH_DEBT = {
+    "Sources/ModelGet/Operations/Push/ModelPusher.swift",   # upload bodies are `.file(path:)`
+    "Sources/ModelGet/Operations/Copy/ModelCopier.swift",   # the same, from copy's scratch store
+    "Sources/ModelGetServe/RegistryResponder.swift",        # sendfile and FileChunks take a path
+    "Sources/ModelGetServe/BlobFlight.swift",               # readers of a stored flight reopen it
+}
+STORE = LIB + "/Store/"
+BLOB_PATH = re.compile(r"(?<!ImageLayout\.)(?<!func )\bblobPath\(")
+RENAME_INTO_BLOBS = re.compile(r"\brename\([^\n]*(blobPath|blobsDirectory)")
+COMMIT_BLOB = re.compile(r"\bcommitBlob\(")
+
 DECLARATION = re.compile(r"^(?:public |internal |package )?(?:final )?(?:struct|class|enum|actor|protocol|typealias|func)\s+(\w+)", re.M)
 
 
@@ -55,6 +73,23 @@ def allowed(part, other):
     if part.startswith("Operations/"):
         return not other.startswith("Operations/") or other in BETWEEN_OPERATIONS.get(part, set())
     return other in ALLOWED.get(part, set())
+
+
+def doors(files):
+    """Uses of the store's private ways in, outside `Store/` (rule 4)."""
+    problems = []
+    for path in sorted(f for f in files if f.startswith("Sources/") and f.endswith(".swift") and not f.startswith(STORE)):
+        code = re.sub(r"//.*", "", open(path).read())
+        if COMMIT_BLOB.search(code):
+            problems.append(f"{path} calls commitBlob: bytes become a blob only through openBlobWriter or adoptBlob")
+        if RENAME_INTO_BLOBS.search(code):
+            problems.append(f"{path} renames into blobs/: bytes become a blob only through openBlobWriter or adoptBlob")
+        if BLOB_PATH.search(code) and path not in BLOB_PATH_DEBT:
+            problems.append(f"{path} builds a blob's path: read blobs through store.openBlob")
+    for path in sorted(BLOB_PATH_DEBT):
+        if path in files and not BLOB_PATH.search(re.sub(r"//.*", "", open(path).read())):
+            problems.append(f"{path} no longer takes blobPath: remove it from BLOB_PATH_DEBT in {os.path.basename(__file__)}")
+    return problems
 
 
 def main():
@@ -107,6 +142,7 @@ def main():
             if other and not allowed(part, other):
                 problems.append(f"{path} uses {word} of {other}: {part} → {other} is not in {DOC}'s dependencies")
 
+    problems += doors(files)
     for p in problems:
         print(p)
     if problems:

@@ -11,8 +11,8 @@
    appearing in another part's code, comments left out.
 4. The store's doors (see DOORS below): outside `Store/`, no code
    renames into `blobs/` or calls `commitBlob` (bytes become a blob only
-   through `openBlobWriter` or `adoptBlob`, whose `BlobWriter` hashed
-   them), and no code builds a blob's path (`blobPath`) but the files of
+   through a `BlobWriter`, or a `HashingFileWriter` and `adoptBlob`, which
+   hashed them as they were written), and no code builds a blob's path (`blobPath`) but the files of
    BLOB_PATH_DEBT (readers open blobs with `openBlob`).
 
 Run from anywhere: `python3 scripts/check-layout.py` (or `make check-layout`);
@@ -81,9 +81,9 @@ def doors(files):
     for path in sorted(f for f in files if f.startswith("Sources/") and f.endswith(".swift") and not f.startswith(STORE)):
         code = re.sub(r"//.*", "", open(path).read())
         if COMMIT_BLOB.search(code):
-            problems.append(f"{path} calls commitBlob: bytes become a blob only through openBlobWriter or adoptBlob")
+            problems.append(f"{path} calls commitBlob: bytes become a blob only through a BlobWriter or a HashingFileWriter and adoptBlob")
         if RENAME_INTO_BLOBS.search(code):
-            problems.append(f"{path} renames into blobs/: bytes become a blob only through openBlobWriter or adoptBlob")
+            problems.append(f"{path} renames into blobs/: bytes become a blob only through a BlobWriter or a HashingFileWriter and adoptBlob")
         if BLOB_PATH.search(code) and path not in BLOB_PATH_DEBT:
             problems.append(f"{path} builds a blob's path: read blobs through store.openBlob")
     for path in sorted(BLOB_PATH_DEBT):

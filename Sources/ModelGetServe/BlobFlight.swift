@@ -6,11 +6,11 @@ import Synchronization
 /// it while it runs. Bytes arrive through the engine
 /// (`RegistryClient.streamBlob`: a cut transfer continues from the bytes
 /// already written, within the retry window) into a private file in the store's
-/// `.modelget/tmp/`, hashed on the way; readers stream from that
-/// file as it grows. The last byte is held back until the digest matched,
-/// so no client ever gets a complete body that is wrong; then the file is
-/// fsynced and handed to the store (`ModelStore.adoptBlob`, whose writer
-/// hashes it again and names it `blobs/sha256-<hex>`). On any failure the file is
+/// `.modelget/tmp/`, written and hashed by a `HashingFileWriter`; readers
+/// stream from that file as it grows. The last byte is held back until the
+/// digest matched, so no client ever gets a complete body that is wrong;
+/// the file is fsynced and `ModelStore.adoptBlob` names it
+/// `blobs/sha256-<hex>` once its hash is the digest. On any failure the file is
 /// deleted and every reader fails (its connection is cut short). It never
 /// writes more than the blob's declared size (a manifest's, else the
 /// upstream's `Content-Length`, else `maximumSize`), nor more than the
@@ -37,15 +37,16 @@ final class BlobFlight: ResumableSink, Sendable {
         /// The most bytes the blob may take: its declared size, else `maximumSize`.
         var limit: Int64 = .max
         var outcome = Outcome.running
-        var fd: Int32 = -1
+        /// Until the fetch ends, readers follow the writer's file.
+        var writing = true
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let digest: Digest
     private let store: ModelStore
     private let temporary: String
+    private let writer: HashingFileWriter
     private let state = Mutex(State())
-    private let hasher = Mutex(SHA256Hasher())
     private let metrics: ServeMetrics
     /// The size a manifest declared for the blob, if one did.
     private let declaredSize: Int64?
@@ -66,11 +67,7 @@ final class BlobFlight: ResumableSink, Sendable {
         // `.tmp-<pid>` in the name: `modelget prune` removes it once this process is gone.
         try store.prepare()
         temporary = store.temporaryDirectory + "/\(digest.fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno)))
-        }
-        state.withLock { $0.fd = fd }
+        writer = try HashingFileWriter(creating: temporary, in: store)
     }
 
     // MARK: fetching
@@ -80,18 +77,19 @@ final class BlobFlight: ResumableSink, Sendable {
     func run(client: RegistryClient, repository: String, retry: RetryPolicy) async {
         do {
             try await client.streamBlob(repository: repository, digest: digest, size: declaredSize, into: self, retry: retry)
-            let (received, size, fd) = state.withLock { ($0.received, $0.size, $0.fd) }
+            let (received, size) = state.withLock { ($0.received, $0.size) }
             if let size, received != size {
                 throw ModelGetError.sizeMismatch(digest: digest.description, expected: size, actual: received)
             }
-            try digest.verify(actualHex: hasher.withLock { $0.finalizeHex() })
-            guard fsync(fd) == 0 else { throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno))) }
-            // Under the store lock, as every writer: a prune never runs mid-commit.
+            let hashed = try writer.finish()
             let blob = Descriptor(mediaType: "application/octet-stream", digest: digest, size: received)
-            _ = try await store.whileWriting { [store, temporary] in
+            // Under the store lock, as every writer: a prune never runs mid-commit.
+            let named = try await store.whileWriting { [store] in
                 try store.prepare()
-                return try await store.adoptBlob(at: temporary, as: blob)
+                return try store.adoptBlob(hashed, as: blob)
             }
+            // Put in place meanwhile (by a pull): this copy is not needed.
+            if !named { unlink(temporary) }
             finish(.stored)
         } catch let ModelGetError.http(status, _, _, _) where status == 404 {
             unlink(temporary)
@@ -149,22 +147,16 @@ final class BlobFlight: ResumableSink, Sendable {
     }
 
     func write(_ whole: UnsafeRawBufferPointer) throws {
-        let (fd, offset, limit, dropped) = state.withLock { state -> (Int32, Int64, Int64, Int) in
+        let (offset, limit, dropped) = state.withLock { state -> (Int64, Int64, Int) in
             let dropped = Int(min(state.skip, Int64(whole.count)))
             state.skip -= Int64(dropped)
-            return (state.fd, state.received, state.limit, dropped)
+            return (state.received, state.limit, dropped)
         }
         let bytes = UnsafeRawBufferPointer(rebasing: whole[dropped...])
         if offset + Int64(bytes.count) > limit {
             throw ModelGetError.sizeMismatch(digest: digest.description, expected: limit, actual: offset + Int64(bytes.count))
         }
-        var written = 0
-        while written < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(offset + Int64(written)))
-            guard n > 0 else { throw ModelGetError.fileSystem(path: temporary, reason: String(cString: strerror(errno))) }
-            written += n
-        }
-        hasher.withLock { $0.update(bytes) }
+        try writer.append(bytes)
         metrics.fetchedUpstream(Int64(bytes.count))
         let waiters = state.withLock { state in
             state.received += Int64(bytes.count)
@@ -181,8 +173,8 @@ final class BlobFlight: ResumableSink, Sendable {
                 state.size = state.received
                 state.sizeKnown = true
             }
-            close(state.fd)
-            state.fd = -1
+            writer.close()
+            state.writing = false
             defer { state.waiters = [] }
             return state.waiters
         }
@@ -230,7 +222,7 @@ final class BlobFlight: ResumableSink, Sendable {
     /// A descriptor to read the bytes from (the caller closes it), or nil.
     func openForReading() -> Int32? {
         state.withLock { state in
-            if state.fd >= 0 { return dup(state.fd) }
+            if state.writing { return dup(writer.fd) }
             if state.outcome == .stored {
                 let fd = open(store.blobPath(digest), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 return fd >= 0 ? fd : nil

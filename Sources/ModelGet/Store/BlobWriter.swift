@@ -1,13 +1,12 @@
 import Foundation
 import Synchronization
 
-/// A blob's bytes on their way into the store, handed out by
-/// `ModelStore.openBlobWriter` (bytes written into it as they arrive) or
-/// by `ModelStore.adoptBlob` (a file written whole elsewhere): it holds
-/// the lock on the blob's partial file (`.modelget/partial/sha256-<hex>`),
-/// which is preallocated to the blob's size (see `PartialBlob`), records
-/// which ranges hold bytes (the part state), hashes the bytes as they are
-/// written (`PrefixHasher`, kept or adopted bytes re-hashed),
+/// A download's bytes on their way into the store, handed out by
+/// `ModelStore.openBlobWriter`: it holds the lock on the blob's partial
+/// file (`.modelget/partial/sha256-<hex>`), which is preallocated to the
+/// blob's size (see `PartialBlob`), records which ranges hold bytes (the
+/// part state), hashes the bytes as they are written (`PrefixHasher`,
+/// kept bytes re-hashed),
 /// and on `commit` fsyncs the file and renames it to `blobs/sha256-<hex>`
 /// only when the hash matches the digest. Callers give it bytes and
 /// offsets; they never see a file descriptor or a path.

@@ -86,12 +86,13 @@ public struct ModelStore: Sendable {
         try FileIO.writeAtomically(data, to: path, temporaryDirectory: temporaryDirectory, owner: owner)
     }
 
-    /// Moves a partial file whose bytes a `BlobWriter` verified against
-    /// `digest` and fsynced to `blobs/sha256-<hex>`, owned as the store is.
-    /// Only the writer calls it (`scripts/check-layout.py` keeps it so);
-    /// bytes reach the store through `openBlobWriter` or `adoptBlob`. The
-    /// directory is not fsynced here: a rename lost in a crash leaves only
-    /// the partial file, and `writeManifest` makes the renames durable.
+    /// Moves a file of the store's own space whose bytes were hashed to
+    /// `digest` as they were written (by a `BlobWriter`, or a
+    /// `HashingFileWriter` through `adoptBlob`) and fsynced to
+    /// `blobs/sha256-<hex>`, owned as the store is. Only those two doors
+    /// call it (`scripts/check-layout.py` keeps it so). The directory is
+    /// not fsynced here: a rename lost in a crash leaves only the source
+    /// file, and `writeManifest` makes the renames durable.
     func commitBlob(from partial: String, digest: Digest) throws {
         owner?.apply(partial)
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }

@@ -53,14 +53,6 @@ final class PartialFileLock: Sendable {
         }
     }
 
-    /// Locks `fd`, a file this process made, to take the place of a
-    /// partial file (see `ModelStore.adoptBlob`); nil when another process
-    /// holds it.
-    static func adopting(_ fd: Int32) -> PartialFileLock? {
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
-        return PartialFileLock(fd: fd, wasEmpty: false)
-    }
-
     /// How long a blob waits for a file descriptor before it fails.
     static let descriptorPatience: Duration = .seconds(30)
 

@@ -7,14 +7,16 @@ import Foundation
 /// that would leave the archive is refused. A name given twice (`tar -r`
 /// appends) means its last member, as `tar -x` leaves it.
 final class ImportStaging {
-    /// A member's bytes in the staging directory.
+    /// A member's bytes in the staging directory, hashed as they were written.
     struct Staged {
-        var file: String
-        var size: Int64
-        var digest: Digest
+        var hashed: HashedFile
+        var file: String { hashed.path }
+        var size: Int64 { hashed.size }
+        var digest: Digest { hashed.digest }
     }
 
     let directory: String
+    private let store: ModelStore
     private let archiveName: String
     /// Counts the bytes staged against the import's `ExpansionLimit`.
     private let budget: ExpansionLimit.Budget?
@@ -26,6 +28,7 @@ final class ImportStaging {
 
     /// Removes what interrupted imports left (their process gone) first.
     init(store: ModelStore, archiveName: String, budget: ExpansionLimit.Budget? = nil) throws {
+        self.store = store
         self.archiveName = archiveName
         self.budget = budget
         _ = store.removeStaleScratchDirectories(dryRun: false)
@@ -62,19 +65,14 @@ final class ImportStaging {
         case .file:
             let file = directory + "/member-\(stagedFiles)"
             stagedFiles += 1
-            let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw FileIO.error(file) }
-            defer { close(fd) }
-            let hasher = SHA256Hasher()
-            var size: Int64 = 0
+            let writer = try HashingFileWriter(creating: file, in: store)
+            defer { writer.close() }
             try readData { bytes in
                 try budget?.consume(bytes.count)
-                hasher.update(bytes)
-                try FileIO.pwriteAll(fd, bytes, at: size, path: file)
-                size += Int64(bytes.count)
+                try writer.append(bytes)
             }
-            try FileIO.fsync(fd, path: file)
-            let digest = try Digest(hex: hasher.finalizeHex())
+            let hashed = try writer.finish()
+            let digest = hashed.digest
             // A blob's name is its digest: the bytes must agree before anything else is read.
             if key.hasPrefix("blobs/sha256/") {
                 let named = String(key.dropFirst("blobs/sha256/".count))
@@ -83,7 +81,7 @@ final class ImportStaging {
                                                        reason: "\(key): digest mismatch, its bytes hash to sha256:\(digest.hex)")
                 }
             }
-            files[key] = Staged(file: file, size: size, digest: digest)
+            files[key] = Staged(hashed: hashed)
             byDigest[digest] = files[key]
         }
     }

@@ -4,7 +4,8 @@ import Foundation
 /// or compressed, or a directory) or a `docker save` archive. Every member
 /// is copied into a staging directory and hashed first; only when the
 /// manifest and every blob it names check out are the blobs moved into
-/// `blobs/` (by `ModelStore.adoptBlob`, whose writer hashes them again), and the manifest is written last, both under the store lock
+/// `blobs/` (by `ModelStore.adoptBlob`, under the digest their staging
+/// writer hashed), and the manifest is written last, both under the store lock
 /// as a pull holds it (a concurrent prune cannot take the new blobs before
 /// the manifest names them). Anything wrong leaves the store as it was.
 public struct ModelImporter: Sendable {
@@ -65,8 +66,8 @@ public struct ModelImporter: Sendable {
         try store.checkStorable(target)
         let (added, previous) = try await store.whileWriting { [store] in
             var added = 0
-            for (descriptor, staged) in blobs where !store.hasBlob(descriptor) {
-                if try await store.adoptBlob(at: staged.file, as: descriptor) { added += 1 }
+            for (descriptor, staged) in blobs {
+                if try store.adoptBlob(staged.hashed, as: descriptor) { added += 1 }
             }
             let previous = (try? store.resolvedManifestPath(target)).flatMap { try? FileIO.hashFile($0).hex }
             try store.writeManifest(image.manifest, for: target)

@@ -52,7 +52,6 @@ BLOB_PATH_DEBT = {
     "Sources/ModelGet/Operations/Push/ModelPusher.swift",   # upload bodies are `.file(path:)`
     "Sources/ModelGet/Operations/Copy/ModelCopier.swift",   # the same, from copy's scratch store
     "Sources/ModelGetServe/RegistryResponder.swift",        # sendfile and FileChunks take a path
-    "Sources/ModelGetServe/BlobFlight.swift",               # readers of a stored flight reopen it
 }
 STORE = LIB + "/Store/"
 BLOB_PATH = re.compile(r"(?<!ImageLayout\.)(?<!func )\bblobPath\(")

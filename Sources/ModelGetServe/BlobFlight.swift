@@ -223,11 +223,10 @@ final class BlobFlight: ResumableSink, Sendable {
     func openForReading() -> Int32? {
         state.withLock { state in
             if state.writing { return dup(writer.fd) }
-            if state.outcome == .stored {
-                let fd = open(store.blobPath(digest), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                return fd >= 0 ? fd : nil
-            }
-            return nil
+            guard state.outcome == .stored, let blob = try? store.openBlob(digest) else { return nil }
+            defer { blob.close() }
+            let fd = dup(blob.fd)
+            return fd >= 0 ? fd : nil
         }
     }
 

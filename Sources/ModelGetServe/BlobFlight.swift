@@ -223,7 +223,7 @@ final class BlobFlight: ResumableSink, Sendable {
     func openForReading() -> Int32? {
         state.withLock { state in
             if state.writing { return dup(writer.fd) }
-            guard state.outcome == .stored, let blob = try? store.openBlob(digest) else { return nil }
+            guard state.outcome == .stored, let blob = try? store.openBlob(digest, followingLinks: false) else { return nil }
             defer { blob.close() }
             let fd = dup(blob.fd)
             return fd >= 0 ? fd : nil

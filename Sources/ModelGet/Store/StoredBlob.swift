@@ -51,10 +51,13 @@ public final class StoredBlob: Sendable {
 
 extension ModelStore {
     /// Opens `blobs/sha256-<hex>` for reading (anything but a regular file
-    /// there, after symbolic links, is refused); the caller closes it.
-    public func openBlob(_ digest: Digest) throws -> StoredBlob {
+    /// there, after symbolic links unless `followingLinks` is false, is
+    /// refused); the caller closes it. What serves other machines does not
+    /// follow links, so a link planted in the store never serves a file
+    /// outside it.
+    public func openBlob(_ digest: Digest, followingLinks: Bool = true) throws -> StoredBlob {
         let path = blobPath(digest)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw FileIO.error(path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {

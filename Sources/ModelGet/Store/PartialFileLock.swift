@@ -19,15 +19,19 @@ final class PartialFileLock: Sendable {
     /// says the work was finished by the other process.
     /// Out of file descriptors (`EMFILE`, `ENFILE`) it waits for the
     /// operation's other transfers to give some back, for up to
-    /// `descriptorPatience`, rather than failing the blob.
+    /// `patience`, rather than failing the blob. `opening` is `open(2)`
+    /// (a test stands in for a process out of descriptors: running one out
+    /// for real would also starve libdispatch, which then aborts the process).
     static func acquire(_ path: String, until done: @Sendable () -> Bool,
-                        waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> PartialFileLock? {
-        let deadline = ContinuousClock.now + descriptorPatience
+                        waiting: @Sendable (Bool) -> Void = { _ in },
+                        patience: Duration = descriptorPatience,
+                        opening: (String) -> Int32 = { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }) async throws -> PartialFileLock? {
+        let deadline = ContinuousClock.now + patience
         var waited = false
         defer { if waited { waiting(false) } }
         while true {
             if done() { return nil }
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let fd = opening(path)
             if fd < 0, errno == EMFILE || errno == ENFILE, ContinuousClock.now < deadline {
                 try await Task.sleep(nanoseconds: 50_000_000)
                 continue

@@ -60,19 +60,27 @@ final class BlobWriter: Sendable {
         hasher.didWrite(bytes, at: offset)
         blob.markDone(offset..<(offset + Int64(bytes.count)))
         let spacing = recordSpacing.load(ordering: .relaxed)
-        if spacing > 0, sinceRecord.add(Int64(bytes.count), ordering: .relaxed).newValue >= spacing,
-           recordPending.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+        guard spacing > 0 else { return }
+        let since = sinceRecord.add(Int64(bytes.count), ordering: .relaxed).newValue
+        if since >= spacing, recordPending.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             sinceRecord.store(0, ordering: .relaxed)
             recorder.async { [self] in
                 if recordSpacing.load(ordering: .relaxed) > 0 { try? blob.checkpoint() }
                 recordPending.store(false, ordering: .releasing)
             }
+        } else if since >= 2 * spacing {
+            // The record in progress is stuck behind the disk (a rename
+            // waits while an fsync of the blob flushes its journal):
+            // wait for it rather than let more bytes go unrecorded.
+            recorder.sync {}
         }
     }
 
     /// Also records the part state each time `bytes` more were written
     /// (whatever a timer does): at 400 MiB/s a quarter second is 100 MiB,
-    /// which a `kill -9` would fetch twice. Until `stopRecording`.
+    /// which a `kill -9` would fetch twice. A writer two spacings ahead of
+    /// the last record waits for the one in progress, so no more than that
+    /// goes unrecorded however slow the disk. Until `stopRecording`.
     func record(every bytes: Int64) {
         sinceRecord.store(0, ordering: .relaxed)
         recordSpacing.store(max(1, bytes), ordering: .relaxed)

@@ -5,25 +5,22 @@ import Foundation
 public enum ProgressFormat {
     /// `1.5 GB`, `312 KB`, `17 B` (powers of 1000, as `ollama` prints).
     public static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
-        var value = Double(count)
-        var unit = 0
-        while abs(value) >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        if unit == 0 { return "\(count) B" }
-        return String(format: value < 10 ? "%.2f %@" : value < 100 ? "%.1f %@" : "%.0f %@", value, units[unit])
+        scaled(count, base: 1000, units: ["B", "KB", "MB", "GB", "TB", "PB"])
     }
 
     /// `1.50 GiB`, `312 KiB`, `17 B`: powers of 1024, the units
     /// `--limit-rate` takes (as curl's), for transfer sizes and speeds.
     public static func binaryBytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        scaled(count, base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB", "PiB"])
+    }
+
+    /// `count` in the largest of `units` (each `base` times the last) it
+    /// reaches, with three significant digits.
+    private static func scaled(_ count: Int64, base: Double, units: [String]) -> String {
         var value = Double(count)
         var unit = 0
-        while abs(value) >= 1024 && unit < units.count - 1 {
-            value /= 1024
+        while abs(value) >= base && unit < units.count - 1 {
+            value /= base
             unit += 1
         }
         if unit == 0 { return "\(count) B" }

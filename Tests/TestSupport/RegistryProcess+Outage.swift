@@ -17,17 +17,7 @@ extension RegistryProcess {
     /// configuration and storage; returns once it answers.
     public func restart() throws {
         crash()
-        let configFile = directory.appendingPathComponent("config.yml")
-        let output = try FileHandle(forWritingTo: logFile)
-        defer { try? output.close() }
-        try output.seekToEnd()
-        let process = Process()
-        process.executableURL = try Command.locate("docker-registry")
-        process.arguments = ["serve", configFile.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let process = try Self.run(directory.appendingPathComponent("config.yml"), log: logFile)
         guard Self.waitUntilReady(process, port: port) else {
             Self.end(process)
             throw TestSupportError.registryNotReady(log: logTail())

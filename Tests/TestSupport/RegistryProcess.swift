@@ -133,6 +133,11 @@ public final class RegistryProcess: Sendable {
         if !FileManager.default.fileExists(atPath: log.path) {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         }
+        return try run(configFile, log: log)
+    }
+
+    /// Runs `docker-registry serve configFile`, its output appended to `log`.
+    static func run(_ configFile: URL, log: URL) throws -> Process {
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
         try output.seekToEnd()

@@ -28,7 +28,7 @@ public struct ServeConfiguration: Sendable {
     /// How the upstream fetches retry a registry that goes away (`--retry-window`).
     public var upstreamRetry = RetryPolicy()
     /// Upstream fetches that move nothing this long are cut and resumed (`--stall-timeout`).
-    public var upstreamStallTimeout: TimeInterval = TransferOptions.defaultStallTimeout
+    public var upstreamStallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout
     /// Bytes per second for all upstream fetches together (`--limit-rate`; nil: no limit).
     public var upstreamRateLimit: Int64?
     /// The most bytes a pull-through blob no manifest declared may take

@@ -32,6 +32,9 @@ public struct HTTPRequest: Sendable {
     public var skipTLSVerification: Bool
     /// Cut the transfer when no byte moves for this long.
     public var stallTimeout: TimeInterval
+    /// 30 seconds without a byte: every request's, every registry client's
+    /// and every operation's default (`TransferOptions` names this one).
+    public static let defaultStallTimeout: TimeInterval = 30
     /// The most bytes of a response body kept in memory when no sink takes it.
     public var maximumBodySize: Int
     /// What the response body is ("manifest", "token response"): the error
@@ -50,7 +53,7 @@ public struct HTTPRequest: Sendable {
     public init(
         method: Method = .get, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: Body? = nil,
         range: (lower: Int64, upper: Int64?)? = nil, skipTLSVerification: Bool = false,
-        stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout, maximumBodySize: Int = 4 << 20
+        stallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout, maximumBodySize: Int = 4 << 20
     ) {
         self.method = method
         self.url = url

@@ -32,7 +32,7 @@ public final class RegistryClient: Sendable {
     /// answer TLS (see `connect`).
     /// Every request goes through `retry` (`RetryingHTTPClient` around `http`).
     public init(host: String, scheme: String = "https", insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
+                credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout,
                 retry: RetryPolicy = RetryPolicy(), family: RegistryFamily = .ollama) throws {
         guard scheme == "https" || insecure else { throw ModelGetError.insecureRegistry(host: host) }
         let mapped = Reference.apiHost(host)
@@ -54,7 +54,7 @@ public final class RegistryClient: Sendable {
     /// Makes a client for a reference's registry; with `insecure` and no
     /// scheme in the reference, HTTPS is tried first, then plain HTTP.
     public static func connect(to reference: Reference, insecure: Bool, http: HTTPClient = CurlEngine.shared,
-                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
+                               credentials: CredentialStore = CredentialStore(), stallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout,
                                retry: RetryPolicy = RetryPolicy()) async throws -> RegistryClient {
         if let scheme = reference.scheme {
             let client = try RegistryClient(host: reference.host, scheme: scheme, insecure: insecure, http: http,

@@ -7,7 +7,7 @@ public actor RegistryConnections {
     private let retry: RetryPolicy
     private var clients: [String: RegistryClient] = [:]
 
-    public init(http: HTTPClient = CurlEngine.shared, stallTimeout: Double = TransferOptions.defaultStallTimeout,
+    public init(http: HTTPClient = CurlEngine.shared, stallTimeout: Double = HTTPRequest.defaultStallTimeout,
                 retry: RetryPolicy = RetryPolicy()) {
         self.http = http
         self.stallTimeout = stallTimeout

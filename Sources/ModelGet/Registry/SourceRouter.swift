@@ -29,7 +29,7 @@ public final class SourceRouter: Sendable {
     /// `credentials` are the origin's (with `--key`); `notes` hears one
     /// line for each mirror that is down, refuses, or sends wrong bytes.
     public init(configuration: RegistriesConfiguration = .empty, credentials: CredentialStore = CredentialStore(),
-                http: HTTPClient = CurlEngine.shared, stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
+                http: HTTPClient = CurlEngine.shared, stallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout,
                 retry: RetryPolicy = RetryPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment,
                 notes: @escaping @Sendable (String) -> Void = { _ in }) {
         self.configuration = configuration

@@ -29,8 +29,9 @@ public struct TransferOptions: Sendable {
 
     /// 64 requests at once.
     public static let defaultConcurrency = 64
-    /// 30 seconds without a byte.
-    public static let defaultStallTimeout: TimeInterval = 30
+    /// 30 seconds without a byte: the HTTP layer's default, named here for
+    /// the flags that show it.
+    public static let defaultStallTimeout = HTTPRequest.defaultStallTimeout
     /// The concurrency a user may ask for.
     public static let concurrencyRange = 1...1024
     /// The fixed part count and the connection cap a user may ask for.

@@ -6,7 +6,7 @@ import Synchronization
 /// builds a path into `blobs/` or opens one itself. `size` is the file's,
 /// as it was opened (a caller that knows the manifest's size compares).
 /// The caller must `close` it.
-public final class StoredBlob: Sendable {
+public final class StoredBlob: RandomAccessReader {
     public let digest: Digest
     /// The file's size when it was opened.
     public let size: Int64

@@ -25,6 +25,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     private var uploadFD: Int32 = -1
     private var uploadData: Data?
+    private var uploadReader: (any RandomAccessReader)?
     private var uploadOffset: Int64 = 0
     private var uploadSent: Int64 = 0
 
@@ -143,6 +144,9 @@ final class CurlTransfer: @unchecked Sendable {
                 throw ModelGetError.fileSystem(path: path, reason: String(cString: strerror(errno)))
             }
             uploadOffset = offset
+        case let .reader(reader, offset, _):
+            uploadReader = reader
+            uploadOffset = offset
         }
     }
 
@@ -252,6 +256,14 @@ final class CurlTransfer: @unchecked Sendable {
         if let data = uploadData {
             let start = data.startIndex + Int(uploadSent)
             data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + want))
+            count = want
+        } else if let reader = uploadReader {
+            do {
+                try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: uploadOffset + uploadSent)
+            } catch {
+                callbackError = error
+                return nil
+            }
             count = want
         } else {
             let n = pread(uploadFD, buffer.baseAddress, want, off_t(uploadOffset + uploadSent))

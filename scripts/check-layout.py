@@ -52,7 +52,6 @@ BETWEEN_OPERATIONS = {"Operations/Copy": {"Operations/Push"}, "Operations/Sync":
 BLOB_PATH_DEBT = {
     "Sources/ModelGet/Operations/Push/ModelPusher.swift",   # upload bodies are `.file(path:)`
     "Sources/ModelGet/Operations/Copy/ModelCopier.swift",   # the same, from copy's scratch store
-    "Sources/ModelGetServe/RegistryResponder.swift",        # sendfile and FileChunks take a path
 }
 STORE = LIB + "/Store/"
 BLOB_PATH = re.compile(r"(?<!ImageLayout\.)(?<!func )\bblobPath\(")

@@ -1,4 +1,5 @@
 import Foundation
+import ModelGet
 import NIOCore
 
 /// A big blob body that `FileRegionSender` copies out in `pread` chunks
@@ -17,21 +18,21 @@ final class CopiedFileBody {
     static let minimumLength: Int64 = 4 << 20
 
     let key: UInt64
-    private let descriptor: CInt
+    private let blob: StoredBlob
     private(set) var offset: Int64
     let end: Int64
     var inFlight = 0
     /// Bytes of the chunks the channel has written.
     var sent: Int64 = 0
 
-    init(key: UInt64, path: String, offset: Int64, length: Int64) throws {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "open") }
+    /// `length` bytes of `blob` from `offset`; the body owns the handle
+    /// from here and closes it.
+    init(key: UInt64, blob: StoredBlob, offset: Int64, length: Int64) {
         self.key = key
-        self.descriptor = fd
+        self.blob = blob
         self.offset = offset
         self.end = offset + length
-        posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_SEQUENTIAL)
+        posix_fadvise(blob.fd, off_t(offset), off_t(length), POSIX_FADV_SEQUENTIAL)
     }
 
     /// Every byte has been read.
@@ -42,16 +43,15 @@ final class CopiedFileBody {
         let wanted = Int(min(Int64(Self.chunkSize), end - offset))
         var buffer = allocator.buffer(capacity: wanted)
         let start = offset
-        let fd = descriptor
-        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { pointer in
-            max(0, pread(fd, pointer.baseAddress, wanted, off_t(start)))
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { pointer in
+            try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<wanted]), at: start)
+            return wanted
         }
-        guard read > 0 else { throw IOError(errnoCode: EIO, reason: "blob ended early") }
-        offset += Int64(read)
+        offset += Int64(wanted)
         return buffer
     }
 
     func close() {
-        _ = Foundation.close(descriptor)
+        blob.close()
     }
 }

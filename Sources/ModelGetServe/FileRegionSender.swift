@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import ModelGet
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
@@ -15,13 +16,14 @@ import NIOHTTPTypesHTTP1
 /// `sendfile` saves the server a copy per byte.
 ///
 /// The responder marks a blob response with the internal header
-/// `x-modelget-sendfile: <key> <offset> <length> <path>` and an empty body. This
+/// `x-modelget-sendfile: <key> <offset> <length> <digest>` and an empty body. This
 /// handler sits between Hummingbird and the HTTP/1 codec: it strips the
 /// header, lets the head pass, and writes a `FileRegion` for the range
 /// straight into the HTTP/1 encoder (below the typed codec, which knows
 /// only byte buffers), before Hummingbird's end-of-message follows. The
-/// file is opened here with `O_NOFOLLOW` and closed once the region is
-/// written, and the completion registered under `key` runs then. A close
+/// blob is opened here through the store's reader door (`openBlob`, links
+/// not followed), its handle closed once the region is written, and the
+/// completion registered under `key` runs then. A close
 /// asked for while a region is still going out (Hummingbird closes an
 /// idle connection at shutdown as soon as the handler has returned) waits
 /// for it, at most `closeGrace`, so in-flight downloads finish. Writes
@@ -35,6 +37,7 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
     static let header = HTTPField.Name("x-modelget-sendfile")!
 
     private let completions: SendCompletions
+    private let store: ModelStore
     /// Regions written but not yet sent, and a close waiting for them.
     private var sending = 0
     private var deferredClose: (mode: CloseMode, promise: EventLoopPromise<Void>?)?
@@ -53,14 +56,16 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
     /// bytes counted for a body cut short).
     static let regionPiece: Int64 = 1 << 20
 
-    init(completions: SendCompletions) {
+    init(completions: SendCompletions, store: ModelStore) {
         self.completions = completions
+        self.store = store
     }
 
-    /// The header value for `length` bytes of `path` from `offset`; the
-    /// responder puts the completion's key in front once it registers one.
-    static func marker(path: String, offset: Int64, length: Int64) -> String {
-        "\(offset) \(length) \(path)"
+    /// The header value for `length` bytes of the stored blob `digest` from
+    /// `offset`; the responder puts the completion's key in front once it
+    /// registers one.
+    static func marker(digest: Digest, offset: Int64, length: Int64) -> String {
+        "\(offset) \(length) \(digest)"
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -84,15 +89,21 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
             guard parts.count == 4, let offset = Int64(parts[1]), let length = Int64(parts[2]) else {
                 throw ChannelError.inappropriateOperationForState
             }
+            let blob = try store.openBlob(try Digest(String(parts[3])), followingLinks: false)
+            guard offset + length <= blob.size else {
+                blob.close()
+                throw ChannelError.inappropriateOperationForState
+            }
             if sameHost, length >= CopiedFileBody.minimumLength {
-                copying = try CopiedFileBody(key: key, path: String(parts[3]), offset: offset, length: length)
+                copying = CopiedFileBody(key: key, blob: blob, offset: offset, length: length)
                 sending += 1
                 pump(context: context, codec: codec)
                 return
             }
             // Written as regions of `regionPiece` bytes, so a body cut short
-            // still counts the pieces that went out.
-            let handle = try Self.open(path: String(parts[3]))
+            // still counts the pieces that went out. The regions borrow the
+            // handle's descriptor; the handle closes it.
+            let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: blob.fd)
             let completions = completions
             sending += 1
             let counted = NIOLoopBoundBox(Int64(0), eventLoop: context.eventLoop)
@@ -107,7 +118,8 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
                 written.futureResult.whenComplete { result in
                     if (try? result.get()) != nil { counted.value += pieceLength }
                     guard last else { return }
-                    try? handle.close()
+                    _ = try? handle.takeDescriptorOwnership()
+                    blob.close()
                     completions.finish(key, bytes: counted.value)
                     let (sender, context) = loopBound.value
                     sender.sent(context: context)
@@ -240,11 +252,5 @@ final class FileRegionSender: ChannelOutboundHandler, RemovableChannelHandler {
             sender.deferredClose = nil
             context.close(mode: close.mode, promise: close.promise)
         }
-    }
-
-    private static func open(path: String) throws -> NIOFileHandle {
-        let fd = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "open") }
-        return NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
     }
 }

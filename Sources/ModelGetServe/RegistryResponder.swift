@@ -164,7 +164,6 @@ struct RegistryResponder: HTTPResponder {
 
     private func blob(_ name: ServedName, _ digest: Digest, request: Request, signedLink: Bool) async throws -> Response {
         let head = request.method == .head
-        let path = lookup.store.blobPath(digest)
         if !signedLink, !head, request.headers[.range] == nil, OllamaClient.isOllama(request.headers[.userAgent]) {
             // ollama takes blobs only from a redirect (server/download.go).
             guard (try lookup.modelDirectory(name)) != nil || cache?.covers(name) == true else {
@@ -190,47 +189,64 @@ struct RegistryResponder: HTTPResponder {
             // ollama reads the part URL from the final answer's Location.
             headers[.location] = target
         }
-        guard let size = Self.regularFileSize(path) else {
+        guard let file = try openStoredBlob(digest) else {
             if let cache, covered {
                 return try await cache.blob(name, digest, request: request, head: head, headers: headers)
             }
             throw DistributionError.blobUnknown(digest.description)
         }
+        let size = file.size
         metrics.hit()
         if head {
+            file.close()
             headers[.contentLength] = String(size)
             return Response(status: .ok, headers: headers)
         }
         switch ByteRangeRequest(header: request.headers[.range], size: size) {
         case .unsatisfiable:
+            file.close()
             headers[.contentRange] = "bytes */\(size)"
             headers[.contentLength] = "0"
             return Response(status: .rangeNotSatisfiable, headers: headers)
         case .whole:
-            return fileResponse(.ok, path: path, range: 0..<size, headers: headers)
+            return fileResponse(.ok, file, range: 0..<size, headers: headers)
         case let .partial(range):
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
-            return fileResponse(.partialContent, path: path, range: range.lowerBound..<(range.upperBound + 1), headers: headers)
+            return fileResponse(.partialContent, file, range: range.lowerBound..<(range.upperBound + 1), headers: headers)
         }
     }
 
-    private func fileResponse(_ status: HTTPResponse.Status, path: String, range: Range<Int64>, headers: HTTPFields) -> Response {
+    /// The stored blob, opened through the store's reader door without
+    /// following a link; nil when the store has none (anything but a
+    /// regular file there is none), `outOfDescriptors` when it could not
+    /// be opened for want of a descriptor.
+    private func openStoredBlob(_ digest: Digest) throws -> StoredBlob? {
+        do {
+            return try lookup.store.openBlob(digest, followingLinks: false)
+        } catch {
+            try DistributionError.checkDescriptors()
+            return nil
+        }
+    }
+
+    /// The body of `range` of `file`, which it owns from here: without TLS,
+    /// a marker `FileRegionSender` turns into `sendfile` (it opens the blob
+    /// again on the event loop, so this handle closes now); with TLS, the
+    /// chunks `FileChunks` reads from the handle.
+    private func fileResponse(_ status: HTTPResponse.Status, _ file: StoredBlob, range: Range<Int64>, headers: HTTPFields) -> Response {
         var headers = headers
         headers[.contentLength] = String(range.count)
-        guard !range.isEmpty else { return Response(status: status, headers: headers) }
-        if sendfile {
-            // The key of the completion is put in front by `respond`.
-            headers[FileRegionSender.header] = FileRegionSender.marker(path: path, offset: range.lowerBound, length: Int64(range.count))
-            return Response(status: status, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) })
+        guard !range.isEmpty else {
+            file.close()
+            return Response(status: status, headers: headers)
         }
-        return Response(status: status, headers: headers, body: FileChunks.body(path: path, range: range))
-    }
-
-    /// The size of the regular file at `path` (not following a link), or nil.
-    static func regularFileSize(_ path: String) -> Int64? {
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Int64(info.st_size)
+        guard sendfile else {
+            return Response(status: status, headers: headers, body: FileChunks.body(file, range: range))
+        }
+        file.close()
+        // The key of the completion is put in front by `respond`.
+        headers[FileRegionSender.header] = FileRegionSender.marker(digest: file.digest, offset: range.lowerBound, length: Int64(range.count))
+        return Response(status: status, headers: headers, body: ResponseBody { writer in try await writer.finish(nil) })
     }
 
     private func json(_ data: Data, head: Bool) -> Response {

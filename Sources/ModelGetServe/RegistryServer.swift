@@ -43,7 +43,7 @@ public struct RegistryServer: Sendable {
         if let tls {
             server = try .tls(.http1(configuration: .init(idleTimeout: idle)), tlsConfiguration: tls)
         } else {
-            server = .http1(configuration: .init(additionalChannelHandlers: [FileRegionSender(completions: completions)], idleTimeout: idle))
+            server = .http1(configuration: .init(additionalChannelHandlers: [FileRegionSender(completions: completions, store: configuration.store)], idleTimeout: idle))
         }
         var logger = Logger(label: "modelget-serve")
         logger.logLevel = .warning

@@ -5,7 +5,8 @@ import Synchronization
 /// `ModelStore.openBlob`: it owns its file descriptor, so a reader never
 /// builds a path into `blobs/` or opens one itself. `size` is the file's,
 /// as it was opened (a caller that knows the manifest's size compares).
-/// The caller must `close` it.
+/// The caller closes it; a handle let go unclosed (a response body never
+/// sent) closes its descriptor when it goes away.
 public final class StoredBlob: RandomAccessReader {
     public let digest: Digest
     /// The file's size when it was opened.
@@ -22,6 +23,10 @@ public final class StoredBlob: RandomAccessReader {
         self.path = path
         self.fd = fd
         self.size = size
+    }
+
+    deinit {
+        close()
     }
 
     /// Fills `buffer` from byte `offset`; a blob too short for it is an error.

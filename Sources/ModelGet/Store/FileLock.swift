@@ -16,7 +16,7 @@ final class FileLock: Sendable {
     /// Takes a lock (`LOCK_SH` or `LOCK_EX`) on `path`, creating it for
     /// `owner` if missing, without waiting: nil when another process holds
     /// a conflicting lock; throws when the file cannot be opened.
-    static func take(_ path: String, _ operation: Int32, owner: StoreOwner?) throws -> FileLock? {
+    static func take(_ path: String, _ operation: Int32, owner: FileOwner?) throws -> FileLock? {
         try take(path, operation, create: true, owner: owner)
     }
 
@@ -28,7 +28,7 @@ final class FileLock: Sendable {
         return flock(fd, LOCK_EX | LOCK_NB) != 0
     }
 
-    private static func take(_ path: String, _ operation: Int32, create: Bool, owner: StoreOwner?) throws -> FileLock? {
+    private static func take(_ path: String, _ operation: Int32, create: Bool, owner: FileOwner?) throws -> FileLock? {
         var fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0o644)
         if fd < 0 && errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard fd >= 0 else { throw FileIO.error(path) }

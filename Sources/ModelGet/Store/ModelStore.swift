@@ -46,8 +46,8 @@ public struct ModelStore: Sendable {
         FileIO.size(blobPath(descriptor.digest)) == descriptor.size
     }
 
-    /// The owner new files and folders get (see `StoreOwner`).
-    var owner: StoreOwner? { StoreOwner.of(rootPath) }
+    /// The owner new files and folders get (see `FileOwner`).
+    var owner: FileOwner? { FileOwner.of(rootPath) }
 
     /// Creates `blobs/`, `manifests/` and modelget's working folders.
     public func prepare() throws {

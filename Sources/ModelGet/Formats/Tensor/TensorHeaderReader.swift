@@ -40,8 +40,8 @@ enum TensorHeaderReader {
         }
     }
 
-    /// The header of a stored blob, its length taken from `budget` first.
-    static func read(_ blob: StoredBlob, source: String, budget: Budget? = nil) throws -> SafetensorsHeader {
+    /// The header of a blob (a `StoredBlob`), its length taken from `budget` first.
+    static func read(_ blob: any RandomAccessReader, source: String, budget: Budget? = nil) throws -> SafetensorsHeader {
         var lengthBytes = Data(count: 8)
         if blob.size >= 8 {
             try lengthBytes.withUnsafeMutableBytes { try blob.read(into: $0, at: 0) }

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Small POSIX helpers the store uses: errors become `ModelGetError`s that
-/// name the path, and `ENOSPC` becomes `.diskFull`.
+/// The project's POSIX helpers (the store, archives, root filesystems and
+/// every other part that writes or reads files use them, so raw calls stay
+/// here): errors become `ModelGetError`s that name the path, and `ENOSPC`
+/// becomes `.diskFull`.
 enum FileIO {
     /// Bytes the file at `path` takes on disk (0 when there is none).
     static func allocatedBytes(_ path: String) -> Int64 {
@@ -87,7 +89,7 @@ enum FileIO {
 
     /// Creates `path` and its missing parents; each folder it creates is
     /// given to `owner` when there is one.
-    static func makeDirectories(_ path: String, owner: StoreOwner? = nil) throws {
+    static func makeDirectories(_ path: String, owner: FileOwner? = nil) throws {
         var missing: [String] = []
         var directory = path
         var info = stat()
@@ -110,7 +112,7 @@ enum FileIO {
     /// file is fsynced before and the directory after the rename. New
     /// folders and the file are given to `owner` when there is one.
     static func writeAtomically(_ data: Data, to path: String, durable: Bool = true, temporaryDirectory: String? = nil,
-                                owner: StoreOwner? = nil) throws {
+                                owner: FileOwner? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectories(directory, owner: owner)
         let name = "." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -14,7 +14,14 @@
    renames into `blobs/` or calls `commitBlob` (bytes become a blob only
    through a `BlobWriter`, or a `HashingFileWriter` and `adoptBlob`, which
    hashed them as they were written), and no code builds a blob's path (`blobPath`) but the files of
-   BLOB_PATH_DEBT (readers open blobs with `openBlob`).
+   BLOB_PATH_DEBT (readers open blobs with `openBlob`). Outside `Store/` and
+   `Primitives/`, no code opens, writes or syncs a file with a raw call
+   (`open(`, `pwrite(`, `fsync(`…: `Primitives/FileIO` does) but the files
+   of RAW_FILE_CALLS_ALLOWED, each with its reason.
+5. One transport policy: only the files of RETRY_LOOPS (the retry
+   decorator and the loops that own bytes) open a `RetryWindow` or sleep a
+   backoff; in the library and serve, nothing else sleeps but the WAITS,
+   which send no request. Every entry of these lists must still be needed.
 
 Run from anywhere: `python3 scripts/check-layout.py` (or `make check-layout`);
 prints what does not match and exits 1, else prints "layout ok".
@@ -50,10 +57,41 @@ BETWEEN_OPERATIONS = {"Operations/Copy": {"Operations/Push"}, "Operations/Sync":
 # The store's doors: files outside `Store/` that still take `blobPath`, each
 # a debt of issue 21 (item 2), to move onto `openBlob` and leave this list.
 BLOB_PATH_DEBT = {
-    "Sources/ModelGet/Operations/Push/ModelPusher.swift",   # upload bodies are `.file(path:)`
+    "Sources/ModelGet/Operations/Push/ModelPusher.swift",   # upload bodies are `.file(path:)`; `.reader(StoredBlob…)` next
     "Sources/ModelGet/Operations/Copy/ModelCopier.swift",   # the same, from copy's scratch store
 }
 STORE = LIB + "/Store/"
+PRIMITIVES = LIB + "/Primitives/"
+# Raw file calls belong to `Store/` and `Primitives/` (`FileIO`); a file
+# elsewhere that still makes one is listed here with its reason.
+RAW_FILE_CALLS_ALLOWED = {
+    "Sources/ModelGetServe/StoredManifest.swift":
+        "serve's own target cannot use the library's internal FileIO; a manifest opened without following links, "
+        "EMFILE answered 503",
+}
+RAW_FILE_CALL = re.compile(r"(?<![\w.])(?<!func )(?:(?:Glibc|Foundation)\.)?(open|openat|creat|pwrite|pwritev|fsync|fdatasync|syncfs)\(")
+
+# One transport policy (rule 5): the loops that retry requests. A file makes
+# a retry loop when it opens a `RetryWindow` or sleeps a backoff the window
+# or the policy computed; only these may.
+RETRY_LOOPS = {
+    "Sources/ModelGet/HTTP/RetryingHTTPClient.swift": "the decorator: every whole request",
+    "Sources/ModelGet/HTTP/RetryWindow.swift": "the account a loop keeps",
+    "Sources/ModelGet/Fetch/PartFetcher.swift": "a part of a download, resumed from its bytes",
+    "Sources/ModelGet/Operations/Push/BlobUploader.swift": "an upload, resumed from what the registry kept",
+    "Sources/ModelGet/Registry/RegistryClient+Stream.swift": "ResumableStream: a sequential stream, resumed from its bytes",
+}
+RETRY_LOOP = re.compile(r"\bRetryWindow\(|\bdelay\(afterAttempt:|\.failed\([^\n]*retryAfter:")
+# Sleeping is how a hand-made retry loop waits; in the library and serve,
+# only the retry loops above and these waits, which send no request, sleep.
+WAITS = {
+    "Sources/ModelGet/Store/StoreLock.swift": "waits for another process's store lock",
+    "Sources/ModelGet/Store/PartialFileLock.swift": "waits for a free file descriptor and a partial file's lock",
+    "Sources/ModelGet/Fetch/PartScheduler.swift": "a worker waiting for a part to claim; the adaptive count's tick",
+    "Sources/ModelGet/Fetch/BlobDownloader.swift": "the part state's checkpoint tick",
+}
+SLEEP = re.compile(r"\b(?:Task\.sleep|Thread\.sleep|usleep|nanosleep|sleep)\(")
+SLEEPS_CHECKED = (LIB + "/", "Sources/ModelGetServe/")
 BLOB_PATH = re.compile(r"(?<!ImageLayout\.)(?<!func )\bblobPath\(")
 RENAME_INTO_BLOBS = re.compile(r"\brename\([^\n]*(blobPath|blobsDirectory)")
 COMMIT_BLOB = re.compile(r"\bcommitBlob\(")
@@ -91,7 +129,7 @@ def cycles():
 
 
 def doors(files):
-    """Uses of the store's private ways in, outside `Store/` (rule 4)."""
+    """Uses of the store's private ways in, outside `Store/`, and retry loops (rules 4 and 5)."""
     problems = []
     for path in sorted(f for f in files if f.startswith("Sources/") and f.endswith(".swift") and not f.startswith(STORE)):
         code = re.sub(r"//.*", "", open(path).read())
@@ -101,9 +139,21 @@ def doors(files):
             problems.append(f"{path} renames into blobs/: bytes become a blob only through a BlobWriter or a HashingFileWriter and adoptBlob")
         if BLOB_PATH.search(code) and path not in BLOB_PATH_DEBT:
             problems.append(f"{path} builds a blob's path: read blobs through store.openBlob")
-    for path in sorted(BLOB_PATH_DEBT):
-        if path in files and not BLOB_PATH.search(re.sub(r"//.*", "", open(path).read())):
-            problems.append(f"{path} no longer takes blobPath: remove it from BLOB_PATH_DEBT in {os.path.basename(__file__)}")
+        if RAW_FILE_CALL.search(code) and not path.startswith(PRIMITIVES) and path not in RAW_FILE_CALLS_ALLOWED:
+            problems.append(f"{path} calls {RAW_FILE_CALL.search(code).group(1)}( itself: files are opened, written and synced "
+                            "through Primitives/FileIO (or the store's doors)")
+        if RETRY_LOOP.search(code) and path not in RETRY_LOOPS:
+            problems.append(f"{path} retries requests itself: whole requests are retried by HTTP/RetryingHTTPClient, "
+                            "bytes by the loops that own them (RETRY_LOOPS)")
+        if SLEEP.search(code) and path.startswith(SLEEPS_CHECKED) and path not in RETRY_LOOPS and path not in WAITS:
+            problems.append(f"{path} sleeps: a request is retried by HTTP/RetryingHTTPClient, not a loop of its own "
+                            "(a wait that sends no request goes on WAITS, with its reason)")
+    script = os.path.basename(__file__)
+    for listed, pattern, name in ((BLOB_PATH_DEBT, BLOB_PATH, "BLOB_PATH_DEBT"), (RAW_FILE_CALLS_ALLOWED, RAW_FILE_CALL, "RAW_FILE_CALLS_ALLOWED"),
+                                  (RETRY_LOOPS, RETRY_LOOP, "RETRY_LOOPS"), (WAITS, SLEEP, "WAITS")):
+        for path in sorted(listed):
+            if path in files and not pattern.search(re.sub(r"//.*", "", open(path).read())):
+                problems.append(f"{path} no longer needs its entry: remove it from {name} in {script}")
     return problems
 
 

@@ -5,8 +5,9 @@ import Foundation
 /// holding a slot of the shared budget, retrying connection errors,
 /// stalls, 5xx, 408 and 429 (honouring `Retry-After`) from where the
 /// bytes stopped. Other failures end the blob at once with the registry's
-/// message. The one byte-level loop: the retries the transport makes for
-/// its requests count against the same `RetryWindow`.
+/// message. A loop that owns bytes (check-layout's `RETRY_LOOPS`): the
+/// retries the transport makes for its requests count against the same
+/// `RetryWindow`.
 ///
 /// Every loop is bounded: it gives up once the other side has failed for
 /// the whole retry window (`RetryPolicy.window`) with no attempt keeping

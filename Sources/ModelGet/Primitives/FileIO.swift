@@ -25,6 +25,26 @@ enum FileIO {
         return overflow ? .max : product
     }
 
+    /// Opens `path` for reading (`flags` added to `O_RDONLY | O_CLOEXEC`:
+    /// `O_NONBLOCK`, `O_NOFOLLOW`); the caller closes it. A failure is
+    /// `failure(errno)` when given, else the error naming the path.
+    static func openForReading(_ path: String, flags: Int32 = 0, failure: ((Int32) -> Error)? = nil) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | flags)
+        guard fd >= 0 else {
+            let code = errno
+            throw failure?(code) ?? error(path, code: code)
+        }
+        return fd
+    }
+
+    /// Creates `path`, which must not exist yet, for writing (mode 0644);
+    /// the caller closes it.
+    static func createNew(_ path: String) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw error(path) }
+        return fd
+    }
+
     static func error(_ path: String, needed: Int64 = 0, code: Int32 = errno) -> ModelGetError {
         if code == ENOSPC || code == EDQUOT { return .diskFull(path: path, needed: needed) }
         return .fileSystem(path: path, reason: String(cString: strerror(code)))

@@ -34,11 +34,10 @@ public struct OllamaKey: Sendable {
     /// The file's bytes, at most `maximumFileSize` of them (a FIFO or
     /// `/dev/zero` given by mistake is refused, not read to its end).
     private static func read(_ path: String) throws -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let reason = errno == ENOENT ? "no such file (make one with ssh-keygen -t ed25519 -N '' -f \(path))"
+        let fd = try FileIO.openForReading(path, flags: O_NONBLOCK) { code in
+            let reason = code == ENOENT ? "no such file (make one with ssh-keygen -t ed25519 -N '' -f \(path))"
                 : "cannot be read (check its permissions)"
-            throw ModelGetError.unusableKey(path: path, reason: reason)
+            return ModelGetError.unusableKey(path: path, reason: reason)
         }
         defer { close(fd) }
         var data = Data()

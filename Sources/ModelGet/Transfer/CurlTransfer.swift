@@ -139,10 +139,7 @@ final class CurlTransfer: @unchecked Sendable {
         case let .data(data):
             uploadData = data
         case let .file(path, offset, _):
-            uploadFD = open(path, O_RDONLY | O_CLOEXEC)
-            guard uploadFD >= 0 else {
-                throw ModelGetError.fileSystem(path: path, reason: String(cString: strerror(errno)))
-            }
+            uploadFD = try FileIO.openForReading(path)
             uploadOffset = offset
         case let .reader(reader, offset, _):
             uploadReader = reader

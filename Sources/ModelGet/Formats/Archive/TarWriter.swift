@@ -14,8 +14,7 @@ final class TarWriter {
     init(path destination: String) throws {
         self.destination = destination
         temporary = FilePlacement.temporaryPath(beside: destination)
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileIO.error(temporary) }
+        fd = try FileIO.createNew(temporary)
         archive = archive_write_new()
         archive_write_set_format_pax_restricted(archive)
         archive_write_set_bytes_in_last_block(archive, 1)

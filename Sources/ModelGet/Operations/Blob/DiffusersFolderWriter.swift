@@ -102,8 +102,7 @@ public struct DiffusersFolderWriter: Sendable {
 
     private func writeFile(_ data: Data, at path: String) throws {
         try FileIO.makeDirectories(FilePlacement.directory(of: path))
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileIO.error(path) }
+        let fd = try FileIO.createNew(path)
         defer { close(fd) }
         try data.withUnsafeBytes { try FileIO.pwriteAll(fd, $0, at: 0, path: path) }
         try FileIO.fsync(fd, path: path)

@@ -119,8 +119,7 @@ struct SafetensorsMerger {
     /// Writes the merged file at `path` (a new file) and fsyncs it.
     func write(to path: String) throws {
         try FileIO.makeDirectories(FilePlacement.directory(of: path))
-        let output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw FileIO.error(path) }
+        let output = try FileIO.createNew(path)
         defer { close(output) }
         try header.withUnsafeBytes { try FileIO.pwriteAll(output, $0, at: 0, path: path) }
         let base = Int64(header.count)

@@ -37,8 +37,7 @@ public struct ModelImporter: Sendable {
         if isDirectory {
             try stageDirectory(try Self.resolved(path), into: staging)
         } else {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileIO.error(path) }
+            let fd = try FileIO.openForReading(path)
             defer { close(fd) }
             let reader = try TarReader(fd: fd, name: name)
             while let member = try reader.next() {
@@ -202,8 +201,7 @@ public struct ModelImporter: Sendable {
                     let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
                     try staging.add(ArchiveMember(name: name, kind: .symlink(target), size: 0)) { _ in }
                 case S_IFREG:
-                    let fd = open(path, O_RDONLY | O_CLOEXEC)
-                    guard fd >= 0 else { throw FileIO.error(path) }
+                    let fd = try FileIO.openForReading(path)
                     defer { close(fd) }
                     try staging.add(ArchiveMember(name: name, kind: .file, size: Int64(info.st_size))) {
                         try FileIO.forEachChunk(fd, path: path, $0)

@@ -100,22 +100,24 @@ final class ServeUpstreamBoundsTests: XCTestCase {
 }
 
 /// Out of file descriptors, serve says so (503 with `Retry-After`) instead
-/// of answering a stored manifest with 404 or `_catalog` with nothing.
+/// of answering a stored manifest or blob with 404 (or a 200 cut short) or
+/// `_catalog` with nothing.
 final class ServeOutOfDescriptorsTests: XCTestCase {
-    func testAStoredManifestIsA503NotA404WhenNoDescriptorIsLeft() throws {
+    func testAStoredManifestOrBlobIsA503NotA404WhenNoDescriptorIsLeft() throws {
         let fixture = try ServeFixture()
         defer { fixture.cleanUp() }
         // A hard limit of 64 descriptors, and room for more connections than that.
         let serve = try fixture.start(["--max-connections", "1000"], openFiles: 64)
         defer { serve.stop() }
         // One connection per request, opened while descriptors were left.
-        let early = [try Self.connect(serve.port), try Self.connect(serve.port)]
+        let early = [try Self.connect(serve.port), try Self.connect(serve.port), try Self.connect(serve.port)]
         defer { early.forEach { close($0) } }
         var idle: [Int32] = []
         defer { idle.forEach { close($0) } }
         for _ in 0..<80 { if let fd = try? Self.connect(serve.port) { idle.append(fd) } }
         Thread.sleep(forTimeInterval: 0.5)
-        for (connection, path) in zip(early, ["/v2/library/tiny/manifests/latest", "/v2/_catalog"]) {
+        let paths = ["/v2/library/tiny/manifests/latest", "/v2/_catalog", "/v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest)"]
+        for (connection, path) in zip(early, paths) {
             let request = "GET \(path) HTTP/1.1\r\nHost: \(serve.host)\r\n\r\n"
             _ = request.withCString { send(connection, $0, strlen($0), 0) }
             var buffer = [UInt8](repeating: 0, count: 4096)

@@ -13,7 +13,8 @@ packages:
 build: packages
 	$(SWIFT) build
 
-# Unit and integration tests; the integration tests start docker-registry.
+# Unit and integration tests (XCTest, and Swift Testing for the tables:
+# references, sync files); the integration tests start docker-registry.
 # The man pages come first (a debug build, which the tests reuse): the
 # install test installs them into a temporary PREFIX.
 # Most tests wait (on a registry killed for good, a retry window, a relay's
@@ -34,6 +35,7 @@ test: packages check-layout
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing --parallel --num-workers $(TEST_WORKERS) --skip '$(TESTS_ALONE)'
 	$(SWIFT) test --skip-build --disable-swift-testing --filter '$(TESTS_ALONE)'
+	$(SWIFT) test --skip-build --disable-xctest
 
 # Builds every product (CONFIGURATION) and writes a man page per command
 # with swift-argument-parser's generate-manual plugin, into

@@ -13,12 +13,29 @@ packages:
 build: packages
 	$(SWIFT) build
 
-# Unit and integration tests; the integration tests start docker-registry.
+# Unit and integration tests (XCTest, and Swift Testing for the tables:
+# references, sync files); the integration tests start docker-registry.
 # The man pages come first (a debug build, which the tests reuse): the
 # install test installs them into a temporary PREFIX.
+# Most tests wait (on a registry killed for good, a retry window, a relay's
+# delay) rather than compute, so they run TEST_WORKERS at once, one
+# process per test; the classes of TESTS_ALONE then run one by one, on a
+# quiet machine, because what they assert depends on it:
+#   LimitRateTests, PartsOverConnectionsTests, PartCountFromProbeTests,
+#   SmallBlobsOverAFarPathTests: rates, connection counts and part counts
+#     that follow the speed the path shows;
+#   PullKilledAndResumedTests: how far the writer runs ahead of its
+#     records before a kill -9;
+#   FarPathFixtureTests: the shared temporary directory holds nothing of
+#     its fixture once it stopped.
+TEST_WORKERS ?= 6
+TESTS_ALONE = LimitRateTests|PartsOverConnectionsTests|PartCountFromProbeTests|SmallBlobsOverAFarPathTests|PullKilledAndResumedTests|FarPathFixtureTests
 test: packages check-layout
 	$(MAKE) man CONFIGURATION=debug
-	$(SWIFT) test --disable-swift-testing
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing --parallel --num-workers $(TEST_WORKERS) --skip '$(TESTS_ALONE)'
+	$(SWIFT) test --skip-build --disable-swift-testing --filter '$(TESTS_ALONE)'
+	$(SWIFT) test --skip-build --disable-xctest
 
 # Builds every product (CONFIGURATION) and writes a man page per command
 # with swift-argument-parser's generate-manual plugin, into

@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelGetTests",
-            dependencies: ["ModelGet"]
+            dependencies: ["ModelGet", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

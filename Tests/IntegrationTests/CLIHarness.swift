@@ -20,14 +20,7 @@ struct CLIHarness {
     static let storeless: Set<String> = ["login", "logout", "tags"]
 
     /// The `modelget` executable next to the test bundle.
-    static var binary: URL {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("modelget")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("modelget")
-    }
+    static var binary: URL { BuiltModelget.url }
 
     /// Starts `modelget arguments… --models <models>` (no `--models` for a
     /// `storeless` command), with `environment`
@@ -75,8 +68,6 @@ struct CLIHarness {
         models.path + "/blobs/" + digest.replacingOccurrences(of: "sha256:", with: "sha256-")
     }
 }
-
-private final class BundleMarker {}
 
 extension Data {
     var text: String { String(decoding: self, as: UTF8.self) }

@@ -18,16 +18,6 @@ final class PullKilledAndResumedTests: XCTestCase {
         try? FileManager.default.removeItem(at: work)
     }
 
-    /// The CLI binary beside the test bundle.
-    private func modelgetBinary() throws -> URL {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let binary = candidate.appendingPathComponent("modelget")
-            if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-        }
-        throw TestSupportError.invalidArgument("modelget binary not found beside \(bundle.path); run swift build first")
-    }
-
     private func startPull(_ binary: URL, host: String, models: URL) throws -> Process {
         let process = Process()
         process.executableURL = binary
@@ -54,7 +44,7 @@ final class PullKilledAndResumedTests: XCTestCase {
     /// of the blob, so of the bytes that had arrived (landed in the partial
     /// file) at most 5 % of the blob go unrecorded and are fetched again.
     func testKill9AtFullSpeedFetchesLittleTwice() throws {
-        let binary = try modelgetBinary()
+        let binary = BuiltModelget.url
         let registry = try RegistryProcess()
         let size: Int64 = 256 << 20
         let model = try ModelSeeder.ollamaModel(layerSizes: [size], seed: 4, in: work.appendingPathComponent("seed"))
@@ -101,7 +91,7 @@ final class PullKilledAndResumedTests: XCTestCase {
     }
 
     private func interruptHalfWayAndResume(with signal: Int32, checkStatus: (Int32) -> Void) throws {
-        let binary = try modelgetBinary()
+        let binary = BuiltModelget.url
         let registry = try RegistryProcess()
         // One layer above the default part threshold (fetched as parts), one below it, and the config.
         let model = try ModelSeeder.ollamaModel(layerSizes: [80 << 20, 3 << 20], seed: 3, in: work.appendingPathComponent("seed"))

@@ -11,19 +11,9 @@ final class PushCommandLineTests: XCTestCase {
     override func setUpWithError() throws { fixture = try PushFixture() }
     override func tearDownWithError() throws { fixture.remove() }
 
-    /// The `modelget` binary next to the test bundle.
-    private func binary() throws -> URL {
-        let directory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("modelget")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        throw XCTSkip("modelget binary not built next to \(directory.path)")
-    }
-
     private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
-        process.executableURL = try binary()
+        process.executableURL = BuiltModelget.url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["DOCKER_CONFIG"] = fixture.work.appendingPathComponent("no-docker-config").path

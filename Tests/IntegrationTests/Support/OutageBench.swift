@@ -98,10 +98,7 @@ final class OutageBench {
 
     /// Every blob of the model is in the store, named by its bytes' digest.
     func assertStoreHoldsTheModel(file: StaticString = #filePath, line: UInt = #line) throws {
-        for blob in [model.config] + model.layers {
-            let data = try Data(contentsOf: URL(fileURLWithPath: harness.blobPath(blob.digest)))
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
-        }
+        harness.assertBlobsVerified(model, file: file, line: line)
     }
 
     /// Bytes kept in `.modelget/partial/` (what an interrupted download left).

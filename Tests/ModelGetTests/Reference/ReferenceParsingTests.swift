@@ -1,130 +1,108 @@
-import XCTest
+import Testing
 @testable import ModelGet
 
-final class ReferenceParsingTests: XCTestCase {
-    private let hex = String(repeating: "ab", count: 32)
+/// How a reference typed on the command line reads (ollama's defaults,
+/// hosts with ports, tags, digests, schemes), and the one line that
+/// refuses a malformed one, naming the part at fault.
+struct ReferenceParsingTests {
+    static let hex = String(repeating: "ab", count: 32)
 
-    func testBareNameGetsOllamaDefaults() throws {
-        let ref = try Reference(parsing: "llama3")
-        XCTAssertEqual(ref.host, "registry.ollama.ai")
-        XCTAssertEqual(ref.namespace, "library")
-        XCTAssertEqual(ref.name, "llama3")
-        XCTAssertEqual(ref.tag, "latest")
-        XCTAssertNil(ref.digest)
-        XCTAssertEqual(ref.description, "registry.ollama.ai/library/llama3:latest")
+    /// One reference and what it must read as.
+    struct Reading: Sendable, CustomTestStringConvertible {
+        let input: String
+        let host: String
+        let namespace: String
+        let name: String
+        let tag: String?
+        var digest: String? = nil
+        var scheme: String? = nil
+        var manifestReference: String? = nil
+        var storeTag: String? = nil
+        var description: String? = nil
+
+        var testDescription: String { input }
     }
 
-    func testNamespaceAndTag() throws {
-        let ref = try Reference(parsing: "library/llama3:8b")
-        XCTAssertEqual(ref.host, "registry.ollama.ai")
-        XCTAssertEqual(ref.repository, "library/llama3")
-        XCTAssertEqual(ref.tag, "8b")
+    static let readings: [Reading] = [
+        Reading(input: "llama3", host: "registry.ollama.ai", namespace: "library", name: "llama3", tag: "latest",
+                description: "registry.ollama.ai/library/llama3:latest"),
+        Reading(input: "library/llama3:8b", host: "registry.ollama.ai", namespace: "library", name: "llama3", tag: "8b"),
+        Reading(input: "registry.ollama.ai/library/llama3:latest", host: "registry.ollama.ai", namespace: "library",
+                name: "llama3", tag: "latest"),
+        Reading(input: "127.0.0.1:5000/team/tiny:v1", host: "127.0.0.1:5000", namespace: "team", name: "tiny", tag: "v1"),
+        // Two parts are namespace and model, as ollama reads them...
+        Reading(input: "localhost/x", host: "registry.ollama.ai", namespace: "localhost", name: "x", tag: "latest"),
+        // ...but a first part ollama refuses as a namespace and that has a port is a host.
+        Reading(input: "localhost:5000/x", host: "localhost:5000", namespace: "library", name: "x", tag: "latest"),
+        Reading(input: "myorg/model", host: "registry.ollama.ai", namespace: "myorg", name: "model", tag: "latest"),
+        Reading(input: "ghcr.io/org/model@sha256:\(hex)", host: "ghcr.io", namespace: "org", name: "model", tag: nil,
+                digest: hex, manifestReference: "sha256:\(hex)", storeTag: "sha256-\(hex)"),
+        Reading(input: "ghcr.io/org/model:v2@sha256:\(hex)", host: "ghcr.io", namespace: "org", name: "model", tag: "v2",
+                digest: hex, manifestReference: "sha256:\(hex)", storeTag: "v2"),
+        Reading(input: "http://localhost:8080/org/team/model:q4_0", host: "localhost:8080", namespace: "org/team",
+                name: "model", tag: "q4_0", scheme: "http", description: "http://localhost:8080/org/team/model:q4_0"),
+        Reading(input: "localhost:8080/team/model", host: "localhost:8080", namespace: "team", name: "model", tag: "latest",
+                description: "localhost:8080/team/model:latest"),
+    ]
+
+    @Test(arguments: readings)
+    func readsAs(_ expected: Reading) throws {
+        let reference = try Reference(parsing: expected.input)
+        #expect(reference.host == expected.host)
+        #expect(reference.namespace == expected.namespace)
+        #expect(reference.name == expected.name)
+        #expect(reference.repository == expected.namespace + "/" + expected.name)
+        #expect(reference.tag == expected.tag)
+        #expect(reference.digest?.hex == expected.digest)
+        if let scheme = expected.scheme { #expect(reference.scheme == scheme) }
+        if let manifestReference = expected.manifestReference { #expect(reference.manifestReference == manifestReference) }
+        if let storeTag = expected.storeTag { #expect(reference.storeTag == storeTag) }
+        if let description = expected.description { #expect(reference.description == description) }
     }
 
-    func testFullyQualified() throws {
-        let ref = try Reference(parsing: "registry.ollama.ai/library/llama3:latest")
-        XCTAssertEqual(ref.host, "registry.ollama.ai")
-        XCTAssertEqual(ref.repository, "library/llama3")
-        XCTAssertEqual(ref.tag, "latest")
+    /// `description` keeps an explicit scheme, so it parses back to the
+    /// same reference (found by the reference fuzz target).
+    @Test(arguments: ["http://localhost:8080/org/team/model:q4_0", "HTTPS://Registry.example/ns/Model:Q4_K_M@sha256:\(hex)",
+                      "http://127.0.0.1:5000/m@sha256:\(hex)", "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "llama3"])
+    func descriptionParsesBackToTheSameReference(_ text: String) throws {
+        let reference = try Reference(parsing: text)
+        #expect(try Reference(parsing: reference.description) == reference)
     }
 
-    func testHostWithPort() throws {
-        let ref = try Reference(parsing: "127.0.0.1:5000/team/tiny:v1")
-        XCTAssertEqual(ref.host, "127.0.0.1:5000")
-        XCTAssertEqual(ref.namespace, "team")
-        XCTAssertEqual(ref.name, "tiny")
-        XCTAssertEqual(ref.tag, "v1")
+    /// Ollama allows any run of '_', '-' and '.' inside a name.
+    @Test(arguments: ["a/b__c", "a/b---c.d_e", "nomic-embed-text:v1.5", "a/b___c"])
+    func separatorsInNames(_ text: String) {
+        #expect(throws: Never.self) { try Reference(parsing: text) }
     }
 
-    func testTwoPartsAreNamespaceAndModelAsOllamaReadsThem() throws {
-        let ref = try Reference(parsing: "localhost/x")
-        XCTAssertEqual(ref.host, "registry.ollama.ai")
-        XCTAssertEqual(ref.repository, "localhost/x")
-        let oci = try Reference(parsing: "localhost:5000/x")
-        XCTAssertEqual(oci.host, "localhost:5000", "a part ollama refuses as a namespace but that has a port is a host")
-        XCTAssertEqual(oci.repository, "library/x")
-    }
-
-    func testDigestOnly() throws {
-        let ref = try Reference(parsing: "ghcr.io/org/model@sha256:\(hex)")
-        XCTAssertEqual(ref.host, "ghcr.io")
-        XCTAssertEqual(ref.repository, "org/model")
-        XCTAssertNil(ref.tag)
-        XCTAssertEqual(ref.digest?.hex, hex)
-        XCTAssertEqual(ref.manifestReference, "sha256:\(hex)")
-        XCTAssertEqual(ref.storeTag, "sha256-\(hex)")
-    }
-
-    func testTagAndDigest() throws {
-        let ref = try Reference(parsing: "ghcr.io/org/model:v2@sha256:\(hex)")
-        XCTAssertEqual(ref.tag, "v2")
-        XCTAssertEqual(ref.manifestReference, "sha256:\(hex)")
-        XCTAssertEqual(ref.storeTag, "v2")
-    }
-
-    func testSchemeAndNestedNamespace() throws {
-        let ref = try Reference(parsing: "http://localhost:8080/org/team/model:q4_0")
-        XCTAssertEqual(ref.scheme, "http")
-        XCTAssertEqual(ref.host, "localhost:8080")
-        XCTAssertEqual(ref.namespace, "org/team")
-        XCTAssertEqual(ref.tag, "q4_0")
-    }
-
-    /// `description` keeps an explicit scheme, so it parses back to the same
-    /// reference (found by the reference fuzz target).
-    func testDescriptionParsesBackToTheSameReference() throws {
-        for text in ["http://localhost:8080/org/team/model:q4_0", "HTTPS://Registry.example/ns/Model:Q4_K_M@sha256:\(hex)",
-                     "http://127.0.0.1:5000/m@sha256:\(hex)", "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "llama3"] {
-            let ref = try Reference(parsing: text)
-            XCTAssertEqual(try Reference(parsing: ref.description), ref, text)
+    @Test(arguments: [
+        ("", "empty"),
+        ("llama3:", "tag"),
+        ("llama3:-bad", "tag"),
+        ("llama3:" + String(repeating: "a", count: 81), "tag"),
+        ("llama3@sha256:abc", "digest"),
+        ("llama3@sha256:\(hex.uppercased())", "digest"),
+        ("llama3@md5:\(hex)", "digest"),
+        ("ftp://host.io/x", "scheme"),
+        ("-bad.io/x", "host"),
+        ("a//b", "empty path component"),
+        ("a/../b", "namespace"),
+        ("a/b c", "white space"),
+        ("library/llama$3", "model"),
+        ("x/y.z/m", "namespace"),
+        ("a/b/c/d", "not a registry host"),
+        ("host.io:99999/x/y", "port \"99999\" of host \"host.io:99999\" is not a number from 1 to 65535"),
+        ("localhost:0/x/y", "port \"0\""),
+        ("x:tag:more", "model \"x:tag\" holds a ':'; only one :tag may follow the name"),
+    ])
+    func aMalformedReferenceIsRefusedInOneLineNamingThePartAtFault(_ input: String, _ expected: String) {
+        let error = #expect(throws: ModelGetError.self) { try Reference(parsing: input) }
+        guard case let .invalidReference(reference, reason)? = error else {
+            Issue.record("\(input): unexpected \(String(describing: error))")
+            return
         }
-        XCTAssertEqual(try Reference(parsing: "http://localhost:8080/org/team/model:q4_0").description, "http://localhost:8080/org/team/model:q4_0")
-        XCTAssertEqual(try Reference(parsing: "localhost:8080/team/model").description, "localhost:8080/team/model:latest")
-    }
-
-    func testFirstComponentWithoutDotIsANamespace() throws {
-        let ref = try Reference(parsing: "myorg/model")
-        XCTAssertEqual(ref.host, "registry.ollama.ai")
-        XCTAssertEqual(ref.namespace, "myorg")
-    }
-
-    func testInvalidReferencesNameThePartAtFault() {
-        let cases: [(String, String)] = [
-            ("", "empty"),
-            ("llama3:", "tag"),
-            ("llama3:-bad", "tag"),
-            ("llama3:" + String(repeating: "a", count: 81), "tag"),
-            ("llama3@sha256:abc", "digest"),
-            ("llama3@sha256:\(hex.uppercased())", "digest"),
-            ("llama3@md5:\(hex)", "digest"),
-            ("ftp://host.io/x", "scheme"),
-            ("-bad.io/x", "host"),
-            ("a//b", "empty path component"),
-            ("a/../b", "namespace"),
-            ("a/b c", "white space"),
-            ("library/llama$3", "model"),
-            ("x/y.z/m", "namespace"),
-            ("a/b/c/d", "not a registry host"),
-            ("host.io:99999/x/y", "port \"99999\" of host \"host.io:99999\" is not a number from 1 to 65535"),
-            ("localhost:0/x/y", "port \"0\""),
-            ("x:tag:more", "model \"x:tag\" holds a ':'; only one :tag may follow the name"),
-        ]
-        for (input, expected) in cases {
-            XCTAssertThrowsError(try Reference(parsing: input), input) { error in
-                guard case let ModelGetError.invalidReference(ref, reason) = error else {
-                    return XCTFail("\(input): unexpected \(error)")
-                }
-                XCTAssertEqual(ref, input)
-                XCTAssertTrue(reason.contains(expected), "\(input): \(reason)")
-                XCTAssertFalse("\(error)".contains("\n"), "one line")
-            }
-        }
-    }
-
-    func testSeparatorsInNames() throws {
-        XCTAssertNoThrow(try Reference(parsing: "a/b__c"))
-        XCTAssertNoThrow(try Reference(parsing: "a/b---c.d_e"))
-        XCTAssertNoThrow(try Reference(parsing: "nomic-embed-text:v1.5"))
-        XCTAssertNoThrow(try Reference(parsing: "a/b___c"), "ollama allows any run of '_', '-' and '.'")
+        #expect(reference == input)
+        #expect(reason.contains(expected), "\(reason)")
+        #expect(!"\(error!)".contains("\n"), "one line")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 import XCTest
 
@@ -96,14 +97,7 @@ final class ServeProcess: Sendable {
     }
 
     /// The `modelget` executable next to the test bundle.
-    static var binary: URL {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("modelget")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Bundle(for: ServeProcess.self).bundleURL.deletingLastPathComponent().appendingPathComponent("modelget")
-    }
+    static var binary: URL { BuiltModelget.url }
 }
 
 extension ServeProcess {

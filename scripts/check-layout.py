@@ -112,7 +112,7 @@ def main():
         elif re.fullmatch(r"(Operations|Formats)/[\w/]*(\*)?|[A-Z]\w*/[A-Z][\w+]*", token):
             name = token.rstrip("*").rstrip("/")
             candidates = [f"{LIB}/{name}", f"{LIB}/{name}.swift", f"Sources/ModelGetServe/{name}.swift",
-                          f"Sources/modelget/{name}", f"Sources/modelget/{name}.swift"]
+                          f"Sources/ModelGetCLI/{name}", f"Sources/ModelGetCLI/{name}.swift"]
             if not any(c in directories or c in files for c in candidates):
                 problems.append(f"{DOC} names {token}, which does not exist")
 

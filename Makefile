@@ -15,10 +15,12 @@ build: packages
 
 # Unit and integration tests; the integration tests start docker-registry.
 # The man pages come first (a debug build, which the tests reuse): the
-# install test installs them into a temporary PREFIX.
+# install test installs them into a temporary PREFIX. XCTest runs first,
+# then Swift Testing (Tests/ModelGetCLITests), each closing with its count.
 test: packages check-layout
 	$(MAKE) man CONFIGURATION=debug
 	$(SWIFT) test --disable-swift-testing
+	$(SWIFT) test --skip-build --disable-xctest
 
 # Builds every product (CONFIGURATION) and writes a man page per command
 # with swift-argument-parser's generate-manual plugin, into

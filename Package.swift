@@ -95,6 +95,11 @@ let package = Package(
             name: "ModelGetTests",
             dependencies: ["ModelGet"]
         ),
+        // Command lines run in-process through CommandLineRunner (Swift Testing).
+        .testTarget(
+            name: "ModelGetCLITests",
+            dependencies: ["ModelGetCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ModelGet", "TestSupport"]

@@ -8,9 +8,13 @@ import ModelGet
 /// `{"event":"error","kind","message"}` object on stdout. The `modelget`
 /// executable exits with the status it returns.
 public enum CommandLineRunner {
-    /// Runs `arguments` (the command line without the program name) and
-    /// returns the exit status.
-    public static func run(_ arguments: [String]) async -> Int32 {
+    /// Runs `arguments` (the command line without the program name) with
+    /// its output going to `output`, and returns the exit status.
+    public static func run(_ arguments: [String], output: any OutputSink = ProcessOutput()) async -> Int32 {
+        await CommandOutput.$sink.withValue(output) { await run(arguments) }
+    }
+
+    private static func run(_ arguments: [String]) async -> Int32 {
         let json = arguments.contains("--json")
         if let unknown = CommandNames.unknown(in: arguments) {
             return fail(unknown.message, kind: .usage, status: 2, hint: unknown.hint, json: json)

@@ -98,7 +98,7 @@ let package = Package(
         // Command lines run in-process through CommandLineRunner (Swift Testing).
         .testTarget(
             name: "ModelGetCLITests",
-            dependencies: ["ModelGetCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ModelGetCLI", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -2,60 +2,16 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The commands people type out of habit from ollama and docker: `ls`,
-/// `cp` / `tag` and `tags` against a real docker-registry. An unknown
-/// command answered with the one meant, and `cp` of a model the store
-/// lacks, run in-process (`Tests/ModelGetCLITests`).
+/// `tags` following `Link` pages as Docker Hub and GHCR send them, from a
+/// hostile loopback server. The other habits from ollama and docker (`ls`,
+/// `cp` / `tag`, `tags` of a real docker-registry, an unknown command
+/// answered with the one meant) run in-process in `Tests/ModelGetCLITests`
+/// (`StoredNameTests`, `UsageErrorTests`).
 final class CommandHabitsTests: XCTestCase {
     private var cli: CLIHarness!
 
     override func setUpWithError() throws { cli = try CLIHarness() }
     override func tearDown() { cli.cleanUp() }
-
-    func testCpAndTagNameAStoredModelTwiceAndLsListsBoth() throws {
-        let registry = try RegistryProcess()
-        defer { registry.stop() }
-        _ = try CLIHarness.seed(registry, "team/tiny", tag: "v1", sizes: [50_000, 300], seed: 71, in: cli.scratch)
-        let source = "\(registry.host)/team/tiny:v1"
-        XCTAssertEqual(try cli.run(["pull", source, "--insecure", "-q"]).status, 0)
-        let blobs = try FileManager.default.contentsOfDirectory(atPath: cli.models.path + "/blobs").sorted()
-
-        var run = try cli.run(["cp", source, "mine/tiny:stable"])
-        XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertEqual(run.out.text, "copied '\(source)' to 'mine/tiny:stable'\n")
-        run = try cli.run(["tag", source, "\(registry.host)/team/tiny:latest", "--json"])
-        XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertTrue(run.out.text.contains("\"event\":\"copied\""), run.out.text)
-
-        let original = try Data(contentsOf: cli.models.appendingPathComponent("manifests/\(registry.host)/team/tiny/v1"))
-        XCTAssertEqual(try Data(contentsOf: cli.models.appendingPathComponent("manifests/registry.ollama.ai/mine/tiny/stable")), original,
-                       "the manifest byte for byte, under the name as ollama would store it")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cli.models.path + "/blobs").sorted(), blobs, "no blob copied")
-
-        run = try cli.run(["ls"])
-        XCTAssertEqual(run.status, 0, run.err)
-        for name in [source, "mine/tiny:stable", "\(registry.host)/team/tiny:latest"] {
-            XCTAssertTrue(run.out.text.contains(name), "\(name) in: \(run.out.text)")
-        }
-        // The copy outlives the original: rm keeps the blobs it shares.
-        XCTAssertEqual(try cli.run(["rm", source]).status, 0)
-        XCTAssertEqual(try cli.run(["verify", "mine/tiny:stable"]).status, 0)
-
-    }
-
-    func testTagsListsEveryTagOfARealRegistry() throws {
-        let registry = try RegistryProcess()
-        defer { registry.stop() }
-        for tag in ["v2", "v1", "latest"] {
-            _ = try CLIHarness.seed(registry, "team/tiny", tag: tag, sizes: [1_000], seed: 72, in: cli.scratch)
-        }
-        let run = try cli.run(["tags", "\(registry.host)/team/tiny", "--insecure"])
-        XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertEqual(run.out.text, "latest\nv1\nv2\n")
-        let missing = try cli.run(["tags", "\(registry.host)/team/absent", "--insecure", "--json"])
-        XCTAssertEqual(missing.status, 1)
-        XCTAssertTrue(missing.out.text.contains("\"kind\":\"not_found\""), missing.out.text)
-    }
 
     func testTagsFollowsLinkPagesOnTheSameRegistryOnly() throws {
         // Pages as Docker Hub and GHCR send them: a Link to the next, relative or absolute.

@@ -60,7 +60,9 @@ import Testing
            Case(arguments: ["pull", "--outdated", "--as", "x:y"], naming: "--as cannot be used with --outdated"),
            Case(arguments: pull + ["-q", "-v"], naming: "--quiet cannot be combined with --verbose or --debug"),
            Case(arguments: pull + ["--parts", "0"], naming: "--parts must be from 1 to 64"),
-           Case(arguments: ["pull", "bad name!"], naming: "bad name!")]
+           Case(arguments: ["pull", "bad name!"], naming: "invalid reference \"bad name!\""),
+           Case(arguments: pull + ["--platform", "linux"], naming: "invalid platform \"linux\": want os/arch[/variant]"),
+           Case(arguments: ["blob", "127.0.0.1:1/library/tiny", "-o", "-", "--link"], naming: "--link needs a file, not standard output")]
 
     /// Each line with `--json` (the line, the hint and the one object all
     /// show in one run; `aMissingArgument…` and the unknown commands show

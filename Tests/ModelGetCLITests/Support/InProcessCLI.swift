@@ -12,7 +12,7 @@ struct InProcessCLI {
     let models: URL
 
     /// Commands that take no `--models` (they touch no store).
-    static let storeless: Set<String> = ["login", "logout", "tags"]
+    static let storeless: Set<String> = ["login", "logout", "tags", "help"]
 
     init() throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelget-cli-\(UUID().uuidString)")

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The commands people type out of habit from ollama and docker, run
 /// in-process against a real docker-registry: `cp` / `tag` name a stored
-/// model twice (no blob copied), `ls` lists every name, `rm` keeps what
+/// model twice (no blob copied), `ls` lists every name (text and JSON), `rm` keeps what
 /// another name shares, and `tags` lists a repository's tags. (`tags`
 /// following `Link` pages across a hostile server stays in
 /// `Tests/IntegrationTests/CommandHabitsTests`, beside its server.)
@@ -41,8 +41,20 @@ import TestSupport
         for name in [source, "mine/tiny:stable", "\(registry.host)/team/tiny:latest"] {
             #expect(run.out.contains(name), "\(name) in: \(run.out)")
         }
+        // The same in JSON: one object per name, the copies sharing the original's digest and size.
+        run = await cli.run(["ls", "--json"])
+        let listed = run.jsonObjects.compactMap { $0 }
+        #expect(run.status == 0 && listed.count == 3 && run.jsonObjects.count == 3, "\(run.out)")
+        #expect(Set(listed.compactMap { $0["name"] as? String }) == [source, "mine/tiny:stable", "\(registry.host)/team/tiny:latest"])
+        #expect(Set(listed.compactMap { $0["digest"] as? String }).count == 1 && Set(listed.compactMap { $0["size"] as? Int }).count == 1)
+        #expect(listed.allSatisfy { ($0["modified"] as? String).flatMap(ISO8601DateFormatter().date(from:)) != nil }, "\(run.out)")
+
         // The copy outlives the original: rm keeps the blobs it shares.
-        #expect(await cli.run(["rm", source]).status == 0)
+        run = await cli.run(["rm", source, "--json"])
+        #expect(run.status == 0, "\(run.err)")
+        let removed = run.jsonObjects.first ?? nil
+        #expect(removed?["event"] as? String == "removed" && removed?["blobs_removed"] as? Int == 0 && removed?["blobs_kept"] as? Int == blobs.count,
+                "\(run.out)")
         run = await cli.run(["verify", "mine/tiny:stable"])
         #expect(run.status == 0, "\(run.err)")
     }

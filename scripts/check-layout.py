@@ -91,6 +91,20 @@ def doors(files):
     return problems
 
 
+CLI_SOURCES = ("Sources/ModelGetCLI/", "Sources/modelget/")
+CLI_OUTPUT_DOOR = "Sources/ModelGetCLI/Support/ProcessOutput.swift"
+DIRECT_OUTPUT = re.compile(r"FileHandle\.standard(Output|Error)|\bSwift\.print\(|\bf?puts\(|\bwrite\((STDOUT|STDERR)_FILENO")
+
+
+def cli_output(files):
+    """The CLI writes stdout and stderr only through its OutputSink, so a
+    command run in-process by a test shows all it prints (`ProcessOutput`
+    is the sink of the process)."""
+    return [f"{path} writes to stdout or stderr directly: print, JSONLines and Terminal go through the command's OutputSink"
+            for path in sorted(f for f in files if f.startswith(CLI_SOURCES) and f.endswith(".swift") and f != CLI_OUTPUT_DOOR)
+            if DIRECT_OUTPUT.search(re.sub(r"//.*", "", open(path).read()))]
+
+
 def main():
     os.chdir(ROOT)
     problems = []
@@ -142,6 +156,7 @@ def main():
                 problems.append(f"{path} uses {word} of {other}: {part} → {other} is not in {DOC}'s dependencies")
 
     problems += doors(files)
+    problems += cli_output(files)
     for p in problems:
         print(p)
     if problems:

@@ -5,9 +5,8 @@ import TestSupport
 /// The commands people type out of habit from ollama and docker, run
 /// in-process against a real docker-registry: `cp` / `tag` name a stored
 /// model twice (no blob copied), `ls` lists every name (text and JSON), `rm` keeps what
-/// another name shares, and `tags` lists a repository's tags. (`tags`
-/// following `Link` pages across a hostile server stays in
-/// `Tests/IntegrationTests/CommandHabitsTests`, beside its server.)
+/// another name shares, and `tags` lists a repository's tags, following
+/// `Link` pages on the same registry only.
 @Suite struct StoredNameTests {
     private static func seed(_ registry: RegistryProcess, _ repository: String, tag: String, sizes: [Int64], seed: UInt64, in cli: InProcessCLI) throws {
         let model = try ModelSeeder.ollamaModel(layerSizes: sizes, seed: seed, in: cli.scratch.appendingPathComponent("gen-\(seed)-\(tag)"))
@@ -74,5 +73,30 @@ import TestSupport
         #expect(missing.status == 1)
         #expect(missing.jsonObjects.last??["kind"] as? String == "not_found", "\(missing.out)")
         #expect(missing.errLines.count == 1, "\(missing.err)")
+    }
+
+    @Test func tagsFollowsLinkPagesOnTheSameRegistryOnly() async throws {
+        let cli = try InProcessCLI()
+        defer { cli.cleanUp() }
+        // Pages as Docker Hub and GHCR send them: a Link to the next, relative or absolute.
+        let pages = try LoopbackHTTPServer { request in
+            switch (request.path, request.query("last").first) {
+            case ("/v2/", _):
+                return TestHTTPResponse(status: 200, body: Data("{}".utf8))
+            case ("/v2/team/paged/tags/list", nil):
+                return TestHTTPResponse(status: 200, headers: ["Link": #"</v2/team/paged/tags/list?n=2&last=b>; rel="next""#],
+                                        body: Data(#"{"name":"team/paged","tags":["b","a"]}"#.utf8))
+            case ("/v2/team/paged/tags/list", "b"):
+                return TestHTTPResponse(status: 200, headers: ["Link": #"<http://127.0.0.2:1/v2/team/paged/tags/list?last=d>; rel="next""#],
+                                        body: Data(#"{"name":"team/paged","tags":["c","d"]}"#.utf8))
+            default:
+                return TestHTTPResponse(status: 500)
+            }
+        }
+        defer { pages.stop() }
+        let run = await cli.run(["tags", "http://127.0.0.1:\(pages.port)/team/paged", "--insecure", "--json"])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.jsonObjects.compactMap { $0?["tag"] as? String } == ["a", "b", "c", "d"], "both pages, and no request to another host")
+        #expect(run.jsonObjects.allSatisfy { ($0?["reference"] as? String)?.hasPrefix("127.0.0.1:\(pages.port)/team/paged:") == true }, "\(run.out)")
     }
 }

@@ -13,8 +13,9 @@ packages:
 build: packages
 	$(SWIFT) build
 
-# Unit and integration tests (XCTest, and Swift Testing for the tables:
-# references, sync files); the integration tests start docker-registry.
+# Unit and integration tests (XCTest, then Swift Testing: the tables of
+# references and sync files, and Tests/ModelGetCLITests, the command line
+# run in-process); the integration tests start docker-registry.
 # The man pages come first (a debug build, which the tests reuse): the
 # install test installs them into a temporary PREFIX.
 # Most tests wait (on a registry killed for good, a retry window, a relay's

@@ -60,13 +60,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "modelget",
+        // The commands, in a library so tests can run a command line in-process.
+        .target(
+            name: "ModelGetCLI",
             dependencies: [
                 "ModelGet",
                 "ModelGetServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "modelget",
+            dependencies: ["ModelGetCLI"]
         ),
         .target(
             name: "TestSupport",
@@ -89,6 +94,11 @@ let package = Package(
         .testTarget(
             name: "ModelGetTests",
             dependencies: ["ModelGet", "TestSupport"]
+        ),
+        // Command lines run in-process through CommandLineRunner (Swift Testing).
+        .testTarget(
+            name: "ModelGetCLITests",
+            dependencies: ["ModelGetCLI", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "IntegrationTests",

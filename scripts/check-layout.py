@@ -162,6 +162,20 @@ def doors(files):
     return problems
 
 
+CLI_SOURCES = ("Sources/ModelGetCLI/", "Sources/modelget/")
+CLI_OUTPUT_DOOR = "Sources/ModelGetCLI/Support/ProcessOutput.swift"
+DIRECT_OUTPUT = re.compile(r"FileHandle\.standard(Output|Error)|\bSwift\.print\(|\bf?puts\(|\bwrite\((STDOUT|STDERR)_FILENO")
+
+
+def cli_output(files):
+    """The CLI writes stdout and stderr only through its OutputSink, so a
+    command run in-process by a test shows all it prints (`ProcessOutput`
+    is the sink of the process)."""
+    return [f"{path} writes to stdout or stderr directly: print, JSONLines and Terminal go through the command's OutputSink"
+            for path in sorted(f for f in files if f.startswith(CLI_SOURCES) and f.endswith(".swift") and f != CLI_OUTPUT_DOOR)
+            if DIRECT_OUTPUT.search(re.sub(r"//.*", "", open(path).read()))]
+
+
 def main():
     os.chdir(ROOT)
     problems = []
@@ -183,7 +197,7 @@ def main():
         elif re.fullmatch(r"(Operations|Formats)/[\w/]*(\*)?|[A-Z]\w*/[A-Z][\w+]*", token):
             name = token.rstrip("*").rstrip("/")
             candidates = [f"{LIB}/{name}", f"{LIB}/{name}.swift", f"Sources/ModelGetServe/{name}.swift",
-                          f"Sources/modelget/{name}", f"Sources/modelget/{name}.swift"]
+                          f"Sources/ModelGetCLI/{name}", f"Sources/ModelGetCLI/{name}.swift"]
             if not any(c in directories or c in files for c in candidates):
                 problems.append(f"{DOC} names {token}, which does not exist")
 
@@ -212,7 +226,7 @@ def main():
             if other and not allowed(part, other):
                 problems.append(f"{path} uses {word} of {other}: {part} → {other} is not in {DOC}'s dependencies")
 
-    problems += cycles() + doors(files)
+    problems += cycles() + doors(files) + cli_output(files)
     for p in problems:
         print(p)
     if problems:

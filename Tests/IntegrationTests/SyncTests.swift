@@ -95,17 +95,4 @@ final class SyncTests: XCTestCase {
         done.wait()
         return try XCTUnwrap(result, "\(request.url!) not served")
     }
-
-    func testMalformedFileIsRejectedBeforeAnyFetch() throws {
-        let registry = try RegistryProcess()
-        let cli = try CLIHarness()
-        defer { cli.cleanUp() }
-        _ = try CLIHarness.seed(registry, "lib/a", sizes: [1000], seed: 3, in: cli.scratch)
-        let list = cli.scratch.appendingPathComponent("models.json")
-        try Data("{\"models\": [\n  {\"name\": \"\(registry.host)/lib/a\", \"insecure\": true},\n  {\"name\": \"x\", \"platform\": 5}\n]}".utf8).write(to: list)
-        let run = try cli.run(["sync", list.path])
-        XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.err.contains("models.json:3: models[1].platform"), run.err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.models.path + "/blobs"))
-    }
 }

@@ -1,10 +1,10 @@
 import Foundation
 import ModelGet
 
-/// One JSON object per line on stdout.
+/// One JSON object per line on stdout (the running command's `OutputSink`).
 enum JSONLines {
     static func emit(_ object: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        CommandOutput.sink.json(data + Data("\n".utf8))
     }
 }

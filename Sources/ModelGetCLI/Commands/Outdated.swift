@@ -7,8 +7,9 @@ import ModelGet
 struct Outdated: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List stored models whose tag names another manifest in its registry now.",
-        discussion: "Compares manifest digests only (a HEAD request per model, through the mirrors a pull would use); no blob "
-            + "is read. Exit status 1 when a model could not be checked. `modelget pull --outdated` re-pulls the outdated ones."
+        discussion: Examples.text(["modelget outdated", "modelget outdated llama3.2:1b --json", "modelget pull --outdated"],
+            before: "Compares manifest digests only (a HEAD request per model, through the mirrors a pull would use); no blob "
+                + "is read. Exit status 1 when a model could not be checked. `modelget pull --outdated` re-pulls the outdated ones.")
     )
 
     @Argument(help: "Stored models to check (default: every stored model).")

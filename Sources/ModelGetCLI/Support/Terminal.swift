@@ -1,18 +1,19 @@
 import Foundation
 
-/// Writing to the terminal: stderr lines, TTY checks and width.
+/// Writing to the terminal: stderr lines, TTY checks and width. The text
+/// goes to the running command's `OutputSink`.
 enum Terminal {
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        CommandOutput.sink.error(line + "\n")
     }
 
-    static func write(_ text: String, to handle: FileHandle = .standardError) {
-        handle.write(Data(text.utf8))
+    static func write(_ text: String) {
+        CommandOutput.sink.error(text)
     }
 
     /// True when stderr is a terminal that can redraw a line.
     static var canRedraw: Bool {
-        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        CommandOutput.sink.errorIsTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
     /// Columns of the terminal, else `$COLUMNS`, else 80.

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget pull REF`: fetch a model into the store.
-struct Pull: AsyncParsableCommand {
+struct Pull: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a model into the models directory (Ollama's layout).",
         discussion: Examples.text(["modelget pull llama3.2:1b", "modelget pull 127.0.0.1:5000/team/tiny:v1 --insecure", "modelget pull ghcr.io/org/team/model --as ghcr.io/org/model", "modelget pull hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M", "modelget pull llama3 --limit-rate 50M -q"], before: "REF is [scheme://][host/][namespace/]model[:tag][@sha256:…], read as ollama reads it (a/b/c is host a); defaults: registry.ollama.ai, library, latest. A nested repository (ghcr.io/org/team/model) must be stored under a name ollama's store can hold: --as HOST/NAMESPACE/MODEL[:TAG].")
@@ -45,14 +45,12 @@ struct Pull: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in
-            if outdated { return try await pullOutdated() }
-            let ref = try Reference(parsing: reference ?? "")
-            let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json)
-            try await pull(ref, storeAs: try storeAs.map(Reference.init(parsing:)), router: router)
-        }
+        if outdated { return try await pullOutdated() }
+        let ref = try Reference(parsing: reference ?? "")
+        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json)
+        try await pull(ref, storeAs: try storeAs.map(Reference.init(parsing:)), router: router)
     }
 
     /// `--outdated`: checks the stored models (or REF) and pulls each outdated one.

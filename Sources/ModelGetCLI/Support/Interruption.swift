@@ -1,10 +1,10 @@
 import Foundation
 import ModelGet
 
-/// How every long command ends on Ctrl-C or SIGTERM: the work is
+/// How every long command (`LongCommand`) ends on Ctrl-C or SIGTERM: the work is
 /// cancelled (transfers stop, part state and upload sessions are written,
 /// temporaries removed or left for the next run to reuse), the command
-/// exits 130 with one line saying how to resume (`Main` writes it, and
+/// exits 130 with one line saying how to resume (`CommandLineRunner` writes it, and
 /// with `--json` the `error` event, as for any other failure).
 enum Interruption {
     /// Runs `work` until it ends or a signal interrupts it.

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget export REF -o FILE.tar|DIR`: one stored model as an OCI image layout.
-struct Export: AsyncParsableCommand {
+struct Export: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a stored model as an OCI image layout archive (or directory) to carry offline.",
         discussion: Examples.text(["modelget export llama3 -o llama3.tar", "modelget export llama3 -o llama3/"], before: """
@@ -26,8 +26,8 @@ struct Export: AsyncParsableCommand {
         do { _ = try Reference(parsing: reference) } catch { throw ValidationError("\(error)") }
     }
 
-    func run() async throws {
-        try await Interruption.run { [self] in try await export() }
+    func work() async throws {
+        try await export()
     }
 
     private func export() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget verify [REF]`: re-hash blobs; `--repair` fetches bad ones again.
-struct Verify: AsyncParsableCommand {
+struct Verify: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-hash the blobs of one model or of all, reporting each missing or corrupt one.",
         discussion: Examples.text(["modelget verify", "modelget verify llama3 --repair", "modelget verify --json"],
@@ -23,9 +23,9 @@ struct Verify: AsyncParsableCommand {
         do { _ = try reference.map(Reference.init(parsing:)) } catch { throw ValidationError("\(error)") }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await verify() }
+        try await verify()
     }
 
     private func verify() async throws {

@@ -35,7 +35,13 @@ struct OutputFlags: ParsableArguments {
         case .verbose: .verbose
         case .normal, .quiet: nil
         }
-        Diagnostics.install(level.map { Diagnostics.Handler(level: $0) { _, message in Console.shared.message(DisplayText.line(message)) } })
+        // Messages come from the transport's threads too: each goes to this command's sink.
+        let sink = CommandOutput.sink
+        Diagnostics.install(level.map {
+            Diagnostics.Handler(level: $0) { _, message in
+                CommandOutput.$sink.withValue(sink) { Console.shared.message(DisplayText.line(message)) }
+            }
+        })
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget push REF [DEST]`: upload a model from the store.
-struct Push: AsyncParsableCommand {
+struct Push: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Push a model from the models directory to a registry.",
         discussion: Examples.text(["modelget push 127.0.0.1:5000/team/tiny:v1", "modelget push llama3 reg.example/mirror/llama3", "modelget push llama3 reg.example"], before: """
@@ -41,9 +41,9 @@ struct Push: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await push() }
+        try await push()
     }
 
     private func push() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `--proxy URL` and `--cacert FILE`, for every command that talks to a
-/// registry; `Main` installs them (with the environment's proxies and
+/// registry; `CommandLineRunner` installs them (with the environment's proxies and
 /// CAs) as the process's `NetworkSettings` before the command runs.
 struct NetworkOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
@@ -38,7 +38,7 @@ struct NetworkOptions: ParsableArguments {
     }
 }
 
-/// A command that reaches registries: `Main` installs its network settings first.
+/// A command that reaches registries: `CommandLineRunner` installs its network settings first.
 protocol NetworkCommand {
     var network: NetworkOptions { get }
 }

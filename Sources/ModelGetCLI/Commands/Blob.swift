@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget blob REF -o FILE|-`: write one blob of a model (the weights by default), verified.
-struct Blob: AsyncParsableCommand {
+struct Blob: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a model's weights (or another layer) to a file or stdout, verified.",
         discussion: Examples.text(["modelget blob llama3 -o weights.gguf", "modelget blob docker.io/ai/smollm2 -o smollm2/", "modelget blob llama3 -o - --media-type application/vnd.ollama.image.license"], before: """
@@ -42,9 +42,9 @@ struct Blob: AsyncParsableCommand {
         } catch { throw ValidationError("\(error)") }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await export() }
+        try await export()
     }
 
     private func export() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget import FILE.tar|DIR [--as REF]`: load an image archive into the store.
-struct Import: AsyncParsableCommand {
+struct Import: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load an OCI image layout (tar or directory) or a docker save archive into the models directory.",
         discussion: Examples.text(["modelget import llama3.tar", "modelget import saved.tar --as reg.example/team/model:v1"], before: """
@@ -36,8 +36,8 @@ struct Import: AsyncParsableCommand {
         } catch { throw ValidationError("\(error)") }
     }
 
-    func run() async throws {
-        try await Interruption.run { [self] in try await importArchive() }
+    func work() async throws {
+        try await importArchive()
     }
 
     private func importArchive() async throws {

@@ -17,7 +17,7 @@ enum PushSummary {
             return
         }
         let size = ProgressFormat.binaryBytes
-        Swift.print(Summary.text("\(verb) \(result.reference) (\(result.manifestDigest.prefix(19)))",
+        ModelGetCLI.print(Summary.text("\(verb) \(result.reference) (\(result.manifestDigest.prefix(19)))",
                                  "\(result.blobs) blobs, \(size(result.totalBytes)); skipped \(result.skipped) (\(size(result.skippedBytes))), "
                                  + "mounted \(result.mounted) (\(size(result.mountedBytes))), "
                                  + "sent \(result.sent) (\(size(result.sentBytes))) in \(ProgressFormat.duration(seconds))"))

@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget sync FILE.json`: bring the store in line with a model list.
-struct Sync: AsyncParsableCommand {
+struct Sync: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull every model a list names (see models.example.json); a second run fetches nothing.",
         discussion: Examples.text(["modelget sync models.json", "modelget sync models.json --dry-run", "modelget sync models.json --prune"],
@@ -20,9 +20,9 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var report: JSONOption
     @OptionGroup var verbosity: OutputFlags
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await sync() }
+        try await sync()
     }
 
     private func sync() async throws {

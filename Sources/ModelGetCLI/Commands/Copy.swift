@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget copy SRC DEST`: registry to registry.
-struct Copy: AsyncParsableCommand {
+struct Copy: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy a model from one registry to another.",
         discussion: Examples.text(["modelget copy tinyllama reg.example/mirror/tinyllama", "modelget copy docker.io/library/debian:12 reg.example --all-platforms"], before: """
@@ -45,9 +45,9 @@ struct Copy: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await copy() }
+        try await copy()
     }
 
     private func copy() async throws {

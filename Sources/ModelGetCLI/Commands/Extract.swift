@@ -3,7 +3,7 @@ import Foundation
 import ModelGet
 
 /// `modelget extract REF DIR`: unpack a container image into a root filesystem.
-struct Extract: AsyncParsableCommand {
+struct Extract: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Unpack an OCI or Docker image's layers into a root filesystem directory.",
         discussion: Examples.text(["modelget extract docker.io/library/debian:12 rootfs/", "modelget extract docker.io/library/debian:12 rootfs/ --platform linux/arm64"], before: """
@@ -56,9 +56,9 @@ struct Extract: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func work() async throws {
         verbosity.apply()
-        try await Interruption.run { [self] in try await extract() }
+        try await extract()
     }
 
     private func extract() async throws {

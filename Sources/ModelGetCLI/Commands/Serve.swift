@@ -4,7 +4,7 @@ import ModelGet
 import ModelGetServe
 
 /// `modelget serve`: the models directory as a read-only registry.
-struct Serve: AsyncParsableCommand {
+struct Serve: LongCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the models directory as a read-only OCI/Ollama registry.",
         discussion: Examples.text(["modelget serve --listen 127.0.0.1:5000", "modelget serve --listen 0.0.0.0:5000 --upstream https://registry.ollama.ai"], before: """
@@ -72,7 +72,10 @@ struct Serve: AsyncParsableCommand {
         guard Set(upstreams.map { $0.host.lowercased() }).count == upstreams.count else { throw ValidationError("two --upstream for one host") }
     }
 
-    func run() async throws {
+    /// The server drains on SIGINT and SIGTERM itself (`RegistryServer.run`) and exits 0.
+    static var signals: SignalOwner { .work }
+
+    func work() async throws {
         let (host, port) = try Self.address(listen)
         var configuration = ServeConfiguration(store: models.store)
         configuration.host = host

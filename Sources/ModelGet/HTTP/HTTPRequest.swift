@@ -10,13 +10,16 @@ public struct HTTPRequest: Sendable {
     /// Where the request body comes from; file bodies are read as they are sent.
     public enum Body: Sendable {
         case data(Data)
-        case file(path: String, offset: Int64, length: Int64)
+        /// `length` bytes from `offset` of a file the caller holds open
+        /// (a `StoredBlob`'s); the transfer reads a duplicate of `fd`, so
+        /// the caller may close its own once the request returned.
+        case descriptor(fd: Int32, offset: Int64, length: Int64)
 
         /// The number of bytes the body sends.
         public var length: Int64 {
             switch self {
             case let .data(data): return Int64(data.count)
-            case let .file(_, _, length): return length
+            case let .descriptor(_, _, length): return length
             }
         }
     }

@@ -137,10 +137,10 @@ final class CurlTransfer: @unchecked Sendable {
         switch body {
         case let .data(data):
             uploadData = data
-        case let .file(path, offset, _):
-            uploadFD = open(path, O_RDONLY | O_CLOEXEC)
+        case let .descriptor(fd, offset, _):
+            uploadFD = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             guard uploadFD >= 0 else {
-                throw ModelGetError.fileSystem(path: path, reason: String(cString: strerror(errno)))
+                throw ModelGetError.fileSystem(path: "descriptor \(fd)", reason: String(cString: strerror(errno)))
             }
             uploadOffset = offset
         }

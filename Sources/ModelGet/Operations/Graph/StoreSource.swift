@@ -25,7 +25,7 @@ struct StoreSource: GraphSource {
         child.tag = nil
         child.digest = entry.digest
         guard let manifest = try? stored(child) else {
-            throw ModelGetError.invalidManifest(reason: "\(reference) is an image index; push one of its image manifests")
+            throw ModelGetError.invalidManifest(reason: "\(reference) is an image index; name one of its image manifests")
         }
         guard manifest.digest == entry.digest else {
             throw ModelGetError.digestMismatch(digest: entry.digest.description, actual: manifest.digest.hex)

@@ -37,8 +37,36 @@ final class GraphCopyTests: XCTestCase {
         return (manifest, blobs)
     }
 
-    private func copy() async throws -> PushResult {
-        try await GraphCopy(concurrency: 4, mountFrom: nil, platforms: .one(.current))
+    /// An index under the model's name with an amd64 and an arm64 image
+    /// (stored by digest), sharing their config; returns the images' manifests.
+    private func storeIndex() throws -> (amd64: Data, arm64: Data, blobs: Set<Digest>) {
+        let config = try blob(Data("{\"config\":2}".utf8), "application/vnd.oci.image.config.v1+json")
+        var images: [Data] = []
+        var blobs: Set<Digest> = [config.digest]
+        for arch in ["amd64", "arm64"] {
+            let layer = try blob(Data("layer for \(arch)".utf8), "application/vnd.oci.image.layer.v1.tar")
+            blobs.insert(layer.digest)
+            let image = Data(("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"\(config.mediaType)\",\"digest\":\"\(config.digest)\",\"size\":\(config.size)},"
+                + "\"layers\":[{\"mediaType\":\"\(layer.mediaType)\",\"digest\":\"\(layer.digest)\",\"size\":\(layer.size)}]}").utf8)
+            var byDigest = model
+            byDigest.tag = nil
+            byDigest.digest = try Digest(hex: SHA256Hasher.hex(of: image))
+            try from.writeManifest(image, for: byDigest)
+            images.append(image)
+        }
+        let entries = zip(["amd64", "arm64"], images).map { arch, image in
+            "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:\(SHA256Hasher.hex(of: image))\","
+                + "\"size\":\(image.count),\"platform\":{\"os\":\"linux\",\"architecture\":\"\(arch)\"}}"
+        }
+        let index = Data(("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+            + entries.joined(separator: ",") + "]}").utf8)
+        try from.writeManifest(index, for: model)
+        return (images[0], images[1], blobs)
+    }
+
+    private func copy(_ platforms: GraphCopy.Platforms = .one(.current)) async throws -> PushResult {
+        try await GraphCopy(concurrency: 4, mountFrom: nil, platforms: platforms)
             .copy(from: StoreSource(store: from, reference: model), to: StoreDestination(store: to, reference: model),
                   progress: TransferProgress())
     }
@@ -88,5 +116,27 @@ final class GraphCopyTests: XCTestCase {
             XCTAssertFalse("\(error)".contains("\n"))
         }
         XCTAssertFalse(to.hasBlob(blobs[0]), "nothing written before the check")
+    }
+
+    func testAnIndexIsNarrowedToThePlatformsImageWhichGoesUnderTheTag() async throws {
+        let (_, arm64, _) = try storeIndex()
+        let result = try await copy(.one(Platform(os: "linux", architecture: "arm64")))
+        XCTAssertEqual(result.manifestDigest, "sha256:" + SHA256Hasher.hex(of: arm64))
+        XCTAssertEqual([result.blobs, result.sent], [2, 2], "the arm64 image's config and layer, nothing of amd64")
+        XCTAssertEqual(FileManager.default.contents(atPath: try to.resolvedManifestPath(model)), arm64)
+    }
+
+    func testAllPlatformsCopiesEveryImageByDigestAndEachSharedBlobOnce() async throws {
+        let (amd64, arm64, blobs) = try storeIndex()
+        let result = try await copy(.all)
+        XCTAssertEqual([result.blobs, result.sent], [3, 3], "the shared config counted and copied once")
+        for image in [amd64, arm64] {
+            var byDigest = model
+            byDigest.tag = nil
+            byDigest.digest = try Digest(hex: SHA256Hasher.hex(of: image))
+            XCTAssertEqual(FileManager.default.contents(atPath: try to.resolvedManifestPath(byDigest)), image)
+        }
+        for digest in blobs { XCTAssertTrue(FileManager.default.fileExists(atPath: to.blobPath(digest))) }
+        XCTAssertThrowsError(try to.resolvedManifestPath(model), "the store keeps images, not the index: ollama reads none")
     }
 }

@@ -27,7 +27,7 @@ final class ImportUnderStoreLockTests: XCTestCase {
         }
         try source.writeManifest(model.manifest, for: reference)
         let archive = work.appendingPathComponent("model.tar").path
-        _ = try ModelExporter(store: source).export(reference, to: archive, asDirectory: false)
+        _ = try await ModelExporter(store: source).export(reference, to: archive, asDirectory: false)
 
         let target = ModelStore(root: work.appendingPathComponent("target"))
         try target.prepare()

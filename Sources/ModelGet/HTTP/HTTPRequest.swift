@@ -7,11 +7,10 @@ public struct HTTPRequest: Sendable {
         case get = "GET", head = "HEAD", put = "PUT", post = "POST", patch = "PATCH", delete = "DELETE"
     }
 
-    /// Where the request body comes from; file and reader bodies are read
-    /// as they are sent (and again from `offset` when a retry resends them).
+    /// Where the request body comes from; a reader body is read as it is
+    /// sent (and again from `offset` when a retry resends it).
     public enum Body: Sendable {
         case data(Data)
-        case file(path: String, offset: Int64, length: Int64)
         /// `length` bytes from `offset` of something the caller opened (a
         /// `StoredBlob`) and keeps open until the request has returned.
         case reader(any RandomAccessReader, offset: Int64, length: Int64)
@@ -20,7 +19,7 @@ public struct HTTPRequest: Sendable {
         public var length: Int64 {
             switch self {
             case let .data(data): return Int64(data.count)
-            case let .file(_, _, length), let .reader(_, _, length): return length
+            case let .reader(_, _, length): return length
             }
         }
     }

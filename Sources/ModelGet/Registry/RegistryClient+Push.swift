@@ -53,16 +53,16 @@ extension RegistryClient {
         }
     }
 
-    /// `PATCH` one chunk (`length` bytes of the file at `path` from
+    /// `PATCH` one chunk (`length` bytes of the open blob `bytes` from
     /// `offset`) into a session, offering ollama's redirect uploads
     /// (`X-Redirect-Uploads: 1`, as server/upload.go sends it): a plain
     /// registry takes the bytes (202), registry.ollama.ai answers 307 with
     /// where the part goes instead.
-    public func uploadChunk(session: URL, path: String, offset: Int64, length: Int64, scopes: [String],
+    public func uploadChunk(session: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64, scopes: [String],
                             observer: UploadProgressObserver? = nil) async throws -> ChunkAnswer {
         let headers: HTTPHeaders = ["Content-Type": "application/octet-stream", "X-Redirect-Uploads": "1",
                                     "Content-Range": "\(offset)-\(offset + length - 1)"]
-        let request = request(.patch, session, headers: headers, body: .file(path: path, offset: offset, length: length))
+        let request = request(.patch, session, headers: headers, body: .reader(bytes, offset: offset, length: length))
         let response = try await authorizedSend(request, scopes: scopes, uploadObserver: observer)
         switch response.status {
         case 202:
@@ -86,10 +86,10 @@ extension RegistryClient {
 
     /// `PUT`s one part to the presigned storage URL a redirect upload named,
     /// with no `Authorization` (the URL carries its own signature).
-    public func putPart(storage: URL, path: String, offset: Int64, length: Int64,
+    public func putPart(storage: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64,
                         observer: UploadProgressObserver? = nil) async throws {
         let request = request(.put, storage, headers: ["Content-Type": "application/octet-stream"],
-                              body: .file(path: path, offset: offset, length: length))
+                              body: .reader(bytes, offset: offset, length: length))
         let response = try await http.send(request, sink: nil, uploadObserver: observer)
         guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: storage) }
     }

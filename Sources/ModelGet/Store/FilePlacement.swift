@@ -12,15 +12,33 @@ enum FilePlacement {
     /// trying a reflink, then (only when `allowHardLink`, and only for a
     /// regular file) a hard link, then a copy.
     static func place(_ source: String, digest: Digest, at destination: String, allowHardLink: Bool = false) throws -> PlacementMethod {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileIO.error(source) }
+        defer { close(input) }
+        return try place(input, path: source, digest: digest, at: destination) { temporary in
+            allowHardLink && FileIO.isRegularFile(source) && link(source, temporary) == 0
+        }
+    }
+
+    /// Places a stored blob opened for reading (see `place`), a reflink
+    /// else a copy: the handle has no name to link.
+    static func place(_ blob: StoredBlob, digest: Digest, at destination: String) throws -> PlacementMethod {
+        try place(blob.fd, path: blob.path, digest: digest, at: destination) { _ in false }
+    }
+
+    /// Places the open file `input` (named `path` in errors); `hardLink`
+    /// links it at the temporary name when it can.
+    private static func place(_ input: Int32, path: String, digest: Digest, at destination: String,
+                              hardLink: (String) -> Bool) throws -> PlacementMethod {
         let temporary = temporaryPath(beside: destination)
         do {
             let method: PlacementMethod
-            if try clone(source, to: temporary) {
+            if try clone(input, to: temporary) {
                 method = .reflink
-            } else if allowHardLink, FileIO.isRegularFile(source), link(source, temporary) == 0 {
+            } else if hardLink(temporary) {
                 method = .hardlink
             } else {
-                method = try copyVerifying(source, to: temporary, digest: digest)
+                method = try copyVerifying(input, path: path, to: temporary, digest: digest)
             }
             if method != .copy {
                 try digest.verify(actualHex: try FileIO.hashFile(temporary).hex)
@@ -54,12 +72,9 @@ enum FilePlacement {
         FileIO.syncDirectory(directory(of: destination))
     }
 
-    /// A copy-on-write clone of `source` at the new file `destination`;
-    /// false (and no file left) where the file system cannot clone.
-    private static func clone(_ source: String, to destination: String) throws -> Bool {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw FileIO.error(source) }
-        defer { close(input) }
+    /// A copy-on-write clone of the open file `input` at the new file
+    /// `destination`; false (and no file left) where the file system cannot clone.
+    private static func clone(_ input: Int32, to destination: String) throws -> Bool {
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw FileIO.error(destination) }
         defer { close(output) }
@@ -69,10 +84,7 @@ enum FilePlacement {
     }
 
     /// Copies while hashing what is read; fails on a hash mismatch.
-    private static func copyVerifying(_ source: String, to destination: String, digest: Digest) throws -> PlacementMethod {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw FileIO.error(source) }
-        defer { close(input) }
+    private static func copyVerifying(_ input: Int32, path source: String, to destination: String, digest: Digest) throws -> PlacementMethod {
         let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw FileIO.error(destination) }
         defer { close(output) }

@@ -96,6 +96,12 @@ public final class ScratchDirectory: Sendable {
         return FileLock.exclusiveIfFree(path + "/.lock")
     }
 
+    /// Deletes a blob that has passed through (placed at its destination),
+    /// so the scratch store holds only the blobs still in flight.
+    func removeBlob(_ digest: Digest) {
+        unlink(store.blobPath(digest))
+    }
+
     /// Deletes the directory and everything in it, then lets go of it.
     public func remove() {
         try? FileManager.default.removeItem(at: url)

@@ -23,7 +23,6 @@ final class CurlTransfer: @unchecked Sendable {
     /// TLS session, are established).
     private(set) var answered = false
 
-    private var uploadFD: Int32 = -1
     private var uploadData: Data?
     private var uploadReader: (any RandomAccessReader)?
     private var uploadOffset: Int64 = 0
@@ -51,7 +50,6 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit {
         curl_slist_free_all(headerList)
-        if uploadFD >= 0 { close(uploadFD) }
         curl_easy_cleanup(easy)
     }
 
@@ -138,9 +136,6 @@ final class CurlTransfer: @unchecked Sendable {
         switch body {
         case let .data(data):
             uploadData = data
-        case let .file(path, offset, _):
-            uploadFD = try FileIO.openForReading(path)
-            uploadOffset = offset
         case let .reader(reader, offset, _):
             uploadReader = reader
             uploadOffset = offset
@@ -249,11 +244,9 @@ final class CurlTransfer: @unchecked Sendable {
             isPaused = true
             return Int(CURL_READFUNC_PAUSE)
         }
-        var count = 0
         if let data = uploadData {
             let start = data.startIndex + Int(uploadSent)
             data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + want))
-            count = want
         } else if let reader = uploadReader {
             do {
                 try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: uploadOffset + uploadSent)
@@ -261,19 +254,8 @@ final class CurlTransfer: @unchecked Sendable {
                 callbackError = error
                 return nil
             }
-            count = want
-        } else {
-            let n = pread(uploadFD, buffer.baseAddress, want, off_t(uploadOffset + uploadSent))
-            guard n >= 0 else {
-                callbackError = ModelGetError.fileSystem(path: request.url.path, reason: String(cString: strerror(errno)))
-                return nil
-            }
-            guard n > 0 else {
-                callbackError = ModelGetError.fileSystem(path: request.url.path, reason: "file shrank while it was being uploaded")
-                return nil
-            }
-            count = n
         }
+        let count = want
         uploadSent += Int64(count)
         uploadObserver?.didSend(count)
         return count

@@ -35,7 +35,7 @@ struct Export: LongCommand {
         var isDirectory: ObjCBool = false
         // An existing directory is taken as the destination, and refused as existing.
         let asDirectory = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
-        let result = try ModelExporter(store: models.store).export(ref, to: output, asDirectory: asDirectory)
+        let result = try await ModelExporter(store: models.store).export(ref, to: output, asDirectory: asDirectory)
         if report.json {
             JSONLines.emit(["event": "done", "path": result.path, "digest": result.manifestDigest.description,
                             "blobs": result.blobs, "bytes": result.bytes])

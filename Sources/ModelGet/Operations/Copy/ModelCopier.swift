@@ -1,11 +1,13 @@
 import Foundation
 
-/// Copies a model from one registry to another. Blobs the destination
+/// Copies a model from one registry to another: the graph copy from a
+/// `RegistrySource` to a `RegistryDestination`. Blobs the destination
 /// lacks stream through a scratch directory in the models directory: each
 /// is downloaded (verified), uploaded and deleted, so at most
 /// `concurrency` blobs sit on disk at once. With `keep` the model is
-/// pulled into the store instead and stays there. On the same registry,
-/// blobs are mounted from the source repository.
+/// first copied into the store (a pull: a `StoreDestination`) and stays
+/// there, and the copy to the destination reads it from there. On the
+/// same registry, blobs are mounted from the source repository.
 public struct ModelCopier: Sendable {
     public let store: ModelStore
     public let options: PushOptions
@@ -18,38 +20,38 @@ public struct ModelCopier: Sendable {
         self.keep = keep
     }
 
-    /// Copies `source` (on `from`'s registry) to `destination` (on `to`'s).
+    /// Copies `source` (on `from`'s registry) to `destination` (on `to`'s);
+    /// an index is narrowed to `platform`'s image.
     public func copy(_ source: Reference, from: RegistryClient, to destination: Reference, _ to: RegistryClient,
                      platform: Platform = .current, progress: TransferProgress = TransferProgress()) async throws -> PushResult {
-        let (fetched, manifest) = try await from.resolveImage(
-            repository: source.repository, reference: source.manifestReference, platform: platform)
+        try await copy(source, from: from, to: destination, to, platforms: .one(platform), progress: progress)
+    }
+
+    /// `copy --all-platforms`: when `source` is an index, every image it
+    /// names is copied (blobs, then its manifest by digest), then the index
+    /// itself, all byte for byte; an image manifest is copied as `copy` does.
+    /// The result counts each blob of the images once; its digest is the index's.
+    public func copyAllPlatforms(_ source: Reference, from: RegistryClient, to destination: Reference, _ to: RegistryClient,
+                                 progress: TransferProgress = TransferProgress()) async throws -> PushResult {
+        try await copy(source, from: from, to: destination, to, platforms: .all, progress: progress)
+    }
+
+    private func copy(_ source: Reference, from: RegistryClient, to destination: Reference, _ to: RegistryClient,
+                      platforms: GraphCopy.Platforms, progress: TransferProgress) async throws -> PushResult {
         try store.prepare()
         let scratch = keep ? nil : try store.makeScratchDirectory()
         defer { scratch?.remove() }
         let work = scratch?.store ?? store
         try work.prepare()
-        let engine = options.transfer.engine()
-        let fetch: @Sendable (Descriptor) async throws -> String = { blob in
-            if !work.hasBlob(blob) { try await engine.download(blob, from: from, repository: source.repository, into: work) }
-            return work.blobPath(blob.digest)
-        }
+        let reading = RegistrySource(client: from, reference: source, engine: options.transfer.engine(), work: work, scratch: scratch)
+        let copy = GraphCopy(concurrency: options.transfer.concurrency, mountFrom: options.mountFrom, platforms: platforms)
         if keep {
-            // A pull first, holding the store lock until the manifest names the blobs.
-            try store.checkStorable(source)
-            try await store.whileWriting {
-                try await forEachConcurrently(manifest.blobs, limit: options.transfer.concurrency) { _ = try await fetch($0) }
-                try store.writeManifest(fetched.data, for: source)
-            }
+            // A pull first: the blobs land in the store, its images are named there.
+            var kept = source
+            kept.digest = nil
+            _ = try await copy.copy(from: reading, to: StoreDestination(store: store, reference: kept), progress: TransferProgress())
         }
-
-        let mountFrom = options.mountSource(sourceRegistry: from.baseURL.absoluteString, sourceRepository: source.repository,
-                                            destinationRegistry: to.baseURL.absoluteString, destinationRepository: destination.repository)
-        let publication = Publication(
-            manifest: fetched.data, mediaType: fetched.mediaType, blobs: manifest.blobs, destination: destination,
-            client: to, mountFrom: mountFrom, store: store, options: options)
-        let result = try await publication.run(progress: progress, source: fetch) { blob in
-            if scratch != nil { unlink(work.blobPath(blob.digest)) }
-        }
-        return result
+        return try await copy.copy(from: reading, to: RegistryDestination(client: to, reference: destination, store: store, options: options),
+                                   progress: progress)
     }
 }

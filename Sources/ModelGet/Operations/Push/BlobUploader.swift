@@ -20,9 +20,9 @@ struct BlobUploader: Sendable {
     /// The operation's upload budget per second (`--limit-rate`), if any.
     let rateLimiter: RateLimiter?
 
-    /// Makes sure the registry holds `blob`. `source` gives the path of
-    /// its bytes, and is called only when they must be sent.
-    func upload(_ blob: Descriptor, source: @Sendable () async throws -> String) async throws -> BlobOutcome {
+    /// Makes sure the registry holds `blob`. `source` gives its bytes,
+    /// opened (its owner closes them), and is called only when they must be sent.
+    func upload(_ blob: Descriptor, source: @Sendable () async throws -> StoredBlob) async throws -> BlobOutcome {
         let window = RetryWindow(options.transfer.retry)
         while true {
             let counter = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
@@ -45,7 +45,7 @@ struct BlobUploader: Sendable {
         }
     }
 
-    private func attemptUpload(_ blob: Descriptor, source: @Sendable () async throws -> String,
+    private func attemptUpload(_ blob: Descriptor, source: @Sendable () async throws -> StoredBlob,
                                counter: SentByteCounter) async throws -> BlobOutcome {
         let digest = blob.digest
         if try await client.blobExists(repository: repository, digest: digest, scopes: scopes) {
@@ -63,28 +63,28 @@ struct BlobUploader: Sendable {
                 offered = (url, redirects)
             }
         }
-        let path = try await source()
-        guard FileIO.size(path) == blob.size else {
-            throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: FileIO.size(path) ?? 0)
+        let bytes = try await source()
+        guard bytes.size == blob.size else {
+            throw ModelGetError.sizeMismatch(digest: digest.description, expected: blob.size, actual: bytes.size)
         }
         // registry.ollama.ai takes every blob in parts by redirect, as ollama sends them.
         let ollamaFamily = client.family.contains(client.host)
         if blob.size < options.monolithicLimit, !ollamaFamily, offered?.redirects != true {
             let session = try await offeredOrNew(offered)
             if !session.redirects {
-                try await client.finishUpload(session: session.url, digest: digest, body: .file(path: path, offset: 0, length: blob.size),
+                try await client.finishUpload(session: session.url, digest: digest, body: .reader(bytes, offset: 0, length: blob.size),
                                               scopes: scopes, observer: counter)
                 return .sent
             }
             offered = session
         }
         if !ollamaFamily, offered?.redirects != true, let resumed = try await resumedSession(digest, size: blob.size, counter: counter) {
-            try await sendParts(of: blob, path: path, session: resumed, partSize: options.chunkSize, counter: counter)
+            try await sendParts(of: blob, bytes: bytes, session: resumed, partSize: options.chunkSize, counter: counter)
             return .sent
         }
         let session = try await offeredOrNew(offered)
         let redirects = ollamaFamily || session.redirects
-        try await sendParts(of: blob, path: path, session: UploadSession(url: session.url, offset: 0),
+        try await sendParts(of: blob, bytes: bytes, session: UploadSession(url: session.url, offset: 0),
                             partSize: redirects ? options.redirectPartSize(for: blob.size) : options.chunkSize, counter: counter)
         return .sent
     }
@@ -96,7 +96,7 @@ struct BlobUploader: Sendable {
     /// parts' etag. The session is saved after each part the registry
     /// itself took, so an interrupted plain upload resumes; redirected
     /// parts are not resumable (storage cannot be asked what it holds).
-    private func sendParts(of blob: Descriptor, path: String, session start: UploadSession, partSize: Int64,
+    private func sendParts(of blob: Descriptor, bytes: StoredBlob, session start: UploadSession, partSize: Int64,
                            counter: SentByteCounter) async throws {
         let digest = blob.digest
         var session = start
@@ -110,7 +110,7 @@ struct BlobUploader: Sendable {
                 let patch = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
                 let answer: ChunkAnswer
                 do {
-                    answer = try await client.uploadChunk(session: session.url, path: path, offset: offset, length: length,
+                    answer = try await client.uploadChunk(session: session.url, bytes: bytes, offset: offset, length: length,
                                                           scopes: scopes, observer: patch)
                 } catch {
                     progress.discard(patch.count)
@@ -130,7 +130,7 @@ struct BlobUploader: Sendable {
                         running -= 1
                     }
                     storageParts.addTask { [client] in
-                        try await client.putPart(storage: storage, path: path, offset: offset, length: length, observer: counter)
+                        try await client.putPart(storage: storage, bytes: bytes, offset: offset, length: length, observer: counter)
                     }
                     running += 1
                     session.url = next
@@ -141,7 +141,7 @@ struct BlobUploader: Sendable {
             }
             try await storageParts.waitForAll()
         }
-        let etag = redirected ? try RedirectUploadEtag.etag(path: path, parts: parts) : nil
+        let etag = redirected ? try RedirectUploadEtag.etag(of: bytes, parts: parts) : nil
         try await client.finishUpload(session: session.url, digest: digest, etag: etag, body: .data(Data()), scopes: scopes, observer: counter)
         sessions.remove(digest)
     }

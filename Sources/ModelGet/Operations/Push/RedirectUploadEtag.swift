@@ -5,28 +5,23 @@ import Foundation
 /// redirect (ollama's server/upload.go): the hex MD5 of the concatenated
 /// raw MD5s of the parts, then `-<part count>`. MD5 through OpenSSL's EVP.
 enum RedirectUploadEtag {
-    /// The etag of the file at `path` cut into `parts` (offset, length), in order.
-    static func etag(path: String, parts: [(offset: Int64, length: Int64)]) throws -> String {
+    /// The etag of `blob` cut into `parts` (offset, length), in order.
+    static func etag(of blob: StoredBlob, parts: [(offset: Int64, length: Int64)]) throws -> String {
         var sums: [UInt8] = []
-        for part in parts { sums += try md5(path: path, offset: part.offset, length: part.length) }
+        for part in parts { sums += try md5(of: blob, offset: part.offset, length: part.length) }
         return hex(try md5(sums)) + "-\(parts.count)"
     }
 
-    /// The MD5 of `length` bytes of the file at `path` from `offset`.
-    static func md5(path: String, offset: Int64, length: Int64) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ModelGetError.fileSystem(path: path, reason: "cannot be read")
-        }
-        defer { try? handle.close() }
+    /// The MD5 of `length` bytes of `blob` from `offset`, read 1 MiB at a time.
+    static func md5(of blob: StoredBlob, offset: Int64, length: Int64) throws -> [UInt8] {
         let hasher = try MD5Context()
-        try handle.seek(toOffset: UInt64(offset))
-        var remaining = length
-        while remaining > 0 {
-            guard let chunk = try handle.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty else {
-                throw ModelGetError.fileSystem(path: path, reason: "ended before byte \(offset + length)")
-            }
-            hasher.update(chunk)
-            remaining -= Int64(chunk.count)
+        var buffer = Data(count: 1 << 20)
+        var done: Int64 = 0
+        while done < length {
+            let count = Int(min(length - done, Int64(buffer.count)))
+            try buffer.withUnsafeMutableBytes { try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count]), at: offset + done) }
+            hasher.update(buffer.prefix(count))
+            done += Int64(count)
         }
         return try hasher.finish()
     }

@@ -1,0 +1,132 @@
+import Foundation
+import Synchronization
+
+/// The one copy of a model between two endpoints (oras-go's `Copy(src,
+/// dst)`): the root manifest is read; an index is narrowed to the image
+/// for `platforms` (or, with `.all`, every image it names is read); every
+/// blob of those images is made present at the destination, biggest
+/// first, `concurrency` at once — skipped when there, mounted from the
+/// source's repository on the same registry, else sent from the bytes the
+/// source gives (opened only then, released once placed); then the images'
+/// manifests go up by digest, and the root last under the destination's
+/// tag, so the destination never names what it does not hold. `push` and
+/// `copy` run on it.
+struct GraphCopy: Sendable {
+    /// Which images of an index are copied.
+    enum Platforms: Sendable {
+        /// The one for this platform (`ImageIndex.entry(for:)`); the index
+        /// itself is not copied, its image goes under the tag.
+        case one(Platform)
+        /// Every image, then the index itself (`copy --all-platforms`).
+        case all
+    }
+
+    /// Blobs placed at once.
+    let concurrency: Int
+    /// Another repository of the destination's registry to mount from
+    /// (`--mount-from`); else the mount rule (`mountSource`) decides.
+    let mountFrom: String?
+    let platforms: Platforms
+
+    /// Copies what `source` names to `destination`; the result counts the
+    /// blobs (each digest once) and what happened to each.
+    func copy(from source: some GraphSource, to destination: some GraphDestination,
+              progress: TransferProgress) async throws -> PushResult {
+        let (root, images) = try await graph(of: source)
+        if let pinned = destination.reference.digest, pinned != root.digest {
+            throw ModelGetError.digestMismatch(digest: pinned.description, actual: root.digest.hex)
+        }
+        let blobs = Self.blobs(of: images)
+        let mount = Self.mountSource(explicit: mountFrom, source: source.reference, destination: destination.reference)
+        return try await destination.whileOpen(mountFrom: mount) {
+            progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
+            let tally = PushTally()
+            // Biggest first: a huge blob starts early instead of trailing at the end.
+            try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: concurrency) { blob in
+                let opened = OpenedOnce { try await source.blob(blob) }
+                defer { opened.release() }
+                let outcome = try await destination.place(blob, mountFrom: mount, progress: progress) { try await opened.bytes() }
+                tally.record(outcome, size: blob.size)
+            }
+            for image in images where image.digest != root.digest {
+                try await destination.putManifest(image, as: image.digest.description, mountFrom: mount)
+            }
+            try await destination.putManifest(root, as: destination.reference.tag ?? root.digest.description, mountFrom: mount)
+            return tally.result(reference: destination.reference.description, manifestDigest: root.digest.description,
+                                blobs: blobs, transferred: progress.transferredBytes)
+        }
+    }
+
+    /// The manifest put last, and the image manifests whose blobs are
+    /// copied (the root itself when it is an image).
+    private func graph(of source: some GraphSource) async throws -> (root: FetchedManifest, images: [FetchedManifest]) {
+        let root = try await source.root()
+        guard case let .index(index) = root.document else { return (root, [root]) }
+        switch platforms {
+        case let .one(platform):
+            let image = try await Self.image(try index.entry(for: platform), of: source)
+            return (image, [image])
+        case .all:
+            var images: [FetchedManifest] = []
+            for entry in index.manifests {
+                guard !MediaType.isIndex(entry.mediaType) else {
+                    throw ModelGetError.invalidManifest(reason: "index entry \(entry.digest) is itself an index; modelget copies one level")
+                }
+                images.append(try await Self.image(entry, of: source))
+            }
+            return (root, images)
+        }
+    }
+
+    private static func image(_ entry: Descriptor, of source: some GraphSource) async throws -> FetchedManifest {
+        let image = try await source.manifest(entry)
+        guard case .image = image.document else {
+            throw ModelGetError.invalidManifest(reason: "index entry \(entry.digest) is not an image manifest")
+        }
+        return image
+    }
+
+    /// Every blob the images name, each digest once, in order of first mention.
+    static func blobs(of images: [FetchedManifest]) -> [Descriptor] {
+        var seen = Set<Digest>()
+        var blobs: [Descriptor] = []
+        for image in images {
+            guard case let .image(manifest) = image.document else { continue }
+            for blob in manifest.blobs where seen.insert(blob.digest).inserted { blobs.append(blob) }
+        }
+        return blobs
+    }
+
+    /// The one mount rule: `explicit` (`--mount-from`) when given, else
+    /// the source's repository when it is another repository of the
+    /// destination's registry; nil when that is the destination's own
+    /// repository, or no mount is possible.
+    static func mountSource(explicit: String?, source: Reference, destination: Reference) -> String? {
+        let sameRegistry = source.host == destination.host
+        let candidate = explicit ?? (sameRegistry ? source.repository : nil)
+        return candidate == destination.repository ? nil : candidate
+    }
+}
+
+/// One blob's bytes from a source, asked for at most once however often
+/// a destination's retries call for them, and released once.
+private final class OpenedOnce: Sendable {
+    private let fetch: @Sendable () async throws -> SourcedBlob
+    private let opened = Mutex<SourcedBlob?>(nil)
+
+    init(_ fetch: @escaping @Sendable () async throws -> SourcedBlob) {
+        self.fetch = fetch
+    }
+
+    /// Attempts of one blob run one after another, so two never open it together.
+    func bytes() async throws -> StoredBlob {
+        if let sourced = opened.withLock({ $0 }) { return sourced.bytes }
+        let sourced = try await fetch()
+        opened.withLock { $0 = sourced }
+        return sourced.bytes
+    }
+
+    func release() {
+        opened.withLock { $0.take() }?.release()
+    }
+}

@@ -1,0 +1,20 @@
+/// Where a graph copy reads a model: a registry (`RegistrySource`) or the
+/// store (`StoreSource`). It names the root manifest, hands out the
+/// manifests an index names, and gives a blob's bytes as an open
+/// `StoredBlob` — the store's own file, or a verified download in a
+/// scratch store — only when the destination must be sent them.
+protocol GraphSource: Sendable {
+    /// What the copy reads: its registry host and repository are the
+    /// mount rule's source (`GraphCopy.mountSource`).
+    var reference: Reference { get }
+
+    /// The manifest `reference` names, byte for byte as the source holds it.
+    func root() async throws -> FetchedManifest
+
+    /// The manifest an index names by `entry`, checked against its digest.
+    func manifest(_ entry: Descriptor) async throws -> FetchedManifest
+
+    /// `blob`'s bytes, verified, opened for reading; the copy calls
+    /// `release` once the destination holds them.
+    func blob(_ blob: Descriptor) async throws -> SourcedBlob
+}

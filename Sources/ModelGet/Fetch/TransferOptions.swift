@@ -29,16 +29,13 @@ public struct TransferOptions: Sendable {
 
     /// 64 requests at once.
     public static let defaultConcurrency = 64
-    /// 30 seconds without a byte: the HTTP layer's default, named here for
-    /// the flags that show it.
-    public static let defaultStallTimeout = HTTPRequest.defaultStallTimeout
     /// The concurrency a user may ask for.
     public static let concurrencyRange = 1...1024
     /// The fixed part count and the connection cap a user may ask for.
     public static let partsRange = 1...64
 
     public init(concurrency: Int = TransferOptions.defaultConcurrency,
-                stallTimeout: TimeInterval = TransferOptions.defaultStallTimeout,
+                stallTimeout: TimeInterval = HTTPRequest.defaultStallTimeout,
                 parts: PartPlan = PartPlan(), limitRate: Int64? = nil, retry: RetryPolicy = RetryPolicy()) {
         self.concurrency = concurrency
         self.stallTimeout = stallTimeout

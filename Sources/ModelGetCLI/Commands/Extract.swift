@@ -43,7 +43,7 @@ struct Extract: LongCommand {
     @OptionGroup var retryWindow: RetryWindowOption
 
     @Option(name: .long, help: "Cut and resume a layer download that moves nothing for this many seconds.")
-    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+    var stallTimeout: Double = HTTPRequest.defaultStallTimeout
     @OptionGroup var rate: RateLimitOption
 
     func validate() throws {

@@ -65,7 +65,7 @@ struct Outdated: AsyncParsableCommand {
     /// The checks of `references` (every stored model when empty).
     static func check(_ references: [String], models: ModelsOption, insecure: Bool, signing: KeyOption, mirrors: MirrorOptions,
                       json: Bool) async throws -> [OutdatedChecker.Result] {
-        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: TransferOptions.defaultStallTimeout, json: json)
+        let router = try mirrors.router(credentials: signing.credentials, stallTimeout: HTTPRequest.defaultStallTimeout, json: json)
         let names = try references.map(Reference.init(parsing:))
         return try await OutdatedChecker(store: models.store, router: router, insecure: insecure).check(names.isEmpty ? nil : names)
     }

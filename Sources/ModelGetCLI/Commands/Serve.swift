@@ -48,7 +48,7 @@ struct Serve: LongCommand {
     @OptionGroup var rate: RateLimitOption
 
     @Option(name: .long, help: "Cut and resume an upstream fetch that moves nothing for this many seconds.")
-    var stallTimeout: Double = TransferOptions.defaultStallTimeout
+    var stallTimeout: Double = HTTPRequest.defaultStallTimeout
 
     @Option(name: .customLong("max-blob-size"), help: ArgumentHelp(
         "The most bytes a pull-through blob no manifest declared may take (e.g. 64G); the upstream's Content-Length and the free space bound it too.",

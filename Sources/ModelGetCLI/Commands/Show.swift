@@ -25,7 +25,7 @@ struct Show: AsyncParsableCommand {
         let ref = try Reference(parsing: reference)
         let info: ModelInfo
         if remote {
-            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: TransferOptions.defaultStallTimeout, json: report.json)
+            let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: HTTPRequest.defaultStallTimeout, json: report.json)
             info = try await router.sources(for: ref, insecure: access.insecure).info(platform: platform.value)
         } else {
             info = try await models.store.info(ref)

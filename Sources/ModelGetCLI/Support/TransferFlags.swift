@@ -12,12 +12,12 @@ struct TransferFlags: ParsableArguments {
     var concurrency: Int?
 
     @Option(name: .customLong("stall-timeout"), help: ArgumentHelp(
-        "Cut and resume a transfer that moves nothing for this many seconds (default: \(Int(TransferOptions.defaultStallTimeout))).",
+        "Cut and resume a transfer that moves nothing for this many seconds (default: \(Int(HTTPRequest.defaultStallTimeout))).",
         valueName: "seconds"))
     var stallTimeoutOption: Double?
 
     /// `--stall-timeout`, else the library's default.
-    var stallTimeout: TimeInterval { stallTimeoutOption ?? TransferOptions.defaultStallTimeout }
+    var stallTimeout: TimeInterval { stallTimeoutOption ?? HTTPRequest.defaultStallTimeout }
 
     @OptionGroup var retryWindow: RetryWindowOption
 

@@ -5,7 +5,8 @@ import XCTest
 /// Import as the graph copy from an OCI layout whose one entry is an image
 /// index: the image for `--platform` is stored under the layout's name,
 /// only its blobs reach the store, a second import adds nothing, and a
-/// platform the index lacks leaves the store as it was.
+/// platform the index lacks, or an `--as` digest that is not the chosen
+/// image's, leaves the store as it was.
 final class ImportFromLayoutIndexTests: XCTestCase {
     private var root: URL!
     private var layout: URL { root.appendingPathComponent("layout") }
@@ -87,5 +88,20 @@ final class ImportFromLayoutIndexTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: store.root.path + "/manifests"), [])
         let state = try FileManager.default.contentsOfDirectory(atPath: store.root.path + "/.modelget")
         XCTAssertFalse(state.contains { $0.hasPrefix("import-") }, "\(state)")
+    }
+
+    func testAnAsDigestThatIsNotTheChosenImagesIsRefusedAndNothingIsKept() async throws {
+        let images = try writeLayout()
+        let pinned = try Reference(parsing: "registry.example/team/model@" + (images["amd64"]?.manifest.description ?? ""))
+        let arm64 = Platform(os: "linux", architecture: "arm64")
+        do {
+            _ = try await ModelImporter(store: store, platform: arm64).importArchive(at: layout.path, as: pinned)
+            XCTFail("stored the arm64 image under the amd64 image's digest")
+        } catch let ModelGetError.digestMismatch(digest, actual) {
+            XCTAssertEqual(digest, images["amd64"]?.manifest.description)
+            XCTAssertEqual(actual, images["arm64"]?.manifest.hex)
+        }
+        XCTAssertEqual(try storedBlobs(), [])
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: store.root.path + "/manifests"), [])
     }
 }

@@ -6,7 +6,8 @@ import XCTest
 /// A pull onto a real full filesystem (an 8 MiB tmpfs; needs root, as CI
 /// has): a clear error naming the models directory, the space needed and
 /// free in human units and the command that frees space, nothing
-/// stored under a wrong name, and once there is room the pull completes.
+/// stored under a wrong name, and once there is room the pull completes;
+/// `copy --keep` checks the space as a pull does.
 final class PullOntoFullDiskTests: XCTestCase {
     func testFullDiskFailsClearlyAndThePullCompletesOnceThereIsRoom() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-\(UUID().uuidString)")
@@ -65,5 +66,41 @@ final class PullOntoFullDiskTests: XCTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: store.blobsDirectory + "/sha256-" + blob.digest.dropFirst(7)))
             XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest)
         }
+    }
+
+    /// `copy --keep` pulls into the store as `pull` does: the space for
+    /// every blob the store lacks is checked before the first byte (not one
+    /// blob at a time), and nothing reaches the destination.
+    func testCopyWithKeepChecksTheSpaceForEveryBlobBeforeTheFirstByte() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-copy-\(UUID().uuidString)")
+        let models = work.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard Tmpfs.mount(at: models.path, options: "size=8m") else {
+            throw XCTSkip("cannot mount a tmpfs here (not root?)")
+        }
+        defer { Tmpfs.unmount(models.path) }
+
+        let registry = try RegistryProcess()
+        let model = try ModelSeeder.ollamaModel(layerSizes: [6_000_000, 3_000_000, 500], seed: 10, in: work.appendingPathComponent("seed"))
+        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/fat", tag: "latest")
+        let store = ModelStore(root: models)
+        let source = try Reference(parsing: "\(registry.host)/library/fat")
+        let destination = try Reference(parsing: "\(registry.host)/team/fat")
+        let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
+                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path]))
+        do {
+            _ = try await ModelCopier(store: store, keep: true).copy(source, from: client, to: destination, client)
+            XCTFail("a 9 MB model fit on an 8 MiB filesystem")
+        } catch let ModelGetError.notEnoughSpace(path, needed, _, _) {
+            XCTAssertEqual(path, models.path)
+            XCTAssertEqual(needed, model.totalSize, "every blob is missing, and each one alone would fit")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.partialsDirectory), [], "not a byte fetched")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.blobsDirectory), [])
+        do {
+            _ = try await client.fetchManifest(repository: destination.repository, reference: "latest")
+            XCTFail("the destination was given the model")
+        } catch {}
     }
 }

@@ -9,23 +9,35 @@ import XCTest
 /// stored under a wrong name, and once there is room the pull completes;
 /// `copy --keep` checks the space as a pull does.
 final class PullOntoFullDiskTests: XCTestCase {
-    func testFullDiskFailsClearlyAndThePullCompletesOnceThereIsRoom() async throws {
+    /// An 8 MiB tmpfs as the models directory, a registry holding a model
+    /// of `layerSizes` as `library/fat` (both gone when the test ends), and
+    /// a client of it.
+    private struct FullDisk {
+        let models: URL, store: ModelStore, model: GeneratedModel, ref: Reference, client: RegistryClient
+    }
+
+    private func fullDisk(layerSizes: [Int64], seed: UInt64) throws -> FullDisk {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-\(UUID().uuidString)")
         let models = work.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        addTeardownBlock { try? FileManager.default.removeItem(at: work) }
         guard Tmpfs.mount(at: models.path, options: "size=8m") else {
             throw XCTSkip("cannot mount a tmpfs here (not root?)")
         }
-        defer { Tmpfs.unmount(models.path) }
-
+        addTeardownBlock { Tmpfs.unmount(models.path) }
         let registry = try RegistryProcess()
-        let model = try ModelSeeder.ollamaModel(layerSizes: [12_000_000, 3_000_000, 500], seed: 9, in: work.appendingPathComponent("seed"))
+        addTeardownBlock { registry.stop() }
+        let model = try ModelSeeder.ollamaModel(layerSizes: layerSizes, seed: seed, in: work.appendingPathComponent("seed"))
         try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/fat", tag: "latest")
-        let store = ModelStore(root: models)
-        let ref = try Reference(parsing: "\(registry.host)/library/fat")
         let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
                                         credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path]))
+        return FullDisk(models: models, store: ModelStore(root: models), model: model,
+                        ref: try Reference(parsing: "\(registry.host)/library/fat"), client: client)
+    }
+
+    func testFullDiskFailsClearlyAndThePullCompletesOnceThereIsRoom() async throws {
+        let disk = try fullDisk(layerSizes: [12_000_000, 3_000_000, 500], seed: 9)
+        let (models, store, model, ref, client) = (disk.models, disk.store, disk.model, disk.ref, disk.client)
         // Before the first byte: what is missing against the free space, in one line.
         do {
             _ = try await ModelPuller(store: store).pull(ref, client: client)
@@ -72,23 +84,9 @@ final class PullOntoFullDiskTests: XCTestCase {
     /// every blob the store lacks is checked before the first byte (not one
     /// blob at a time), and nothing reaches the destination.
     func testCopyWithKeepChecksTheSpaceForEveryBlobBeforeTheFirstByte() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-copy-\(UUID().uuidString)")
-        let models = work.appendingPathComponent("models")
-        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        guard Tmpfs.mount(at: models.path, options: "size=8m") else {
-            throw XCTSkip("cannot mount a tmpfs here (not root?)")
-        }
-        defer { Tmpfs.unmount(models.path) }
-
-        let registry = try RegistryProcess()
-        let model = try ModelSeeder.ollamaModel(layerSizes: [6_000_000, 3_000_000, 500], seed: 10, in: work.appendingPathComponent("seed"))
-        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/fat", tag: "latest")
-        let store = ModelStore(root: models)
-        let source = try Reference(parsing: "\(registry.host)/library/fat")
-        let destination = try Reference(parsing: "\(registry.host)/team/fat")
-        let client = try RegistryClient(host: registry.host, scheme: "http", insecure: true,
-                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path]))
+        let disk = try fullDisk(layerSizes: [6_000_000, 3_000_000, 500], seed: 10)
+        let (models, store, model, source, client) = (disk.models, disk.store, disk.model, disk.ref, disk.client)
+        let destination = try Reference(parsing: "\(disk.ref.host)/team/fat")
         do {
             _ = try await ModelCopier(store: store, keep: true).copy(source, from: client, to: destination, client)
             XCTFail("a 9 MB model fit on an 8 MiB filesystem")

@@ -53,7 +53,7 @@ ALLOWED = {
     "Fetch": {"Store", "Registry", "Transfer", "HTTP", "Formats/Manifest"},
 }
 BETWEEN_OPERATIONS = {"Operations/Copy": {"Operations/Push", "Operations/Graph"}, "Operations/Push": {"Operations/Graph"},
-                      "Operations/Export": {"Operations/Graph"},
+                      "Operations/Export": {"Operations/Graph"}, "Operations/Import": {"Operations/Graph"},
                       "Operations/Sync": {"Operations/Push"}, "Operations/Blob": {"Operations/Pull"}}
 
 # The store's doors: files outside `Store/` that still take `blobPath`, each

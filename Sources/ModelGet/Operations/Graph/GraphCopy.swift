@@ -4,7 +4,10 @@ import Synchronization
 /// The one copy of a model between two endpoints (oras-go's `Copy(src,
 /// dst)`): the root manifest is read; an index is narrowed to the image
 /// for `platforms` (or, with `.all`, every image it names is read); every
-/// blob of those images is made present at the destination, biggest
+/// blob of those images is made present at the destination — a source
+/// that downloads into the destination's own store fetches all it lacks
+/// at once (`fetchAhead`: one budget, one free-space check, small blobs
+/// made durable together), the rest are placed biggest
 /// first, `concurrency` at once — skipped when there, mounted from the
 /// source's repository on the same registry, else sent from the bytes the
 /// source gives (opened only then, released once placed); then the images'
@@ -41,8 +44,12 @@ struct GraphCopy: Sendable {
         return try await destination.whileOpen(mountFrom: mount) {
             progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
             let tally = PushTally()
+            var fetched: Set<Digest> = []
+            if let models = destination.modelsDirectory { fetched = try await source.fetchAhead(blobs, into: models) }
+            for blob in blobs where fetched.contains(blob.digest) { tally.record(.sent, size: blob.size) }
             // Biggest first: a huge blob starts early instead of trailing at the end.
-            try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: concurrency) { blob in
+            let rest = blobs.filter { !fetched.contains($0.digest) }.sorted { $0.size > $1.size }
+            try await forEachConcurrently(rest, limit: concurrency) { blob in
                 let opened = OpenedOnce { try await source.blob(blob) }
                 defer { opened.release() }
                 let outcome = try await destination.place(blob, mountFrom: mount, progress: progress) { try await opened.bytes() }

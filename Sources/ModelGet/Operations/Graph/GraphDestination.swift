@@ -5,6 +5,10 @@ protocol GraphDestination: Sendable {
     /// Where the model goes: its tag (or digest) names the root manifest.
     var reference: Reference { get }
 
+    /// The models directory the destination writes to, when it is one (a
+    /// source may fetch straight into it: `GraphSource.fetchAhead`).
+    var modelsDirectory: ModelStore? { get }
+
     /// Runs the copy's writes while the destination is open: a registry
     /// authenticates once with every scope (`mountFrom`'s pull scope
     /// among them); the store holds its lock, so no prune removes a blob
@@ -23,4 +27,8 @@ protocol GraphDestination: Sendable {
     /// root's tag, or a digest (an index's images); `mountFrom` as
     /// `whileOpen` was given it (a registry asks with the same scopes).
     func putManifest(_ manifest: FetchedManifest, as name: String, mountFrom: String?) async throws
+}
+
+extension GraphDestination {
+    var modelsDirectory: ModelStore? { nil }
 }

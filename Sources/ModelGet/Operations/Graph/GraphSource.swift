@@ -17,4 +17,16 @@ protocol GraphSource: Sendable {
     /// `blob`'s bytes, verified, opened for reading; the copy calls
     /// `release` once the destination holds them.
     func blob(_ blob: Descriptor) async throws -> SourcedBlob
+
+    /// Before any blob is placed: fetches, all at once on one budget, those
+    /// of `blobs` that `store` (the destination's own store) lacks, when
+    /// the source downloads into that very store, and returns their
+    /// digests; the copy then counts them as sent without placing them.
+    /// The source counts them in its own progress. Other sources fetch
+    /// nothing here.
+    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest>
+}
+
+extension GraphSource {
+    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> { [] }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// `RegistryClient`, blobs downloaded (verified) by the `FetchEngine` into
 /// a work store — a `ScratchDirectory` each blob leaves once placed, so at
 /// most `concurrency` blobs sit on disk at once, or the models directory
-/// itself (`copy --keep`), where they stay.
+/// itself (`copy --keep`), where they stay, all fetched ahead at once.
 struct RegistrySource: GraphSource {
     let client: RegistryClient
     let reference: Reference
@@ -20,6 +20,17 @@ struct RegistrySource: GraphSource {
 
     func manifest(_ entry: Descriptor) async throws -> FetchedManifest {
         try await client.fetchManifest(repository: reference.repository, reference: entry.digest.description)
+    }
+
+    /// When `work` is `store` (`copy --keep`): every blob it lacks,
+    /// through the `FetchEngine`'s one budget (`download` of them all: the
+    /// free space checked for all before the first byte, small blobs in
+    /// one `CommitBatch`).
+    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> {
+        guard scratch == nil, work.root == store.root else { return [] }
+        let absent = blobs.filter { !work.hasBlob($0) }
+        try await engine.download(absent, from: PullSources(client: client, repository: reference.repository), into: work)
+        return Set(absent.map(\.digest))
     }
 
     func blob(_ blob: Descriptor) async throws -> SourcedBlob {

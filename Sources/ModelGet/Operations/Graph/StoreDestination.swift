@@ -12,6 +12,8 @@ struct StoreDestination: GraphDestination {
     let store: ModelStore
     let reference: Reference
 
+    var modelsDirectory: ModelStore? { store }
+
     func whileOpen<T: Sendable>(mountFrom: String?, _ body: () async throws -> T) async throws -> T {
         try store.prepare()
         try store.checkStorable(reference)

@@ -19,6 +19,9 @@ public final class RetryWindow: Sendable {
         var since: ContinuousClock.Instant?
         var sinceDate = Date()
         var failures = 0
+        /// A `Retry-After` an answer to the loop's request carried, waited
+        /// for at its next failure.
+        var heardRetryAfter: String?
     }
     private let state = Mutex(State())
 
@@ -31,7 +34,15 @@ public final class RetryWindow: Sendable {
         state.withLock { state in
             state.since = nil
             state.failures = 0
+            state.heardRetryAfter = nil
         }
+    }
+
+    /// An answer the decorator handed back to the owning loop (a 429 or
+    /// 503 under a loop, see `RetryingHTTPClient`) asked to wait
+    /// `value`: the loop's next failure waits that long.
+    public func heard(retryAfter value: String) {
+        state.withLock { $0.heardRetryAfter = value }
     }
 
     /// What is left of the window while the other side is failing; nil
@@ -43,26 +54,28 @@ public final class RetryWindow: Sendable {
     }
 
     /// Records that a request to `host` failed with `error` (`retryAfter`:
-    /// the server's `Retry-After`); returns the wait before the next
+    /// the server's `Retry-After`, else one `heard` since the last
+    /// failure); returns the wait before the next
     /// attempt, which never ends past the window. Throws
     /// `ModelGetError.unreachable` once the window is spent (or `error`
     /// itself when the policy allows no window at all).
     public func failed(_ error: Error, host: String, retryAfter: String? = nil) throws -> TimeInterval {
         guard policy.window > 0 else { throw error }
         let now = ContinuousClock.now
-        let (failures, since, sinceDate) = state.withLock { state in
+        let (failures, since, sinceDate, heard) = state.withLock { state in
             if state.since == nil {
                 state.since = now
                 state.sinceDate = Date()
             }
             state.failures += 1
-            return (state.failures, state.since!, state.sinceDate)
+            defer { state.heardRetryAfter = nil }
+            return (state.failures, state.since!, state.sinceDate, state.heardRetryAfter)
         }
         let left = policy.window - Self.seconds(now - since)
         guard left > 0 else {
             throw ModelGetError.unreachable(.init(host: host, url: host, since: sinceDate, reason: Self.reason(error), window: policy.window))
         }
-        return min(policy.delay(afterAttempt: failures, retryAfter: retryAfter), left)
+        return min(policy.delay(afterAttempt: failures, retryAfter: retryAfter ?? heard), left)
     }
 
     /// The short reason an error gives ("could not connect", "HTTP 503").

@@ -13,8 +13,9 @@ import Synchronization
 ///   the caller's `RetryWindow.current` when it runs under a loop that owns
 ///   the bytes, else one of the request's own.
 /// - Under such a loop only failures before any answer are retried here; an
-///   answer (even a 503) goes back to the loop, which hears the overload and
-///   resumes from its own bytes.
+///   answer (even a 503) goes back to the loop, which hears the overload
+///   (its `Retry-After` noted on the loop's window) and resumes from its
+///   own bytes.
 /// - A request is never sent again once its sink took body bytes, or once
 ///   an upload observer saw body bytes go out, or when it is a `PATCH` or
 ///   a `POST` with a body (resending those could append twice): whoever
@@ -64,6 +65,10 @@ public final class RetryingHTTPClient: HTTPClient {
             var retryAfter: String?
             do {
                 let response = try await sendOnce(attempt, host: host, sink: watchedSink, uploadObserver: watchedUpload)
+                if let owner, RetryPolicy.isRetryable(status: response.status), let value = response.headers["Retry-After"] {
+                    // The loop that owns the bytes retries this answer: it waits as the server asked.
+                    owner.heard(retryAfter: value)
+                }
                 guard owner == nil, RetryPolicy.isRetryable(status: response.status),
                       mayResend(request, watchedSink, watchedUpload) else { return response }
                 failure = ModelGetError.http(status: response.status, url: response.url.redacted, code: nil, message: nil)

@@ -132,6 +132,19 @@ final class RetryingHTTPClientTests: XCTestCase {
         XCTAssertEqual(response.status, 503, "the loop that owns the bytes hears the overload and honours Retry-After")
     }
 
+    /// An upload's loop gets a 503's `Retry-After` through its window: its
+    /// next wait is the server's, once.
+    func testTheRetryAfterOfAnAnswerHandedBackIsTheOwningLoopsNextWait() async throws {
+        let patient = RetryPolicy(window: 60, baseDelay: 0.01, maximumDelay: 5, quickRetries: 2, quickDelay: 0.01)
+        let transport = ScriptedTransport([.body(""), .status(503, retryAfter: "3")])
+        let client = try await warmedUp(transport, policy: patient)
+        let window = RetryWindow(patient)
+        let response = try await RetryWindow.$current.withValue(window) { try await client.send(HTTPRequest(url: url)) }
+        let overload = ModelGetError.http(status: response.status, url: url.absoluteString, code: nil, message: nil)
+        XCTAssertEqual(try window.failed(overload, host: "r.test:5000"), 3, "the server's wait")
+        XCTAssertLessThan(try window.failed(overload, host: "r.test:5000"), 1, "heard once: the next failure backs off as usual")
+    }
+
     func testAProbeIsAskedOnce() async throws {
         let transport = ScriptedTransport([.refused, .refused])
         let client = RetryingHTTPClient(transport, policy: quick)

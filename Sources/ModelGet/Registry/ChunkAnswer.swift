@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a registry answered one `PATCH` of an upload.
-public enum ChunkAnswer: Sendable, Equatable {
+package enum ChunkAnswer: Sendable, Equatable {
     /// `202`: the registry holds the bytes; the session continues at this URL.
     case accepted(URL)
     /// `307` (ollama's redirect uploads): the part goes by `PUT` to

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How `POST /v2/<repository>/blobs/uploads/` answered.
-public enum UploadStart: Sendable, Equatable {
+package enum UploadStart: Sendable, Equatable {
     /// `201`: the blob was mounted from another repository; nothing to send.
     case mounted
     /// `202`: an upload session, at this URL. `redirects` when the registry

@@ -94,7 +94,7 @@ public struct BlobExporter: Sendable {
 
     /// Fails unless the directory `file` goes in exists (for a folder
     /// output `DIR/`, DIR's parent: the folder itself may be made).
-    public static func checkDirectory(of file: String) throws {
+    package static func checkDirectory(of file: String) throws {
         let directory = FilePlacement.directory(of: file)  // for `DIR/` too: its parent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -9,15 +9,15 @@ import Foundation
 /// names the quantisation. Tensor data is streamed blob by blob (each blob
 /// hashed as it is read), never held whole; the folder is built beside
 /// the destination and renamed into place only when complete.
-public struct DiffusersFolderWriter: Sendable {
+package struct DiffusersFolderWriter: Sendable {
     /// Where the model's blobs are.
-    public let store: ModelStore
+    package let store: ModelStore
 
-    public init(store: ModelStore) {
+    package init(store: ModelStore) {
         self.store = store
     }
 
-    public func write(_ manifest: ImageManifest, model: String, to directory: String) throws -> DiffusersFolderResult {
+    package func write(_ manifest: ImageManifest, model: String, to directory: String) throws -> DiffusersFolderResult {
         let layout = try TensorModelLayout(manifest: manifest, model: model)
         var destination = directory
         while destination.count > 1 && destination.hasSuffix("/") { destination.removeLast() }

@@ -66,7 +66,7 @@ public struct TensorFolderExporter: Sendable {
     }
 
     /// `<parent>/.<name>.modelget-partial`, beside the folder.
-    public static func scratchRoot(for directory: String) -> String {
+    package static func scratchRoot(for directory: String) -> String {
         var path = directory
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         let name = (path as NSString).lastPathComponent

@@ -1,6 +1,26 @@
 import Foundation
 
 extension RegistryClient {
+    /// How `POST /v2/<repository>/blobs/uploads/` answered.
+    package enum UploadStart: Sendable, Equatable {
+        /// `201`: the blob was mounted from another repository; nothing to send.
+        case mounted
+        /// `202`: an upload session, at this URL. `redirects` when the registry
+        /// named it in `Docker-Upload-Location`, as registry.ollama.ai does: it
+        /// takes parts by the redirect-upload protocol (see `uploadChunk`).
+        case session(URL, redirects: Bool)
+    }
+
+    /// How a registry answered one `PATCH` of an upload.
+    package enum ChunkAnswer: Sendable, Equatable {
+        /// `202`: the registry holds the bytes; the session continues at this URL.
+        case accepted(URL)
+        /// `307` (ollama's redirect uploads): the part goes by `PUT` to
+        /// `storage` (a presigned URL, no credentials); the session continues
+        /// at `next` (`Docker-Upload-Location`).
+        case redirected(next: URL, storage: URL)
+    }
+
     /// The token scopes of a push to `repository`: `pull,push` there and,
     /// when blobs are mounted from another repository, `pull` on that one,
     /// in the same token (distribution refuses a mount with 401

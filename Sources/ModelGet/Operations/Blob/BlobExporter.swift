@@ -38,7 +38,7 @@ public struct BlobExporter: Sendable {
     }
 
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
-                       progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
+                       progress: TransferProgress = TransferProgress()) async throws -> Result {
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }
         var sources: PullSources?
         let descriptor: Descriptor
@@ -59,7 +59,7 @@ public struct BlobExporter: Sendable {
         }
         if store.hasBlob(descriptor) {
             let placement = try deliver(descriptor, to: destination)
-            return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
+            return Result(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
         }
         switch destination {
         case let .file(path):
@@ -72,7 +72,7 @@ public struct BlobExporter: Sendable {
             try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
             try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
         }
-        return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
+        return Result(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
 
     private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
@@ -100,5 +100,17 @@ public struct BlobExporter: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelGetError.fileSystem(path: directory, reason: "no such directory (modelget does not create it)")
         }
+    }
+}
+
+extension BlobExporter {
+    /// What an export did.
+    public struct Result: Sendable {
+        /// The blob exported.
+        public var descriptor: Descriptor
+        /// How it was placed when it came from the store; nil when downloaded.
+        public var placement: PlacementMethod?
+        /// Bytes that crossed the network (0 when the store had the blob).
+        public var bytesTransferred: Int64
     }
 }

@@ -37,7 +37,7 @@ public struct BlobExporter: Sendable {
         self.transfer = transfer
     }
 
-    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
+    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: Destination,
                        progress: TransferProgress = TransferProgress()) async throws -> Result {
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }
         var sources: PullSources?
@@ -82,7 +82,7 @@ public struct BlobExporter: Sendable {
     }
 
     /// Puts a store blob at the destination, verified.
-    private func deliver(_ descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
+    private func deliver(_ descriptor: Descriptor, to destination: Destination) throws -> PlacementMethod {
         switch destination {
         case let .file(file):
             return try store.placeBlob(descriptor, at: file, allowHardLink: hardLink)
@@ -104,6 +104,14 @@ public struct BlobExporter: Sendable {
 }
 
 extension BlobExporter {
+    /// Where an exported blob goes.
+    public enum Destination: Sendable, Equatable {
+        /// A file, written atomically (never left truncated under its name).
+        case file(String)
+        /// A file descriptor (standard output), sent only after verification.
+        case stream(Int32)
+    }
+
     /// What an export did.
     public struct Result: Sendable {
         /// The blob exported.

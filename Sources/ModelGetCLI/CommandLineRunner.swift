@@ -7,10 +7,10 @@ import ModelGet
 /// (a usage error adds one hint line); with `--json` each is also an
 /// `{"event":"error","kind","message"}` object on stdout. The `modelget`
 /// executable exits with the status it returns.
-public enum CommandLineRunner {
+package enum CommandLineRunner {
     /// Runs `arguments` (the command line without the program name) with
     /// its output going to `output`, and returns the exit status.
-    public static func run(_ arguments: [String], output: any OutputSink = ProcessOutput()) async -> Int32 {
+    package static func run(_ arguments: [String], output: any OutputSink = ProcessOutput()) async -> Int32 {
         await CommandOutput.$sink.withValue(output) { await run(arguments) }
     }
 

@@ -10,15 +10,15 @@ import NIOSSL
 /// `modelget serve`: the store as a read-only distribution registry on
 /// Hummingbird. `run` returns after SIGINT or SIGTERM once in-flight
 /// responses have finished.
-public struct RegistryServer: Sendable {
-    public let configuration: ServeConfiguration
+package struct RegistryServer: Sendable {
+    package let configuration: ServeConfiguration
 
-    public init(configuration: ServeConfiguration) {
+    package init(configuration: ServeConfiguration) {
         self.configuration = configuration
     }
 
     /// Serves until SIGINT/SIGTERM. `onListening` gets the bound port.
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    package func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let tls = try tlsConfiguration()
         let openFiles = Self.raiseOpenFileLimit()
         let maximumConnections = configuration.maximumConnections ?? max(64, openFiles / 4 * 3)

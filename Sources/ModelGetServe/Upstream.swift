@@ -5,16 +5,16 @@ import ModelGet
 /// names that give no host) or `--upstream HOST=URL` (for names that start
 /// with HOST). Models fetched from it are stored under `manifests/<host>/`,
 /// where `modelget pull` would put them.
-public struct Upstream: Sendable, Equatable {
+package struct Upstream: Sendable, Equatable {
     /// The host part of served names (and of the store's paths), as spelled.
-    public let host: String
+    package let host: String
     /// Where requests go, e.g. `https://registry.ollama.ai`.
-    public let url: URL
+    package let url: URL
     /// True for `--upstream URL`: names without a host mean this one.
-    public let isDefault: Bool
+    package let isDefault: Bool
 
     /// Parses `URL` or `HOST=URL`; throws a usage error otherwise.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         var hostPart: String?
         var urlText = text
         if let equals = text.firstIndex(of: "="), !text[..<equals].contains("/") {

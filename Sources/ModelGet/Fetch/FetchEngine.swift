@@ -8,9 +8,9 @@ import Foundation
 /// `HostConnections` (how small blobs reach each host). Each blob
 /// goes through `BlobDownloader` (probe, parts, CDN location reuse, stalls,
 /// retries) into the store's `BlobWriter`.
-public final class FetchEngine: Sendable {
+package final class FetchEngine: Sendable {
     /// Requests in flight at once, across every blob of the operation.
-    public let concurrency: Int
+    package let concurrency: Int
     let retry: RetryPolicy
     let plan: PartPlan
     let progress: TransferProgress
@@ -24,7 +24,7 @@ public final class FetchEngine: Sendable {
 
     /// An engine for one operation; `limitRate` is bytes per second across
     /// every connection (nil: no limit).
-    public init(concurrency: Int, retry: RetryPolicy = RetryPolicy(), parts: PartPlan = PartPlan(),
+    package init(concurrency: Int, retry: RetryPolicy = RetryPolicy(), parts: PartPlan = PartPlan(),
                 limitRate: Int64? = nil, checksFreeSpace: Bool = true, progress: TransferProgress = TransferProgress()) {
         self.checksFreeSpace = checksFreeSpace
         self.concurrency = max(1, concurrency)

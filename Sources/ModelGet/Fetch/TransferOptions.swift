@@ -63,7 +63,7 @@ public struct TransferOptions: Sendable {
     /// The engine one operation's downloads go through (request slots,
     /// part connections, rate limit, retries, part plan): made once per
     /// operation, shared by every blob it fetches.
-    public func engine(progress: TransferProgress = TransferProgress()) -> FetchEngine {
+    package func engine(progress: TransferProgress = TransferProgress()) -> FetchEngine {
         FetchEngine(concurrency: concurrency, retry: retry, parts: parts, limitRate: limitRate, checksFreeSpace: checksFreeSpace,
                     progress: progress)
     }

@@ -54,7 +54,7 @@ public final class TransferProgress: Sendable {
 
     /// Adds blobs to cover; the first call ends the `resolving` phase
     /// (the manifest is known).
-    public func addTotal(bytes: Int64, blobs: Int) {
+    package func addTotal(bytes: Int64, blobs: Int) {
         _totalBytes.add(bytes, ordering: .relaxed)
         _totalBlobs.add(blobs, ordering: .relaxed)
         if stages.withLock({ $0.phase }) == .resolving { phase = .transferring }
@@ -139,23 +139,23 @@ public final class TransferProgress: Sendable {
     }
 
     /// Takes back bytes that were counted but then thrown away.
-    public func discard(_ bytes: Int64) {
+    package func discard(_ bytes: Int64) {
         _completedBytes.add(-bytes, ordering: .relaxed)
     }
 
     /// Counts bytes that arrived (or were sent).
-    public func addTransferred(_ bytes: Int64) {
+    package func addTransferred(_ bytes: Int64) {
         _completedBytes.add(bytes, ordering: .relaxed)
         _transferredBytes.add(bytes, ordering: .relaxed)
     }
 
     /// Counts bytes that were already in place (kept from a partial file, or present).
-    public func addPresent(_ bytes: Int64) {
+    package func addPresent(_ bytes: Int64) {
         _completedBytes.add(bytes, ordering: .relaxed)
     }
 
     /// Counts a blob that is done: verified (it may still wait for its name).
-    public func blobDone() {
+    package func blobDone() {
         _completedBlobs.add(1, ordering: .relaxed)
     }
 }

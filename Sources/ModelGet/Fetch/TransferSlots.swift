@@ -4,7 +4,7 @@ import Synchronization
 /// blobs and the parts of large ones each hold one slot while their
 /// request runs. Waiters are served first come, first served, so neither
 /// a huge blob's parts nor a thousand small blobs can starve the other.
-public final class TransferSlots: Sendable {
+package final class TransferSlots: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, Error>
@@ -19,7 +19,7 @@ public final class TransferSlots: Sendable {
     private let state: Mutex<State>
 
     /// A budget of `count` concurrent requests.
-    public init(_ count: Int) {
+    package init(_ count: Int) {
         state = Mutex(State(free: max(1, count)))
     }
 

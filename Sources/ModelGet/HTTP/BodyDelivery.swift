@@ -20,7 +20,7 @@ public struct BodyDelivery: Sendable {
     }
 
     /// True when a request for this body to `url` takes a connection of its own.
-    public func ownsConnection(to url: URL) -> Bool {
+    package func ownsConnection(to url: URL) -> Bool {
         ownConnection || connectionChoice?.ownConnection(to: url) == true
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A `Content-Range: bytes <start>-<end>/<total|*>` header.
-public struct ContentRange: Equatable, Sendable {
-    public var start: Int64
-    public var end: Int64
-    public var total: Int64?
+package struct ContentRange: Equatable, Sendable {
+    package var start: Int64
+    package var end: Int64
+    package var total: Int64?
 
-    public init?(_ header: String) {
+    package init?(_ header: String) {
         let text = header.trimmingCharacters(in: .whitespaces)
         guard text.lowercased().hasPrefix("bytes ") else { return nil }
         let spec = text.dropFirst(6)

@@ -5,9 +5,9 @@ import Foundation
 /// that say what comes next. Secrets never appear: URLs lose their
 /// userinfo, query and fragment (signed links, upload state), and an
 /// `Authorization` header shows only its scheme.
-public enum HTTPTrace {
+package enum HTTPTrace {
     /// `> GET https://host/v2/ns/m/blobs/sha256:… Range: bytes=0-1023 Authorization: Bearer (redacted)`.
-    public static func requestLine(_ request: HTTPRequest) -> String {
+    package static func requestLine(_ request: HTTPRequest) -> String {
         var line = "> \(request.method.rawValue) \(URLRedaction.redact(request.url.absoluteString))"
         if let range = request.range { line += " Range: bytes=\(range.lower)-\(range.upper.map(String.init) ?? "")" }
         if let authorization = request.headers["Authorization"] {
@@ -19,7 +19,7 @@ public enum HTTPTrace {
     }
 
     /// `< 307 https://host/v2/… Location: https://cdn/…` (each URL redacted).
-    public static func responseLine(_ response: HTTPResponse, method: HTTPRequest.Method) -> String {
+    package static func responseLine(_ response: HTTPResponse, method: HTTPRequest.Method) -> String {
         var line = "< \(response.status) \(method.rawValue) \(URLRedaction.redact(response.url.absoluteString))"
         for name in ["Content-Length", "Content-Range", "Location", "Docker-Upload-Location", "Range", "Retry-After", "WWW-Authenticate"] {
             if let value = response.headers[name] { line += " \(name): \(URLRedaction.redactURLs(in: value))" }
@@ -28,7 +28,7 @@ public enum HTTPTrace {
     }
 
     /// `< GET https://host/…: <error>` for an exchange that got no answer.
-    public static func failureLine(_ request: HTTPRequest, _ error: Error) -> String {
+    package static func failureLine(_ request: HTTPRequest, _ error: Error) -> String {
         DisplayText.line("< \(request.method.rawValue) \(URLRedaction.redact(request.url.absoluteString)): \(error)")
     }
 }

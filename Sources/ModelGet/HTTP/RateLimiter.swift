@@ -46,7 +46,7 @@ public final class RateLimiter: Sendable {
     }
 
     /// Parses `50M`, `800K`, `1.5G` or a plain byte count (binary units, as curl's `--limit-rate`).
-    public static func parseRate(_ text: String) -> Int64? {
+    package static func parseRate(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let last = trimmed.last else { return nil }
         let multipliers: [Character: Double] = ["k": 1024, "m": 1_048_576, "g": 1_073_741_824]

@@ -41,12 +41,12 @@ public struct RetryPolicy: Sendable {
     public var retries: Bool { window > 0 || quickRetries > 0 }
 
     /// True for HTTP statuses worth another try.
-    public static func isRetryable(status: Int) -> Bool {
+    package static func isRetryable(status: Int) -> Bool {
         status == 408 || status == 429 || (500...599).contains(status)
     }
 
     /// True for errors worth another try.
-    public static func isRetryable(_ error: Error) -> Bool {
+    package static func isRetryable(_ error: Error) -> Bool {
         switch error {
         case ModelGetError.network: return true
         case let ModelGetError.http(status, _, _, _): return isRetryable(status: status)
@@ -55,7 +55,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1).
-    public func delay(afterAttempt attempt: Int, retryAfter: String? = nil, now: Date = Date()) -> TimeInterval {
+    package func delay(afterAttempt attempt: Int, retryAfter: String? = nil, now: Date = Date()) -> TimeInterval {
         if let retryAfter, let requested = RetryPolicy.parseRetryAfter(retryAfter, now: now) {
             return min(max(requested, 0), maximumDelay * 2)
         }
@@ -65,7 +65,7 @@ public struct RetryPolicy: Sendable {
 
     /// Parses a window as `--retry-window` takes it: `2m`, `90s`, `1h`,
     /// `1m30s`, or plain seconds (`45`, `2.5`); nil for anything else.
-    public static func parseDuration(_ text: String) -> TimeInterval? {
+    package static func parseDuration(_ text: String) -> TimeInterval? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
         var total = 0.0
         var number = ""

@@ -10,11 +10,11 @@ import Synchronization
 /// requests; `RetryingHTTPClient` then counts the retries it makes for
 /// them against the same window instead of opening one of its own, so
 /// nested loops never stretch the time a command waits.
-public final class RetryWindow: Sendable {
+package final class RetryWindow: Sendable {
     /// The window of the loop the current task runs in, if any.
-    @TaskLocal public static var current: RetryWindow?
+    @TaskLocal package static var current: RetryWindow?
 
-    public let policy: RetryPolicy
+    package let policy: RetryPolicy
     private struct State {
         var since: ContinuousClock.Instant?
         var sinceDate = Date()
@@ -25,12 +25,12 @@ public final class RetryWindow: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(_ policy: RetryPolicy) {
+    package init(_ policy: RetryPolicy) {
         self.policy = policy
     }
 
     /// Bytes arrived: the next failure opens a new window.
-    public func progressed() {
+    package func progressed() {
         state.withLock { state in
             state.since = nil
             state.failures = 0
@@ -47,7 +47,7 @@ public final class RetryWindow: Sendable {
 
     /// What is left of the window while the other side is failing; nil
     /// while it is not.
-    public var remaining: TimeInterval? {
+    package var remaining: TimeInterval? {
         state.withLock { state in
             state.since.map { policy.window - Self.seconds(ContinuousClock.now - $0) }
         }
@@ -59,7 +59,7 @@ public final class RetryWindow: Sendable {
     /// attempt, which never ends past the window. Throws
     /// `ModelGetError.unreachable` once the window is spent (or `error`
     /// itself when the policy allows no window at all).
-    public func failed(_ error: Error, host: String, retryAfter: String? = nil) throws -> TimeInterval {
+    package func failed(_ error: Error, host: String, retryAfter: String? = nil) throws -> TimeInterval {
         guard policy.window > 0 else { throw error }
         let now = ContinuousClock.now
         let (failures, since, sinceDate, heard) = state.withLock { state in

@@ -25,19 +25,19 @@ import Synchronization
 ///   then fails in one line: the window is for outages that start once the
 ///   work has begun. A request asked once (`mayRetry` false: a probe, a CDN
 ///   location its owner re-asks the registry for) gets no retry here.
-public final class RetryingHTTPClient: HTTPClient {
+package final class RetryingHTTPClient: HTTPClient {
     /// The transport the requests go through.
-    public let base: HTTPClient
-    public let policy: RetryPolicy
+    package let base: HTTPClient
+    package let policy: RetryPolicy
     /// Hosts (`host:port`) that have answered at least once.
     private let answered = Mutex<Set<String>>([])
 
-    public init(_ base: HTTPClient, policy: RetryPolicy) {
+    package init(_ base: HTTPClient, policy: RetryPolicy) {
         self.base = base
         self.policy = policy
     }
 
-    public func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
+    package func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
         let host = Self.hostAndPort(request.url)
         // A client that never retries (a mirror's: its failure hands over to the next source) sends once, whatever window it runs under.
         guard request.mayRetry, policy.retries else {

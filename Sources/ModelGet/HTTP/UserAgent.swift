@@ -4,16 +4,16 @@ import Foundation
 /// <arch>)`, or `MODELGET_USER_AGENT` when set. Some CDNs refuse requests
 /// without one, and registry.ollama.ai decides from it which tags a client
 /// may pull (a 412 otherwise).
-public enum UserAgent {
+package enum UserAgent {
     /// modelget's version, as sent in the `User-Agent`.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 
     /// The value sent, read once per process.
-    public static let current: String = value(environment: ProcessInfo.processInfo.environment)
+    package static let current: String = value(environment: ProcessInfo.processInfo.environment)
 
     /// `MODELGET_USER_AGENT` when set and not blank (control characters
     /// removed, so it cannot split a header), else the default.
-    public static func value(environment: [String: String]) -> String {
+    package static func value(environment: [String: String]) -> String {
         if let given = environment["MODELGET_USER_AGENT"] {
             let clean = String(given.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
                 .trimmingCharacters(in: .whitespaces)

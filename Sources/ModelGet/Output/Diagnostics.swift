@@ -40,12 +40,12 @@ public enum Diagnostics {
     }
 
     /// A phase, redirect, retry or resume, for `-v`.
-    public static func verbose(_ message: @autoclosure () -> String) {
+    package static func verbose(_ message: @autoclosure () -> String) {
         emit(.verbose, message)
     }
 
     /// An HTTP request or response line, for `--debug`.
-    public static func debug(_ message: @autoclosure () -> String) {
+    package static func debug(_ message: @autoclosure () -> String) {
         emit(.debug, message)
     }
 

@@ -7,20 +7,20 @@
 ///
 /// Every printer of foreign strings calls one of these: `line` for a
 /// message or a table cell, `block` for multi-line text such as a template.
-public enum DisplayText {
+package enum DisplayText {
     /// The most characters of one message line; longer text is cut and says
     /// how much was left out.
-    public static let lineLimit = 600
+    package static let lineLimit = 600
 
     /// One line: every control character escaped (newlines too), cut to
     /// `limit` characters.
-    public static func line(_ text: String, limit: Int = lineLimit) -> String {
+    package static func line(_ text: String, limit: Int = lineLimit) -> String {
         bounded(escape(text, keepingLayout: false), limit: limit)
     }
 
     /// Multi-line text: newlines and tabs kept, every other control
     /// character escaped (a lone `\r` would overwrite the line before it).
-    public static func block(_ text: String) -> String {
+    package static func block(_ text: String) -> String {
         escape(text, keepingLayout: true)
     }
 

@@ -2,15 +2,15 @@ import Foundation
 
 /// Pure formatting of progress figures, shared by the terminal line, the
 /// summaries and the tests.
-public enum ProgressFormat {
+package enum ProgressFormat {
     /// `1.5 GB`, `312 KB`, `17 B` (powers of 1000, as `ollama` prints).
-    public static func bytes(_ count: Int64) -> String {
+    package static func bytes(_ count: Int64) -> String {
         scaled(count, base: 1000, units: ["B", "KB", "MB", "GB", "TB", "PB"])
     }
 
     /// `1.50 GiB`, `312 KiB`, `17 B`: powers of 1024, the units
     /// `--limit-rate` takes (as curl's), for transfer sizes and speeds.
-    public static func binaryBytes(_ count: Int64) -> String {
+    package static func binaryBytes(_ count: Int64) -> String {
         scaled(count, base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB", "PiB"])
     }
 
@@ -28,7 +28,7 @@ public enum ProgressFormat {
     }
 
     /// `1h02m`, `4m05s`, `12s`.
-    public static func duration(_ seconds: TimeInterval) -> String {
+    package static func duration(_ seconds: TimeInterval) -> String {
         let s = Int(seconds.rounded())
         if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
         if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }

@@ -12,17 +12,17 @@ import Foundation
 /// Narrow lines lose the bar first, then the name, then the byte counts;
 /// the percentage, speed and ETA stay and no number is ever cut.
 /// Off a terminal (`logLine`): the whole operation on one line.
-public enum ProgressView {
+package enum ProgressView {
     /// Speeds measured by the display (a `SpeedMeter` each).
-    public struct Speeds: Sendable, Equatable {
+    package struct Speeds: Sendable, Equatable {
         /// Bytes per second over the whole operation.
-        public var overall: Double?
+        package var overall: Double?
         /// The small blobs together.
-        public var small: Double?
+        package var small: Double?
         /// Each big blob, by digest.
-        public var blobs: [String: Double]
+        package var blobs: [String: Double]
 
-        public init(overall: Double? = nil, small: Double? = nil, blobs: [String: Double] = [:]) {
+        package init(overall: Double? = nil, small: Double? = nil, blobs: [String: Double] = [:]) {
             self.overall = overall
             self.small = small
             self.blobs = blobs
@@ -33,10 +33,10 @@ public enum ProgressView {
     static let nameWidth = 12
 
     /// Big blobs drawn at most; the rest are counted on one line.
-    public static let maximumBlobLines = 8
+    package static let maximumBlobLines = 8
 
     /// The lines for a terminal `width` columns wide, none longer than it.
-    public static func lines(label: String, snapshot: ProgressSnapshot, speeds: Speeds, width: Int) -> [String] {
+    package static func lines(label: String, snapshot: ProgressSnapshot, speeds: Speeds, width: Int) -> [String] {
         var lines = [totalLine(label: label, snapshot: snapshot, speed: speeds.overall, width: width)]
         guard snapshot.phase != .resolving else { return lines }
         let shown = blobsToShow(snapshot.blobs)
@@ -58,14 +58,14 @@ public enum ProgressView {
     }
 
     /// One line for a log: the whole operation and what runs now.
-    public static func logLine(label: String, snapshot: ProgressSnapshot, speed: Double?) -> String {
+    package static func logLine(label: String, snapshot: ProgressSnapshot, speed: Double?) -> String {
         var line = totalLine(label: label, snapshot: snapshot, speed: speed, width: .max)
         if let activity = activity(snapshot) { line += "  (\(activity))" }
         return line
     }
 
     /// What runs now, when it is more than moving bytes; nil otherwise.
-    public static func activity(_ snapshot: ProgressSnapshot) -> String? {
+    package static func activity(_ snapshot: ProgressSnapshot) -> String? {
         if let status = snapshot.status { return DisplayText.line(status, limit: 200) }
         switch snapshot.phase {
         case .resolving:

@@ -2,9 +2,9 @@
 /// (signed CDN links carry `X-Amz-Signature`, `X-Amz-Credential`,
 /// `__sign`; upload URLs carry `_state`) and any `user:password@`.
 /// Messages, log lines and `--json` events show URLs only through this.
-public enum URLRedaction {
+package enum URLRedaction {
     /// `scheme://host/path` of one URL, without userinfo, query or fragment.
-    public static func redact(_ url: String) -> String {
+    package static func redact(_ url: String) -> String {
         var text = Substring(url)
         if let separator = text.range(of: "://") {
             // The authority runs to the first "/": a password with a raw
@@ -20,7 +20,7 @@ public enum URLRedaction {
 
     /// `text` with every `scheme://…` in it redacted (a registry's error
     /// message may quote the signed link it refused).
-    public static func redactURLs(in text: String) -> String {
+    package static func redactURLs(in text: String) -> String {
         guard text.contains("://") else { return text }
         var result = ""
         var rest = Substring(text)

@@ -2,10 +2,10 @@ import COpenSSL
 import Foundation
 
 /// Incremental SHA-256 over OpenSSL's libcrypto.
-public final class SHA256Hasher {
+package final class SHA256Hasher {
     private let context: OpaquePointer
 
-    public init() {
+    package init() {
         OpenSSLInit.once
         context = EVP_MD_CTX_new()
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
@@ -16,13 +16,13 @@ public final class SHA256Hasher {
     }
 
     /// Adds bytes to the hash.
-    public func update(_ bytes: UnsafeRawBufferPointer) {
+    package func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         EVP_DigestUpdate(context, base, bytes.count)
     }
 
     /// Finishes and returns the 64 lowercase hex characters.
-    public func finalizeHex() -> String {
+    package func finalizeHex() -> String {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &out, &length)
@@ -37,7 +37,7 @@ public final class SHA256Hasher {
     }
 
     /// The SHA-256 of a byte sequence, as lowercase hex.
-    public static func hex<D: ContiguousBytes>(of data: D) -> String {
+    package static func hex<D: ContiguousBytes>(of data: D) -> String {
         let hasher = SHA256Hasher()
         data.withUnsafeBytes { hasher.update($0) }
         return hasher.finalizeHex()

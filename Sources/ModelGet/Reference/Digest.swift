@@ -24,7 +24,7 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { "sha256:" + hex }
 
     /// The blob file name in Ollama's layout: `sha256-<hex>`.
-    public var fileName: String { "sha256-" + hex }
+    package var fileName: String { "sha256-" + hex }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -38,7 +38,7 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Throws `ModelGetError.digestMismatch` unless `actualHex` (the
     /// SHA-256 of some bytes) is this digest's.
-    public func verify(actualHex: String) throws {
+    package func verify(actualHex: String) throws {
         guard actualHex == hex else { throw ModelGetError.digestMismatch(digest: description, actual: actualHex) }
     }
 

@@ -18,7 +18,7 @@ extension Reference {
     }
 
     /// The host requests go to: `docker.io` becomes `registry-1.docker.io`.
-    public static func apiHost(_ host: String) -> String {
+    package static func apiHost(_ host: String) -> String {
         canonicalHost(host) == dockerHub ? dockerHubAPI : host
     }
 }

@@ -1,24 +1,24 @@
 /// One challenge of a `WWW-Authenticate` header (RFC 7235), e.g.
 /// `Bearer realm="https://auth.example/token",service="registry",scope="repository:x:pull"`.
-public struct AuthChallenge: Equatable, Sendable {
+package struct AuthChallenge: Equatable, Sendable {
     /// The scheme, lowercased: `bearer`, `basic`, …
-    public var scheme: String
+    package var scheme: String
     /// Parameters with lowercased names and unquoted values.
-    public var parameters: [String: String]
+    package var parameters: [String: String]
 
-    public init(scheme: String, parameters: [String: String]) {
+    package init(scheme: String, parameters: [String: String]) {
         self.scheme = scheme
         self.parameters = parameters
     }
 
     /// Parses every challenge in one or more header values. Quoted values
     /// may contain commas, spaces and backslash escapes.
-    public static func parse(_ headerValues: [String]) -> [AuthChallenge] {
+    package static func parse(_ headerValues: [String]) -> [AuthChallenge] {
         headerValues.flatMap(parse)
     }
 
     /// Parses every challenge in one header value.
-    public static func parse(_ header: String) -> [AuthChallenge] {
+    package static func parse(_ header: String) -> [AuthChallenge] {
         var scanner = Scanner(Array(header.unicodeScalars))
         var challenges: [AuthChallenge] = []
         while true {

@@ -8,7 +8,7 @@ import Foundation
 ///   without padding), encoded like Go's `url.Values.Encode`: keys sorted,
 ///   values in order, `QueryEscape`d.
 /// - Signed string: `GET,<URL>,<base64 of the hex SHA-256 of the empty body>`.
-/// - `Authorization: <base64 SSH public key>:<base64 64-byte signature>`,
+/// - `Authorization: <base64 SSH package key>:<base64 64-byte signature>`,
 ///   with no scheme word.
 struct KeySignedTokenRequest: Equatable {
     /// The token URL, which the signature covers.

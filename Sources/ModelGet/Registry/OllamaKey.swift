@@ -4,25 +4,25 @@ import Foundation
 /// The Ed25519 key ollama signs token requests with (`~/.ollama/id_ed25519`,
 /// its `.pub` registered at ollama.com or on Hugging Face), loaded from an
 /// OpenSSH private key file. Signing goes through OpenSSL's Ed25519.
-public struct OllamaKey: Sendable {
+package struct OllamaKey: Sendable {
     /// The file the key came from.
-    public let path: String
+    package let path: String
     private let seed: [UInt8]
-    /// The public key in SSH wire format, base64: the middle field of the
+    /// The package key in SSH wire format, base64: the middle field of the
     /// `.pub` file, and the part before `:` in the `Authorization` header.
-    public let publicKeyBase64: String
+    package let publicKeyBase64: String
 
     /// ollama's own key: `~/.ollama/id_ed25519` under `HOME`.
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         (environment["HOME"] ?? NSHomeDirectory()) + "/.ollama/id_ed25519"
     }
 
     /// The largest key file read: an OpenSSH ed25519 private key is under 1 KiB.
-    public static let maximumFileSize = 64 << 10
+    package static let maximumFileSize = 64 << 10
 
     /// Reads and checks the key at `path`; a missing, encrypted, damaged,
     /// oversized or non-Ed25519 file is an `unusableKey` error naming it.
-    public init(path: String) throws {
+    package init(path: String) throws {
         let data = try Self.read(path)
         do {
             try self.init(parsed: OpenSSHPrivateKey.parse(String(decoding: data, as: UTF8.self)), path: path)
@@ -59,7 +59,7 @@ public struct OllamaKey: Sendable {
         OpenSSLInit.once
         var derived = [UInt8](repeating: 0, count: 32)
         guard mg_ed25519_public_key(key.seed, &derived) == 1, derived == key.publicKey else {
-            throw ModelGetError.unusableKey(path: path, reason: OpenSSHPrivateKey.Failure.malformed("its public key does not belong to its private key").reason)
+            throw ModelGetError.unusableKey(path: path, reason: OpenSSHPrivateKey.Failure.malformed("its package key does not belong to its private key").reason)
         }
         self.path = path
         seed = key.seed

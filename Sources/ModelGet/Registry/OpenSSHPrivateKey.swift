@@ -13,7 +13,7 @@ import Foundation
 struct OpenSSHPrivateKey: Equatable {
     /// The 32-byte private seed.
     var seed: [UInt8]
-    /// The 32-byte public key.
+    /// The 32-byte package key.
     var publicKey: [UInt8]
     /// The comment `ssh-keygen` stored (often `user@host`).
     var comment: String
@@ -62,25 +62,25 @@ struct OpenSSHPrivateKey: Equatable {
         _ = try reader.string("kdf options")
         guard cipher == "none", kdf == "none" else { throw .encrypted(cipher: cipher == "none" ? kdf : cipher) }
         guard try reader.uint32("key count") == 1 else { throw .malformed("more than one key") }
-        var publicBlob = SSHWireReader(try reader.string("public key"), from: 0)
-        let publicType = try publicBlob.text("public key type")
+        var publicBlob = SSHWireReader(try reader.string("package key"), from: 0)
+        let publicType = try publicBlob.text("package key type")
         guard publicType == "ssh-ed25519" else { throw .notEd25519(type: publicType) }
-        let publicKey = try publicBlob.string("public key")
+        let publicKey = try publicBlob.string("package key")
 
         var secret = SSHWireReader(try reader.string("private section"), from: 0)
         guard try secret.uint32("check") == secret.uint32("check") else { throw .malformed("check words differ") }
         let type = try secret.text("private key type")
         guard type == "ssh-ed25519" else { throw .notEd25519(type: type) }
-        let innerPublic = try secret.string("public key")
+        let innerPublic = try secret.string("package key")
         let pair = try secret.string("private key")
         let comment = try secret.text("comment")
         guard publicKey.count == 32, innerPublic == publicKey, pair.count == 64, Array(pair[32...]) == publicKey else {
-            throw .malformed("the public and private halves do not match")
+            throw .malformed("the package and private halves do not match")
         }
         return OpenSSHPrivateKey(seed: Array(pair[..<32]), publicKey: publicKey, comment: comment)
     }
 
-    /// The public key in SSH wire format (`string "ssh-ed25519", string key`),
+    /// The package key in SSH wire format (`string "ssh-ed25519", string key`),
     /// whose base64 is the middle field of the `.pub` file.
     static func wirePublicKey(_ publicKey: [UInt8]) -> [UInt8] {
         func string(_ bytes: [UInt8]) -> [UInt8] {

@@ -1,6 +1,16 @@
 import Foundation
 
 extension RegistryClient {
+    /// The token endpoint's answer, as the distribution auth spec names it.
+    private struct TokenResponse: Decodable {
+        /// An opaque Bearer token for the `Authorization` header.
+        var token: String?
+        /// OAuth 2.0 compatible name for the same token.
+        var access_token: String?
+        /// Seconds the token stays valid; 60 when absent.
+        var expires_in: Int?
+    }
+
     /// The token scope for pulling from `repository`.
     static func pullScope(_ repository: String) -> String { "repository:\(repository):pull" }
 

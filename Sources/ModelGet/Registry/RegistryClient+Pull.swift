@@ -67,7 +67,7 @@ extension RegistryClient {
     /// `GET /v2/<repository>/blobs/<digest>`, streaming the whole body
     /// into `sink` (redirects as `fetchBlobRange` follows them); a
     /// response other than 2xx becomes the registry's error.
-    public func fetchBlob(repository: String, digest: Digest, sink: ResponseBodySink) async throws -> HTTPResponse {
+    package func fetchBlob(repository: String, digest: Digest, sink: ResponseBodySink) async throws -> HTTPResponse {
         let response = try await fetchBlobRange(repository: repository, digest: digest, range: nil, sink: sink)
         guard (200..<300).contains(response.status) else { throw RegistryErrorBody.error(for: response, url: response.url) }
         return response

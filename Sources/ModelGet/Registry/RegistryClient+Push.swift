@@ -1,11 +1,31 @@
 import Foundation
 
 extension RegistryClient {
+    /// How `POST /v2/<repository>/blobs/uploads/` answered.
+    package enum UploadStart: Sendable, Equatable {
+        /// `201`: the blob was mounted from another repository; nothing to send.
+        case mounted
+        /// `202`: an upload session, at this URL. `redirects` when the registry
+        /// named it in `Docker-Upload-Location`, as registry.ollama.ai does: it
+        /// takes parts by the redirect-upload protocol (see `uploadChunk`).
+        case session(URL, redirects: Bool)
+    }
+
+    /// How a registry answered one `PATCH` of an upload.
+    package enum ChunkAnswer: Sendable, Equatable {
+        /// `202`: the registry holds the bytes; the session continues at this URL.
+        case accepted(URL)
+        /// `307` (ollama's redirect uploads): the part goes by `PUT` to
+        /// `storage` (a presigned URL, no credentials); the session continues
+        /// at `next` (`Docker-Upload-Location`).
+        case redirected(next: URL, storage: URL)
+    }
+
     /// The token scopes of a push to `repository`: `pull,push` there and,
     /// when blobs are mounted from another repository, `pull` on that one,
     /// in the same token (distribution refuses a mount with 401
     /// `insufficient_scope` otherwise).
-    public static func pushScopes(_ repository: String, mountFrom: String?) -> [String] {
+    package static func pushScopes(_ repository: String, mountFrom: String?) -> [String] {
         var scopes = ["repository:\(repository):pull,push"]
         if let mountFrom, mountFrom != repository { scopes.append(pullScope(mountFrom)) }
         return scopes
@@ -15,14 +35,14 @@ extension RegistryClient {
     /// that 64 first requests do not each answer their own challenge. It
     /// lists tags (a small body, so a refusal carries the registry's error
     /// code); a missing repository is fine.
-    public func authenticate(repository: String, scopes: [String]) async throws {
+    package func authenticate(repository: String, scopes: [String]) async throws {
         let url = url(repository, "tags/list")
         let response = try await authorizedSend(request(.get, url), scopes: scopes)
         if response.status == 401 { throw RegistryErrorBody.error(for: response, url: url) }
     }
 
     /// `HEAD /v2/<repository>/blobs/<digest>`: true when the registry holds it.
-    public func blobExists(repository: String, digest: Digest, scopes: [String]) async throws -> Bool {
+    package func blobExists(repository: String, digest: Digest, scopes: [String]) async throws -> Bool {
         let url = url(repository, "blobs/\(digest)")
         let response = try await authorizedSend(request(.head, url), scopes: scopes)
         switch response.status {
@@ -34,7 +54,7 @@ extension RegistryClient {
 
     /// `POST /v2/<repository>/blobs/uploads/`, with `?mount=<digest>&from=<repo>`
     /// when `mount` names a blob held in another repository of this registry.
-    public func startUpload(repository: String, mount: (digest: Digest, from: String)? = nil,
+    package func startUpload(repository: String, mount: (digest: Digest, from: String)? = nil,
                             scopes: [String]) async throws -> UploadStart {
         var url = url(repository, "blobs/uploads/")
         if let mount, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
@@ -58,7 +78,7 @@ extension RegistryClient {
     /// (`X-Redirect-Uploads: 1`, as server/upload.go sends it): a plain
     /// registry takes the bytes (202), registry.ollama.ai answers 307 with
     /// where the part goes instead.
-    public func uploadChunk(session: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64, scopes: [String],
+    package func uploadChunk(session: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64, scopes: [String],
                             observer: UploadProgressObserver? = nil) async throws -> ChunkAnswer {
         let headers: HTTPHeaders = ["Content-Type": "application/octet-stream", "X-Redirect-Uploads": "1",
                                     "Content-Range": "\(offset)-\(offset + length - 1)"]
@@ -86,7 +106,7 @@ extension RegistryClient {
 
     /// `PUT`s one part to the presigned storage URL a redirect upload named,
     /// with no `Authorization` (the URL carries its own signature).
-    public func putPart(storage: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64,
+    package func putPart(storage: URL, bytes: any RandomAccessReader, offset: Int64, length: Int64,
                         observer: UploadProgressObserver? = nil) async throws {
         let request = request(.put, storage, headers: ["Content-Type": "application/octet-stream"],
                               body: .reader(bytes, offset: offset, length: length))
@@ -99,7 +119,7 @@ extension RegistryClient {
     /// after chunks). The registry checks the digest before it answers 201.
     /// After redirected parts, `etag` is ollama's `<hex md5 of the part
     /// md5s>-<part count>`, added as `&etag=`.
-    public func finishUpload(session: URL, digest: Digest, etag: String? = nil, body: HTTPRequest.Body, scopes: [String],
+    package func finishUpload(session: URL, digest: Digest, etag: String? = nil, body: HTTPRequest.Body, scopes: [String],
                              observer: UploadProgressObserver? = nil) async throws {
         var url = UploadLocation.appendingDigest(digest, to: session)
         if let etag, let tagged = URL(string: url.absoluteString + "&etag=" + etag) { url = tagged }
@@ -111,7 +131,7 @@ extension RegistryClient {
     /// `GET` on a session URL: how many bytes it holds (from `Range: 0-N`,
     /// no `bytes` prefix) and its newest URL; nil when the session is gone
     /// (404, as after a stale or cancelled session).
-    public func uploadStatus(session: URL, scopes: [String]) async throws -> (session: URL, offset: Int64)? {
+    package func uploadStatus(session: URL, scopes: [String]) async throws -> (session: URL, offset: Int64)? {
         let response = try await authorizedSend(request(.get, session), scopes: scopes)
         if response.status == 404 { return nil }
         guard response.status == 204 || response.status == 200 else {
@@ -138,7 +158,7 @@ extension RegistryClient {
 
     /// `PUT /v2/<repository>/manifests/<reference>` with the manifest's own
     /// media type, byte for byte; returns the digest the registry reports.
-    public func putManifest(repository: String, reference: String, data: Data, mediaType: String,
+    package func putManifest(repository: String, reference: String, data: Data, mediaType: String,
                             scopes: [String]) async throws -> String? {
         let url = url(repository, "manifests/\(reference)")
         let request = request(.put, url, headers: ["Content-Type": mediaType], body: .data(data))

@@ -3,7 +3,7 @@ import Foundation
 /// A sink that takes one blob as a single sequential stream over as many
 /// responses as it takes: after a cut, the next response is a 206 from
 /// `delivered` on, or a 200 whose first `delivered` bytes it drops.
-public protocol ResumableSink: ResponseBodySink {
+package protocol ResumableSink: ResponseBodySink {
     /// Bytes handed on so far, over every response.
     var delivered: Int64 { get }
     /// True once the consumer stopped reading: no response is asked for again.
@@ -13,7 +13,7 @@ public protocol ResumableSink: ResponseBodySink {
 }
 
 extension ResumableSink {
-    public var knownSize: Int64? { nil }
+    package var knownSize: Int64? { nil }
 }
 
 /// The one loop that streams a blob into a `ResumableSink` over as many
@@ -22,8 +22,8 @@ extension ResumableSink {
 /// which bytes that arrive start afresh. `fetch` asks for a range (nil:
 /// the whole blob) from wherever the bytes come from (a registry, or a
 /// blob's sources with their mirrors); `host` names it for the give-up line.
-public enum ResumableStream {
-    public static func run(into sink: ResumableSink, size: Int64?, retry: RetryPolicy, host: () -> String,
+package enum ResumableStream {
+    package static func run(into sink: ResumableSink, size: Int64?, retry: RetryPolicy, host: () -> String,
                            fetch: (Range<Int64>?) async throws -> HTTPResponse) async throws {
         let window = RetryWindow(retry)
         while true {
@@ -52,7 +52,7 @@ public enum ResumableStream {
 extension RegistryClient {
     /// Streams `digest`'s blob (`size` bytes when known) from this registry
     /// into `sink` (`ResumableStream`). serve's pull-through goes through it.
-    public func streamBlob(repository: String, digest: Digest, size: Int64?, into sink: ResumableSink,
+    package func streamBlob(repository: String, digest: Digest, size: Int64?, into sink: ResumableSink,
                            retry: RetryPolicy) async throws {
         try await ResumableStream.run(into: sink, size: size, retry: retry, host: { self.host }) { range in
             try await fetchBlobRange(repository: repository, digest: digest, range: range, sink: sink)

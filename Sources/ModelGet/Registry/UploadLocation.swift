@@ -4,11 +4,11 @@ import Foundation
 /// distribution API hands out a new one after every step; its query holds
 /// the session state (`_state`), so it is kept whole and always the newest
 /// one is used.
-public enum UploadLocation {
+package enum UploadLocation {
     /// Resolves a `Location` value against the URL of the request that
     /// received it (RFC 3986 §5: absolute, absolute-path, relative-path or
     /// query-only references), dropping any fragment.
-    public static func resolve(_ location: String, against base: URL) -> URL? {
+    package static func resolve(_ location: String, against base: URL) -> URL? {
         let trimmed = location.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL,
               var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false),
@@ -22,7 +22,7 @@ public enum UploadLocation {
 
     /// The session URL with `digest=<digest>` added to its query: `&` when
     /// it already has one (keeping `_state`), `?` when it has none.
-    public static func appendingDigest(_ digest: Digest, to url: URL) -> URL {
+    package static func appendingDigest(_ digest: Digest, to url: URL) -> URL {
         var text = url.absoluteString
         if let hash = text.firstIndex(of: "#") { text = String(text[..<hash]) }
         let parameter = "digest=" + digest.description

@@ -7,17 +7,17 @@ import Synchronization
 /// members) or whose size may never be told (serve's pull-through). Its
 /// `finish` gives the `HashedFile` that `ModelStore.adoptBlob` names as a
 /// blob without reading it again; only this file can make one.
-public final class HashingFileWriter: Sendable {
-    public let path: String
+package final class HashingFileWriter: Sendable {
+    package let path: String
     /// The open file; readers may `dup` it to follow the bytes as they
     /// arrive (serve). The writer owns it: only `close` closes it.
-    public let fd: Int32
+    package let fd: Int32
     private let hasher = Mutex(SHA256Hasher())
     private let count = Atomic<Int64>(0)
     private let closed = Atomic<Bool>(false)
 
     /// Creates `path` (which must not exist) in `store`'s own space.
-    public init(creating path: String, in store: ModelStore) throws {
+    package init(creating path: String, in store: ModelStore) throws {
         guard path.hasPrefix(store.stateDirectory + "/") else {
             throw ModelGetError.fileSystem(path: path, reason: "outside the store's \(store.stateDirectory)")
         }
@@ -28,11 +28,11 @@ public final class HashingFileWriter: Sendable {
     }
 
     /// The bytes written so far.
-    public var written: Int64 { count.load(ordering: .acquiring) }
+    package var written: Int64 { count.load(ordering: .acquiring) }
 
     /// Writes `bytes` after those written before and hashes them. One
     /// caller at a time.
-    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+    package func append(_ bytes: UnsafeRawBufferPointer) throws {
         let offset = count.load(ordering: .relaxed)
         try FileIO.pwriteAll(fd, bytes, at: offset, path: path)
         hasher.withLock { $0.update(bytes) }
@@ -40,14 +40,14 @@ public final class HashingFileWriter: Sendable {
     }
 
     /// fsyncs the file and gives what was written. Write no more after it.
-    public func finish() throws -> HashedFile {
+    package func finish() throws -> HashedFile {
         try FileIO.fsync(fd, path: path)
         let hex = hasher.withLock { $0.finalizeHex() }
         return HashedFile(path: path, size: written, digest: try Digest(hex: hex))
     }
 
     /// Closes the file (once; later calls do nothing). The file stays.
-    public func close() {
+    package func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         Glibc.close(fd)
     }
@@ -55,10 +55,10 @@ public final class HashingFileWriter: Sendable {
 
 /// A durable file of the store's own space and the digest of its bytes,
 /// as its `HashingFileWriter` hashed them while writing them.
-public struct HashedFile: Sendable, Equatable {
-    public let path: String
-    public let size: Int64
-    public let digest: Digest
+package struct HashedFile: Sendable, Equatable {
+    package let path: String
+    package let size: Int64
+    package let digest: Digest
 
     fileprivate init(path: String, size: Int64, digest: Digest) {
         self.path = path
@@ -74,7 +74,7 @@ extension ModelStore {
     /// moves nothing. Returns false, leaving the file, when the blob is in
     /// place already. Call it while holding `whileWriting`, up to the
     /// manifest naming the blob, so a prune cannot take the blob first.
-    public func adoptBlob(_ file: HashedFile, as descriptor: Descriptor) throws -> Bool {
+    package func adoptBlob(_ file: HashedFile, as descriptor: Descriptor) throws -> Bool {
         guard file.digest == descriptor.digest else {
             throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: file.digest.hex)
         }

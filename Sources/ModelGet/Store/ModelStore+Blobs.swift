@@ -1,7 +1,7 @@
 import Foundation
 
 /// A file under `blobs/`, classified by its name.
-public enum StoreBlobFile: Sendable, Equatable {
+package enum StoreBlobFile: Sendable, Equatable {
     /// `sha256-<hex>`: a complete blob.
     case blob(Digest, size: Int64)
     /// Any other `sha256-…` file: one of ollama's temporaries
@@ -14,7 +14,7 @@ public enum StoreBlobFile: Sendable, Equatable {
 extension ModelStore {
     /// The regular files of `blobs/` whose names start with `sha256-`;
     /// any other file is left out (and so never removed).
-    public func blobFiles() -> [StoreBlobFile] {
+    package func blobFiles() -> [StoreBlobFile] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: blobsDirectory) else { return [] }
         var files: [StoreBlobFile] = []
         for name in entries.sorted() where name.hasPrefix("sha256-") {

@@ -97,7 +97,7 @@ extension ModelStore {
 
     /// The manifest file of `reference` (found as `model` finds it), for
     /// code that needs its bytes even when it is not an image manifest.
-    public func resolvedManifestPath(_ reference: Reference) throws -> String {
+    package func resolvedManifestPath(_ reference: Reference) throws -> String {
         guard let path = existingManifestPath(reference) else { throw ModelGetError.modelNotFound(reference: reference.displayName) }
         if let pinned = reference.digest, reference.tag != nil {
             guard let data = FileManager.default.contents(atPath: path), SHA256Hasher.hex(of: data) == pinned.hex else {
@@ -109,7 +109,7 @@ extension ModelStore {
 
     /// The path of the stored manifest whose host, namespace, model and tag
     /// equal `reference`'s ignoring case (an exact match wins), or nil.
-    public func existingManifestPath(_ reference: Reference) -> String? {
+    package func existingManifestPath(_ reference: Reference) -> String? {
         guard reference.isStorable else { return nil }
         var path = manifestsDirectory
         for (index, part) in [reference.host, reference.namespace, reference.name, reference.storeTag].enumerated() {

@@ -1,29 +1,29 @@
 import Foundation
 
-/// What a prune removed (or, for a dry run, would remove).
-public struct PruneResult: Sendable {
-    /// Complete blobs no manifest names.
-    public var unreferencedBlobs: [(digest: Digest, size: Int64)] = []
-    /// Leftovers of downloads and writes no process is working on, by
-    /// path relative to the models directory: modelget's partial files,
-    /// part state, temporary manifests and copy scratch directories, and
-    /// ollama's own temporaries in `blobs/`.
-    public var stalePartials: [(name: String, size: Int64)] = []
-    /// True when a pull was running (it held the store lock), so no blob
-    /// was removed: one it has fetched may not be in a manifest yet.
-    public var keptForRunningPull = false
-    /// Partial downloads kept: written to within `partialAge` (a later
-    /// pull resumes them; `--partial-age` lower removes them), or held
-    /// by a running process.
-    public var keptPartials: [(name: String, size: Int64, inUse: Bool)] = []
-
-    /// The bytes these files take.
-    public var freedBytes: Int64 {
-        unreferencedBlobs.reduce(0) { $0 + $1.size } + stalePartials.reduce(0) { $0 + $1.size }
-    }
-}
-
 extension ModelStore {
+    /// What a prune removed (or, for a dry run, would remove).
+    public struct PruneResult: Sendable {
+        /// Complete blobs no manifest names.
+        public var unreferencedBlobs: [(digest: Digest, size: Int64)] = []
+        /// Leftovers of downloads and writes no process is working on, by
+        /// path relative to the models directory: modelget's partial files,
+        /// part state, temporary manifests and copy scratch directories, and
+        /// ollama's own temporaries in `blobs/`.
+        public var stalePartials: [(name: String, size: Int64)] = []
+        /// True when a pull was running (it held the store lock), so no blob
+        /// was removed: one it has fetched may not be in a manifest yet.
+        public var keptForRunningPull = false
+        /// Partial downloads kept: written to within `partialAge` (a later
+        /// pull resumes them; `--partial-age` lower removes them), or held
+        /// by a running process.
+        public var keptPartials: [(name: String, size: Int64, inUse: Bool)] = []
+
+        /// The bytes these files take.
+        public var freedBytes: Int64 {
+            unreferencedBlobs.reduce(0) { $0 + $1.size } + stalePartials.reduce(0) { $0 + $1.size }
+        }
+    }
+
     /// Removes blobs no manifest names and the leftovers of interrupted
     /// work. Nothing is removed when a file or folder under `manifests/`
     /// cannot be read (it may need any blob); no blob is removed while a

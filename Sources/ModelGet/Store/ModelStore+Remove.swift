@@ -1,23 +1,23 @@
 import Foundation
 
-/// What removing a model did.
-public struct RemovalResult: Sendable {
-    /// The model removed.
-    public var model: StoredModel
-    /// Its blobs that no other manifest names, now deleted (only those
-    /// that were present).
-    public var removedBlobs: [Descriptor]
-    /// Its blobs kept because another manifest names them (or, with
-    /// `keptForRunningPull`, all of them).
-    public var keptBlobs: [Descriptor]
-    /// Bytes freed by the deleted blobs, as they were on disk.
-    public var freedBytes: Int64 = 0
-    /// True when a pull was running (it held the store lock), so every
-    /// blob was kept: `prune` removes the unused ones later.
-    public var keptForRunningPull = false
-}
-
 extension ModelStore {
+    /// What removing a model did.
+    public struct RemovalResult: Sendable {
+        /// The model removed.
+        public var model: StoredModel
+        /// Its blobs that no other manifest names, now deleted (only those
+        /// that were present).
+        public var removedBlobs: [Descriptor]
+        /// Its blobs kept because another manifest names them (or, with
+        /// `keptForRunningPull`, all of them).
+        public var keptBlobs: [Descriptor]
+        /// Bytes freed by the deleted blobs, as they were on disk.
+        public var freedBytes: Int64 = 0
+        /// True when a pull was running (it held the store lock), so every
+        /// blob was kept: `prune` removes the unused ones later.
+        public var keptForRunningPull = false
+    }
+
     /// Removes a model as `ollama rm` does: the manifest first, then each of
     /// its blobs that no remaining manifest names (an unreadable manifest
     /// keeps every blob it mentions). Empty manifest directories go too.

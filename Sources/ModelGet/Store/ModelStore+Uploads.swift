@@ -4,7 +4,7 @@ extension ModelStore {
     /// The file that remembers the newest URL of an unfinished chunked
     /// upload of `digest` to `host`/`repository`, so a re-run continues it:
     /// `.modelget/uploads/<host>/<repository>/sha256-<hex>`.
-    public func uploadSessionPath(host: String, repository: String, digest: Digest) -> String {
+    package func uploadSessionPath(host: String, repository: String, digest: Digest) -> String {
         stateDirectory + "/uploads/" + host + "/" + repository + "/" + digest.fileName
     }
 
@@ -65,8 +65,8 @@ extension ModelStore {
 /// A scratch directory a running copy owns: `.lock` inside it is held
 /// (`flock`) for as long as the copy runs, so another process can tell a
 /// live one from the leftover of a copy that was killed.
-public final class ScratchDirectory: Sendable {
-    public let url: URL
+package final class ScratchDirectory: Sendable {
+    package let url: URL
     private let lock: FileLock
 
     private init(url: URL, lock: FileLock) {
@@ -103,7 +103,7 @@ public final class ScratchDirectory: Sendable {
     }
 
     /// Deletes the directory and everything in it, then lets go of it.
-    public func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(at: url)
         lock.release()
     }

@@ -2,6 +2,22 @@ import Foundation
 import Synchronization
 
 extension ModelStore {
+    /// What verifying found.
+    public struct VerifyReport: Sendable {
+        /// Models whose blobs were checked.
+        public var models: [StoredModel] = []
+        /// Distinct blobs checked.
+        public var blobsChecked = 0
+        /// Bytes re-hashed.
+        public var bytesHashed: Int64 = 0
+        /// Every blob that is missing or wrong.
+        public var problems: [BlobProblem] = []
+        /// Manifests that could not be read.
+        public var unreadable: [UnreadableManifest] = []
+
+        public var isClean: Bool { problems.isEmpty && unreadable.isEmpty }
+    }
+
     /// Re-hashes every blob `models` name (each distinct blob once,
     /// `concurrency` at a time) and reports each one that is missing, has
     /// the wrong size, or the wrong hash.

@@ -18,26 +18,26 @@ public struct ModelStore: Sendable {
         self.rootPath = self.root.path
     }
 
-    public var blobsDirectory: String { rootPath + "/blobs" }
-    public var manifestsDirectory: String { rootPath + "/manifests" }
+    package var blobsDirectory: String { rootPath + "/blobs" }
+    package var manifestsDirectory: String { rootPath + "/manifests" }
     /// Where modelget keeps its own working state, beside ollama's
     /// `blobs/` and `manifests/` (ollama ignores it).
-    public var stateDirectory: String { rootPath + "/.modelget" }
+    package var stateDirectory: String { rootPath + "/.modelget" }
     /// Partial downloads and their part state.
-    public var partialsDirectory: String { stateDirectory + "/partial" }
+    package var partialsDirectory: String { stateDirectory + "/partial" }
     /// Manifests and other small files on their way to their final name.
-    public var temporaryDirectory: String { stateDirectory + "/tmp" }
+    package var temporaryDirectory: String { stateDirectory + "/tmp" }
 
     /// `blobs/sha256-<hex>`.
-    public func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.fileName }
+    package func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.fileName }
 
     /// Where a blob's bytes collect while they arrive:
     /// `.modelget/partial/sha256-<hex>` (locked by the process writing it).
-    public func partialPath(_ digest: Digest) -> String { partialsDirectory + "/" + digest.fileName }
+    package func partialPath(_ digest: Digest) -> String { partialsDirectory + "/" + digest.fileName }
 
     /// `manifests/<host>/<namespace>/<model>/<tag>` as typed (see
     /// `existingManifestPath` for the case-insensitive lookup).
-    public func manifestPath(_ reference: Reference) -> String {
+    package func manifestPath(_ reference: Reference) -> String {
         manifestsDirectory + "/" + reference.host + "/" + reference.repository + "/" + reference.storeTag
     }
 
@@ -50,7 +50,7 @@ public struct ModelStore: Sendable {
     var owner: FileOwner? { FileOwner.of(rootPath) }
 
     /// Creates `blobs/`, `manifests/` and modelget's working folders.
-    public func prepare() throws {
+    package func prepare() throws {
         let owner = self.owner
         for directory in [blobsDirectory, manifestsDirectory, partialsDirectory, temporaryDirectory] {
             try FileIO.makeDirectories(directory, owner: owner)
@@ -69,7 +69,7 @@ public struct ModelStore: Sendable {
     /// manifests only at `host/namespace/model/tag`, so a nested repository
     /// (`ghcr.io/org/team/model`) would be listed by nobody and its blobs
     /// pruned by ollama.
-    public func checkStorable(_ reference: Reference) throws {
+    package func checkStorable(_ reference: Reference) throws {
         guard reference.isStorable else { throw ModelGetError.nestedRepository(reference: reference.description) }
     }
 
@@ -78,7 +78,7 @@ public struct ModelStore: Sendable {
     /// else as typed. The manifest is the commit point, so the blobs
     /// directory is fsynced first: every rename of a blob it names is
     /// durable before the manifest can be.
-    public func writeManifest(_ data: Data, for reference: Reference) throws {
+    package func writeManifest(_ data: Data, for reference: Reference) throws {
         try checkStorable(reference)
         FileIO.syncDirectory(blobsDirectory)
         let path = existingManifestPath(reference) ?? manifestPath(reference)

@@ -65,5 +65,5 @@ struct PartState: Codable, Equatable {
 
 extension ModelStore {
     /// `.modelget/partial/sha256-<hex>.json`: the part state of a partial blob.
-    public func partialStatePath(_ digest: Digest) -> String { partialPath(digest) + ".json" }
+    package func partialStatePath(_ digest: Digest) -> String { partialPath(digest) + ".json" }
 }

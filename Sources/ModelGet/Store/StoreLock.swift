@@ -14,7 +14,7 @@ extension ModelStore {
 
     /// Runs `body` holding the store lock shared (waiting while a prune or
     /// rm holds it).
-    public func whileWriting<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    package func whileWriting<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try FileIO.makeDirectories(stateDirectory, owner: owner)
         let owner = self.owner
         var lock = try FileLock.take(storeLockPath, LOCK_SH, owner: owner)

@@ -13,7 +13,7 @@ public final class StoredBlob: RandomAccessReader {
     public let size: Int64
     /// The open file, for `sendfile(2)` or a reader that streams it; the
     /// handle owns it (only `close` closes it).
-    public let fd: Int32
+    package let fd: Int32
     /// Named in errors.
     let path: String
     private let closed = Atomic<Bool>(false)

@@ -13,8 +13,10 @@ import Synchronization
 /// instead of each making a full handshake at the same time. A few times a
 /// second the engine sweeps its transfers for cancellation and stalls (curl
 /// calls a transfer back only when its socket or timer fires, and a
-/// stalled one has neither).
-public final class CurlEngine: HTTPClient, @unchecked Sendable {
+/// stalled one has neither). `@usableFromInline`: it is the default
+/// transport in public initializers' default arguments, not API.
+@usableFromInline
+package final class CurlEngine: HTTPClient, @unchecked Sendable {
     private let multi: OpaquePointer
     /// TLS sessions and DNS answers shared by every handle: a part's new
     /// connection resumes the TLS session of the one before it.
@@ -29,9 +31,9 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
     private var firstContacts: [String: (leader: CurlTransfer, held: [CurlTransfer])] = [:]
 
     /// The process-wide engine.
-    public static let shared = CurlEngine()
+    @usableFromInline package static let shared = CurlEngine()
 
-    public init() {
+    package init() {
         OpenSSLInit.once
         CurlEngine.globalInit
         multi = curl_multi_init()
@@ -54,7 +56,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    public func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
+    @usableFromInline package func send(_ request: HTTPRequest, sink: ResponseBodySink?, uploadObserver: UploadProgressObserver?) async throws -> HTTPResponse {
         guard Diagnostics.wants(.debug) else { return try await perform(request, sink: sink, uploadObserver: uploadObserver) }
         Diagnostics.debug(HTTPTrace.requestLine(request))
         do {
@@ -202,7 +204,7 @@ public final class CurlEngine: HTTPClient, @unchecked Sendable {
 
     /// True for an error that says the host never answered: its name did
     /// not resolve, it refused the connection, or connecting timed out.
-    public static func isUnreachable(_ error: Error) -> Bool {
+    package static func isUnreachable(_ error: Error) -> Bool {
         guard case let ModelGetError.network(_, reason) = error else { return false }
         return reason == connectTimedOut || reason == couldNotResolve || reason.hasPrefix(couldNotConnect)
     }

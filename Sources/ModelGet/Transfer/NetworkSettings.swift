@@ -8,19 +8,19 @@ import Synchronization
 /// environment never decides anything. The CLI sets `current` from its
 /// flags once, before any request; a library user may set it too. By
 /// default it is what the environment says.
-public final class NetworkSettings: Sendable {
-    public let proxies: ProxySettings
-    public let trust: TLSTrust
+package final class NetworkSettings: Sendable {
+    package let proxies: ProxySettings
+    package let trust: TLSTrust
     /// Per `host[:port]`: what `trust` gives it (read from disk once).
     private let hosts = Mutex<[String: HostTrust]>([:])
 
-    public init(proxies: ProxySettings, trust: TLSTrust) {
+    package init(proxies: ProxySettings, trust: TLSTrust) {
         self.proxies = proxies
         self.trust = trust
     }
 
     /// The settings of the process's requests.
-    public static var current: NetworkSettings {
+    package static var current: NetworkSettings {
         get { installed.withLock { $0 } }
         set { installed.withLock { $0 = newValue } }
     }
@@ -62,7 +62,7 @@ public final class NetworkSettings: Sendable {
 
     /// What to tell a user whose request to `url` met a certificate no
     /// trusted CA signed: each way to trust it, for that host.
-    public func untrustedCertificateAdvice(for url: URL) -> String {
+    package func untrustedCertificateAdvice(for url: URL) -> String {
         let authority = Self.authority(of: url)
         var ways = ["--cacert CA.pem", "SSL_CERT_FILE=CA.pem"]
         if let root = trust.certsDirectories.first {
@@ -74,7 +74,7 @@ public final class NetworkSettings: Sendable {
 
     /// What to tell a user whose TLS connection to `url` failed because
     /// the host wants a client certificate.
-    public func clientCertificateAdvice(for url: URL) -> String {
+    package func clientCertificateAdvice(for url: URL) -> String {
         let authority = Self.authority(of: url)
         let root = trust.certsDirectories.first ?? "/etc/containers/certs.d"
         return "\(authority) asks for a client certificate: put it and its key in \(root)/\(authority)/client.cert and client.key"

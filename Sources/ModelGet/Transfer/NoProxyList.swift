@@ -8,18 +8,18 @@ import Foundation
 /// (`127.0.0.1`, `::1`, with or without brackets), and `ADDRESS/BITS`
 /// matches every address in that block (`10.0.0.0/8`, `fd00::/8`). A
 /// port in an entry is not supported (curl ignores such an entry too).
-public struct NoProxyList: Sendable, Equatable {
+package struct NoProxyList: Sendable, Equatable {
     /// The entries as written, lower-cased, without empty ones.
-    public let entries: [String]
+    package let entries: [String]
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         entries = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
             .map { $0.lowercased() }
     }
 
     /// True when requests to `host` (a name or an address, IPv6 with or
     /// without brackets) go straight to it, not through the proxy.
-    public func bypasses(_ host: String) -> Bool {
+    package func bypasses(_ host: String) -> Bool {
         var name = host.lowercased()
         if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         if name.hasSuffix(".") { name.removeLast() }

@@ -16,18 +16,18 @@ import Foundation
 /// credentials go in it (`http://user:password@proxy:3128`, percent-encoded)
 /// and are never printed. HTTPS requests go through an HTTP proxy with
 /// `CONNECT`, so the proxy sees the host and port, not the requests.
-public struct ProxySettings: Sendable, Equatable {
+package struct ProxySettings: Sendable, Equatable {
     /// The proxy for `https://` URLs, if any.
-    public var httpsProxy: String?
+    package var httpsProxy: String?
     /// The proxy for `http://` URLs, if any.
-    public var httpProxy: String?
+    package var httpProxy: String?
     /// The hosts reached directly.
-    public var noProxy: NoProxyList
+    package var noProxy: NoProxyList
 
     /// No proxy at all.
-    public static let direct = ProxySettings(httpsProxy: nil, httpProxy: nil, noProxy: NoProxyList(""))
+    package static let direct = ProxySettings(httpsProxy: nil, httpProxy: nil, noProxy: NoProxyList(""))
 
-    public init(httpsProxy: String?, httpProxy: String?, noProxy: NoProxyList) {
+    package init(httpsProxy: String?, httpProxy: String?, noProxy: NoProxyList) {
         self.httpsProxy = httpsProxy
         self.httpProxy = httpProxy
         self.noProxy = noProxy
@@ -35,7 +35,7 @@ public struct ProxySettings: Sendable, Equatable {
 
     /// The settings `environment` gives, or `proxy` (`--proxy`) for every
     /// URL when given. Throws a usage error for a proxy URL modelget cannot use.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, proxy: String? = nil) throws {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, proxy: String? = nil) throws {
         func variable(_ name: String, upperCase: Bool = true) -> String? {
             let names = upperCase ? [name.lowercased(), name.uppercased()] : [name.lowercased()]
             return names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
@@ -54,7 +54,7 @@ public struct ProxySettings: Sendable, Equatable {
     }
 
     /// The proxy URL for a request to `url`, or nil to go straight there.
-    public func proxy(for url: URL) -> String? {
+    package func proxy(for url: URL) -> String? {
         let chosen = url.scheme?.lowercased() == "https" ? httpsProxy : httpProxy
         guard let chosen, let host = url.host, !noProxy.bypasses(host) else { return nil }
         return chosen

@@ -7,7 +7,7 @@ import Foundation
 ///   hashed CA directory (OpenSSL's and Go's meaning).
 /// - `--cacert FILE` adds its CAs to those, for every host (as a
 ///   `certs.d` CA is added: a registry with a private CA may still
-///   redirect to a CDN with a public one).
+///   redirect to a CDN with a package one).
 /// - `HOST[:PORT]/` in `~/.config/containers/certs.d`,
 ///   `/etc/containers/certs.d` or `/etc/docker/certs.d` (the first of the
 ///   three that has it, as containers/image looks): each `*.crt` is a CA
@@ -15,23 +15,23 @@ import Foundation
 ///   certificate pair (the first by name is presented: libcurl takes one).
 ///   The directory is named as the URL names the host: `registry:5000`,
 ///   or `registry` on the default port.
-public struct TLSTrust: Sendable, Equatable {
+package struct TLSTrust: Sendable, Equatable {
     /// `SSL_CERT_FILE`: the CA file instead of the system's.
-    public var caFile: String?
+    package var caFile: String?
     /// `SSL_CERT_DIR`: the hashed CA directory instead of the system's.
-    public var caDirectory: String?
+    package var caDirectory: String?
     /// `--cacert`: CA files trusted for every host, besides the system's.
-    public var extraCAFiles: [String]
+    package var extraCAFiles: [String]
     /// Where per-host directories are looked for, in order.
-    public var certsDirectories: [String]
+    package var certsDirectories: [String]
 
     /// The places docker and podman read per-host certificates from.
-    public static func defaultCertsDirectories(environment: [String: String]) -> [String] {
+    package static func defaultCertsDirectories(environment: [String: String]) -> [String] {
         let home = environment["HOME"] ?? NSHomeDirectory()
         return [home + "/.config/containers/certs.d", "/etc/containers/certs.d", "/etc/docker/certs.d"]
     }
 
-    public init(caFile: String? = nil, caDirectory: String? = nil, extraCAFiles: [String] = [], certsDirectories: [String] = []) {
+    package init(caFile: String? = nil, caDirectory: String? = nil, extraCAFiles: [String] = [], certsDirectories: [String] = []) {
         self.caFile = caFile
         self.caDirectory = caDirectory
         self.extraCAFiles = extraCAFiles
@@ -39,7 +39,7 @@ public struct TLSTrust: Sendable, Equatable {
     }
 
     /// The trust `environment` gives, with `cacert` (`--cacert`) added.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, cacert: String? = nil) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, cacert: String? = nil) {
         func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         self.init(caFile: variable("SSL_CERT_FILE"), caDirectory: variable("SSL_CERT_DIR"),
                   extraCAFiles: cacert.map { [$0] } ?? [], certsDirectories: Self.defaultCertsDirectories(environment: environment))
@@ -49,7 +49,7 @@ public struct TLSTrust: Sendable, Equatable {
     /// it) uses; `systemCAFile` is the CA file libcurl uses by default.
     /// Throws when a file it names cannot be read, or a client certificate
     /// lacks its key (or the other way round).
-    public func forHost(_ authority: String, systemCAFile: String?) throws -> HostTrust {
+    package func forHost(_ authority: String, systemCAFile: String?) throws -> HostTrust {
         var trust = HostTrust(caFile: caFile, caDirectory: caDirectory)
         var extra = extraCAFiles
         if let directory = certsDirectory(for: authority) {
@@ -100,17 +100,17 @@ public struct TLSTrust: Sendable, Equatable {
 }
 
 /// The TLS settings of connections to one host (see `TLSTrust`).
-public struct HostTrust: Sendable, Equatable {
+package struct HostTrust: Sendable, Equatable {
     /// The CA file instead of libcurl's default (`SSL_CERT_FILE`), if any.
-    public var caFile: String?
+    package var caFile: String?
     /// The hashed CA directory instead of libcurl's default (`SSL_CERT_DIR`), if any.
-    public var caDirectory: String?
+    package var caDirectory: String?
     /// Every trusted CA as PEM text, when CAs are added to the system's;
     /// then it replaces `caFile`.
-    public var caBundle: Data?
+    package var caBundle: Data?
     /// The client certificate (PEM) and its key presented to the host, if any.
-    public var clientCertificate: String?
-    public var clientKey: String?
+    package var clientCertificate: String?
+    package var clientKey: String?
     /// The `certs.d` directory these came from, if any.
-    public var certsDirectory: String?
+    package var certsDirectory: String?
 }

@@ -4,7 +4,7 @@ import Foundation
 /// (`ProcessOutput`), or memory when a test runs a command line in-process
 /// through `CommandLineRunner.run(_:output:)`. Every writer of the CLI
 /// (`print`, `JSONLines`, `Terminal`) writes to `CommandOutput.sink`.
-public protocol OutputSink: Sendable {
+package protocol OutputSink: Sendable {
     /// Text for stdout, as `print` writes it.
     func printed(_ text: String)
     /// One JSON object and its newline for stdout, written at once (a

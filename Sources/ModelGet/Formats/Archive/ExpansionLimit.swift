@@ -7,29 +7,29 @@ import Synchronization
 /// tell. By default the smaller of the space free where the bytes go and
 /// `defaultRatio` times the compressed size the image declares, plus
 /// `defaultAllowance` (real layers expand 2 to 10 times).
-public struct ExpansionLimit: Sendable, Equatable {
-    public var bytes: Int64
+package struct ExpansionLimit: Sendable, Equatable {
+    package var bytes: Int64
     /// What set the limit, in words for the error message.
-    public var basis: String
+    package var basis: String
 
-    public init(bytes: Int64, basis: String) {
+    package init(bytes: Int64, basis: String) {
         self.bytes = bytes
         self.basis = basis
     }
 
     /// Compressed bytes may stand for this many times as many by default.
-    public static let defaultRatio: Int64 = 100
+    package static let defaultRatio: Int64 = 100
     /// Added to the ratio's bound, so that a small image holding a file of zeros still unpacks.
-    public static let defaultAllowance: Int64 = 256 << 20
+    package static let defaultAllowance: Int64 = 256 << 20
 
     /// `--max-bytes N`.
-    public static func given(_ bytes: Int64) -> ExpansionLimit {
+    package static func given(_ bytes: Int64) -> ExpansionLimit {
         ExpansionLimit(bytes: bytes, basis: "--max-bytes")
     }
 
     /// The default for `compressedBytes` (nil: the input is not
     /// compressed, only the free space bounds it) unpacked under `directory`.
-    public static func byDefault(compressedBytes: Int64?, into directory: String) -> ExpansionLimit {
+    package static func byDefault(compressedBytes: Int64?, into directory: String) -> ExpansionLimit {
         var limit = ExpansionLimit(bytes: .max, basis: "none")
         if let compressedBytes {
             let (product, overflow) = compressedBytes.multipliedReportingOverflow(by: defaultRatio)
@@ -56,18 +56,18 @@ public struct ExpansionLimit: Sendable, Equatable {
     /// The bytes an archive (`what`: an image's layers, an archive file)
     /// has unpacked so far, refused past the limit. Shared by the threads
     /// that unpack one layer after another.
-    public final class Budget: Sendable {
-        public let limit: ExpansionLimit
+    package final class Budget: Sendable {
+        package let limit: ExpansionLimit
         private let what: String
         private let used = Mutex<Int64>(0)
 
-        public init(_ limit: ExpansionLimit, for what: String) {
+        package init(_ limit: ExpansionLimit, for what: String) {
             self.limit = limit
             self.what = what
         }
 
         /// Counts `count` more bytes; throws once the total passes the limit.
-        public func consume(_ count: Int) throws {
+        package func consume(_ count: Int) throws {
             let total = used.withLock { total in
                 total += Int64(count)
                 return total

@@ -3,7 +3,7 @@ import Foundation
 /// The OCI image layout (image-spec `image-layout.md`): an `oci-layout`
 /// marker, an `index.json` naming the images, and every blob under
 /// `blobs/sha256/<hex>`, as a directory or a tar of one.
-public enum ImageLayout {
+package enum ImageLayout {
     /// `oci-layout`: `{"imageLayoutVersion": "1.0.0"}`.
     static let markerName = "oci-layout"
     static let marker = Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)

@@ -4,13 +4,13 @@ import Foundation
 /// and (affine modes) `<name>.bias` in one safetensors blob whose
 /// `__metadata__` names the quantisation (`quant_type`, `group_size`; a
 /// blob packing several tensors uses `<name>.quant_type`).
-public struct Quantization: Sendable, Hashable, CustomStringConvertible {
+package struct Quantization: Sendable, Hashable, CustomStringConvertible {
     /// As the metadata spells it, e.g. `int4`, `nvfp4`, `mxfp8`.
-    public var type: String
-    public var groupSize: Int?
+    package var type: String
+    package var groupSize: Int?
 
     /// Bits per value, when the type is one ollama writes.
-    public var bits: Int64? {
+    package var bits: Int64? {
         switch type.lowercased() {
         case "int4", "q4", "fp4", "nvfp4", "mxfp4": return 4
         case "int8", "q8", "fp8", "mxfp8": return 8
@@ -28,14 +28,14 @@ public struct Quantization: Sendable, Hashable, CustomStringConvertible {
     /// `group_size` or the group size ollama's image models used for that
     /// type), for older blobs that carry no metadata; lower-cased as blob
     /// metadata spells it.
-    public static func fromModelIndex(_ index: [String: Any]) -> Quantization? {
+    package static func fromModelIndex(_ index: [String: Any]) -> Quantization? {
         guard let type = (index["quantization"] as? String)?.lowercased(), !type.isEmpty else { return nil }
         let defaults = ["int4": 32, "q4": 32, "fp4": 32, "nvfp4": 16, "mxfp8": 32, "int8": 64, "q8": 64, "fp8": 64]
         guard let standard = defaults[type] else { return nil }
         return Quantization(type: type, groupSize: (index["group_size"] as? Int) ?? standard)
     }
 
-    public var description: String {
+    package var description: String {
         DisplayText.line(type, limit: 80) + (groupSize.map { " (group \($0))" } ?? "")
     }
 }

@@ -6,28 +6,28 @@ import Foundation
 /// Headers come from registries and are untrusted: the length, every
 /// offset and every size is checked before anything is read or written
 /// with it.
-public struct SafetensorsHeader: Sendable, Equatable {
+package struct SafetensorsHeader: Sendable, Equatable {
     /// One tensor entry.
-    public struct Tensor: Sendable, Equatable {
-        public var name: String
-        public var dtype: String
-        public var shape: [Int64]
+    package struct Tensor: Sendable, Equatable {
+        package var name: String
+        package var dtype: String
+        package var shape: [Int64]
         /// Its bytes, relative to the start of the data section.
-        public var range: Range<Int64>
+        package var range: Range<Int64>
 
         /// The number of elements (the product of the shape).
-        public var elements: Int64 { shape.reduce(1) { $0 &* $1 } }
+        package var elements: Int64 { shape.reduce(1) { $0 &* $1 } }
     }
 
     /// The tensors, in data order.
-    public var tensors: [Tensor]
+    package var tensors: [Tensor]
     /// `__metadata__`, string to string.
-    public var metadata: [String: String]
+    package var metadata: [String: String]
     /// Length of the JSON text (the 8 length bytes not included).
-    public var jsonLength: Int64
+    package var jsonLength: Int64
     private var names: Set<String>
 
-    public init(tensors: [Tensor], metadata: [String: String], jsonLength: Int64) {
+    package init(tensors: [Tensor], metadata: [String: String], jsonLength: Int64) {
         self.tensors = tensors
         self.metadata = metadata
         self.jsonLength = jsonLength
@@ -35,20 +35,20 @@ public struct SafetensorsHeader: Sendable, Equatable {
     }
 
     /// Where the data section starts in the file.
-    public var dataOffset: Int64 { 8 + jsonLength }
+    package var dataOffset: Int64 { 8 + jsonLength }
 
     /// The largest header accepted (the safetensors library's own limit).
-    public static let maximumJSONLength: Int64 = 100 << 20
+    package static let maximumJSONLength: Int64 = 100 << 20
 
     /// Bits per element of each dtype safetensors defines.
-    public static let dtypeBits: [String: Int64] = [
+    package static let dtypeBits: [String: Int64] = [
         "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8, "I16": 16, "U16": 16, "F16": 16,
         "BF16": 16, "I32": 32, "U32": 32, "F32": 32, "F64": 64, "I64": 64, "U64": 64, "C64": 64, "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
     ]
 
     /// The JSON length the first 8 bytes give, checked against the limit
     /// and against `fileSize` (the whole file's length).
-    public static func jsonLength(lengthBytes: Data, fileSize: Int64, source: String) throws -> Int64 {
+    package static func jsonLength(lengthBytes: Data, fileSize: Int64, source: String) throws -> Int64 {
         guard lengthBytes.count >= 8, fileSize >= 8 else {
             throw ModelGetError.invalidSafetensors(source: source, reason: "shorter than its 8-byte header length")
         }
@@ -65,7 +65,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
 
     /// Parses and checks a header. `bytes` starts at the file's first byte
     /// and holds at least the whole header; `fileSize` is the file's length.
-    public static func parse(_ bytes: Data, fileSize: Int64, source: String) throws -> SafetensorsHeader {
+    package static func parse(_ bytes: Data, fileSize: Int64, source: String) throws -> SafetensorsHeader {
         let length = try jsonLength(lengthBytes: bytes.prefix(8), fileSize: fileSize, source: source)
         guard Int64(bytes.count) >= 8 + length else {
             throw ModelGetError.invalidSafetensors(source: source, reason: "header cut short")
@@ -191,5 +191,5 @@ public struct SafetensorsHeader: Sendable, Equatable {
     }
 
     /// True when an entry of that name exists.
-    public func contains(_ name: String) -> Bool { names.contains(name) }
+    package func contains(_ name: String) -> Bool { names.contains(name) }
 }

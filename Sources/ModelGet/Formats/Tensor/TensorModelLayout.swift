@@ -3,9 +3,9 @@ import Foundation
 extension MediaType {
     /// One tensor as a standalone safetensors file (ollama's image-generation
     /// and safetensors models); the layer's `name` is `component/tensor`.
-    public static let ollamaTensor = "application/vnd.ollama.image.tensor"
+    package static let ollamaTensor = "application/vnd.ollama.image.tensor"
     /// A json file of the model's folder; the layer's `name` is its path.
-    public static let ollamaJSON = "application/vnd.ollama.image.json"
+    package static let ollamaJSON = "application/vnd.ollama.image.json"
 }
 
 /// The layers of an ollama tensor model sorted into what they are: tensor
@@ -13,48 +13,48 @@ extension MediaType {
 /// tensor `blocks.0.attn.q.weight` of component `transformer`) and json
 /// files by path. Names come from the registry: a component or path that
 /// could leave the output folder is refused.
-public struct TensorModelLayout: Sendable {
+package struct TensorModelLayout: Sendable {
     /// One tensor layer.
-    public struct TensorLayer: Sendable {
-        public var descriptor: Descriptor
+    package struct TensorLayer: Sendable {
+        package var descriptor: Descriptor
         /// The folder the tensor belongs to; empty for a model without components.
-        public var component: String
+        package var component: String
         /// The layer name without the component.
-        public var name: String
+        package var name: String
         /// Older ollama kept a quantised weight's scale and bias in layers of
         /// their own, `<weight>_scale` and `<weight>_qbias`: for those, the
         /// weight's name.
-        public var companionOf: String?
+        package var companionOf: String?
         /// The tensor's name in a safetensors file: `<weight>.scale` and
         /// `<weight>.bias` for those older companions, else `name`.
-        public var outputName: String
+        package var outputName: String
     }
 
     /// One json layer.
-    public struct JSONLayer: Sendable {
-        public var descriptor: Descriptor
+    package struct JSONLayer: Sendable {
+        package var descriptor: Descriptor
         /// Its path in the model folder, e.g. `vae/config.json`.
-        public var path: String
+        package var path: String
     }
 
-    public var tensorLayers: [TensorLayer]
-    public var jsonLayers: [JSONLayer]
+    package var tensorLayers: [TensorLayer]
+    package var jsonLayers: [JSONLayer]
 
     /// Components in the order their first tensor appears.
-    public var components: [String] {
+    package var components: [String] {
         var seen: [String] = []
         for layer in tensorLayers where !seen.contains(layer.component) { seen.append(layer.component) }
         return seen
     }
 
     /// True when the manifest has tensor layers.
-    public static func isTensorModel(_ manifest: ImageManifest) -> Bool {
+    package static func isTensorModel(_ manifest: ImageManifest) -> Bool {
         manifest.layers.contains { $0.mediaType == MediaType.ollamaTensor }
     }
 
     /// Sorts the layers of `manifest`; fails on a name that is no safe
     /// relative path.
-    public init(manifest: ImageManifest, model: String) throws {
+    package init(manifest: ImageManifest, model: String) throws {
         tensorLayers = []
         jsonLayers = []
         for layer in manifest.layers {
@@ -91,12 +91,12 @@ public struct TensorModelLayout: Sendable {
     }
 
     /// Weights whose scale and bias are layers of their own (older ollama).
-    public var weightsWithCompanionLayers: Set<String> {
+    package var weightsWithCompanionLayers: Set<String> {
         Set(tensorLayers.compactMap { layer in layer.companionOf.map { layer.component + "/" + $0 } })
     }
 
     /// The json layer at `path`.
-    public func json(_ path: String) -> JSONLayer? {
+    package func json(_ path: String) -> JSONLayer? {
         jsonLayers.first { $0.path == path }
     }
 

@@ -1,12 +1,12 @@
 import Foundation
 
-/// What `blob` wrote for a model's weights: one file, or the shards of a split GGUF.
-public struct WeightsExportResult: Sendable {
-    /// The files written, in shard order, with what each export did.
-    public var files: [(path: String, result: BlobExportResult)]
-}
-
 extension BlobExporter {
+    /// What `blob` wrote for a model's weights: one file, or the shards of a split GGUF.
+    public struct WeightsResult: Sendable {
+        /// The files written, in shard order, with what each export did.
+        public var files: [(path: String, result: Result)]
+    }
+
     /// Writes a model's weights (`WeightsLayer.find`) to `path`: one file, or
     /// for a split GGUF the shards `model-00001-of-0000N.gguf`… into the
     /// directory `path` (which must then end in `/` or be a directory). A
@@ -14,7 +14,7 @@ extension BlobExporter {
     /// renamed only once its first bytes are the GGUF magic; Ollama's
     /// `.model` layer is exported as `export` does any layer.
     public func exportWeights(_ reference: Reference, to path: String,
-                              progress: TransferProgress = TransferProgress()) async throws -> WeightsExportResult {
+                              progress: TransferProgress = TransferProgress()) async throws -> WeightsResult {
         let weights = try await self.weights(of: reference)
         let intoDirectory = path.hasSuffix("/") || RootFilesystem.isDirectory(path)
         let targets: [String]
@@ -26,7 +26,7 @@ extension BlobExporter {
             targets = layers.indices.map { Self.join(path, WeightsLayer.shardName($0, of: layers.count)) }
         }
         if intoDirectory { try FileIO.makeDirectories(path) }
-        var files: [(String, BlobExportResult)] = []
+        var files: [(String, Result)] = []
         for (layer, target) in zip(weights.layers, targets) {
             guard weights.declaresGGUF else {
                 files.append((target, try await export(reference, layer: .digest(layer.digest), to: .file(target), progress: progress)))
@@ -43,7 +43,7 @@ extension BlobExporter {
                 throw error
             }
         }
-        return WeightsExportResult(files: files)
+        return WeightsResult(files: files)
     }
 
     /// Where `reference`'s weights are, from the store's manifest, else the

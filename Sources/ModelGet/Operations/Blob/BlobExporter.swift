@@ -37,8 +37,8 @@ public struct BlobExporter: Sendable {
         self.transfer = transfer
     }
 
-    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: ExportDestination,
-                       progress: TransferProgress = TransferProgress()) async throws -> BlobExportResult {
+    public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: Destination,
+                       progress: TransferProgress = TransferProgress()) async throws -> Result {
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }
         var sources: PullSources?
         let descriptor: Descriptor
@@ -59,7 +59,7 @@ public struct BlobExporter: Sendable {
         }
         if store.hasBlob(descriptor) {
             let placement = try deliver(descriptor, to: destination)
-            return BlobExportResult(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
+            return Result(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
         }
         switch destination {
         case let .file(path):
@@ -72,7 +72,7 @@ public struct BlobExporter: Sendable {
             try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
             try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
         }
-        return BlobExportResult(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
+        return Result(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
 
     private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
@@ -82,7 +82,7 @@ public struct BlobExporter: Sendable {
     }
 
     /// Puts a store blob at the destination, verified.
-    private func deliver(_ descriptor: Descriptor, to destination: ExportDestination) throws -> PlacementMethod {
+    private func deliver(_ descriptor: Descriptor, to destination: Destination) throws -> PlacementMethod {
         switch destination {
         case let .file(file):
             return try store.placeBlob(descriptor, at: file, allowHardLink: hardLink)
@@ -94,11 +94,31 @@ public struct BlobExporter: Sendable {
 
     /// Fails unless the directory `file` goes in exists (for a folder
     /// output `DIR/`, DIR's parent: the folder itself may be made).
-    public static func checkDirectory(of file: String) throws {
+    package static func checkDirectory(of file: String) throws {
         let directory = FilePlacement.directory(of: file)  // for `DIR/` too: its parent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelGetError.fileSystem(path: directory, reason: "no such directory (modelget does not create it)")
         }
+    }
+}
+
+extension BlobExporter {
+    /// Where an exported blob goes.
+    public enum Destination: Sendable, Equatable {
+        /// A file, written atomically (never left truncated under its name).
+        case file(String)
+        /// A file descriptor (standard output), sent only after verification.
+        case stream(Int32)
+    }
+
+    /// What an export did.
+    public struct Result: Sendable {
+        /// The blob exported.
+        public var descriptor: Descriptor
+        /// How it was placed when it came from the store; nil when downloaded.
+        public var placement: PlacementMethod?
+        /// Bytes that crossed the network (0 when the store had the blob).
+        public var bytesTransferred: Int64
     }
 }

@@ -17,7 +17,7 @@ public struct DiffusersFolderWriter: Sendable {
         self.store = store
     }
 
-    public func write(_ manifest: ImageManifest, model: String, to directory: String) throws -> DiffusersFolderResult {
+    public func write(_ manifest: ImageManifest, model: String, to directory: String) throws -> Result {
         let layout = try TensorModelLayout(manifest: manifest, model: model)
         var destination = directory
         while destination.count > 1 && destination.hasSuffix("/") { destination.removeLast() }
@@ -25,7 +25,7 @@ public struct DiffusersFolderWriter: Sendable {
         let temporary = FilePlacement.temporaryPath(beside: destination)
         guard mkdir(temporary, 0o755) == 0 else { throw FileIO.error(temporary) }
         do {
-            var result = DiffusersFolderResult(directory: destination, files: [], tensors: 0, tensorBytes: 0, quantizations: [])
+            var result = Result(directory: destination, files: [], tensors: 0, tensorBytes: 0, quantizations: [])
             var index: [String: Any] = [:]
             for layer in layout.jsonLayers {
                 var data = try readVerified(layer.descriptor)
@@ -106,5 +106,21 @@ public struct DiffusersFolderWriter: Sendable {
         defer { close(fd) }
         try data.withUnsafeBytes { try FileIO.pwriteAll(fd, $0, at: 0, path: path) }
         try FileIO.fsync(fd, path: path)
+    }
+}
+
+extension DiffusersFolderWriter {
+    /// What writing a tensor model's folder produced.
+    public struct Result: Sendable {
+        /// The folder written.
+        public var directory: String
+        /// Files written, relative to the folder, in the order written.
+        public var files: [String]
+        /// Tensors written (scales and biases included).
+        public var tensors: Int
+        /// Bytes of tensor data written.
+        public var tensorBytes: Int64
+        /// The quantisations of the quantised weights, e.g. `int4 (group 32)`.
+        public var quantizations: [String]
     }
 }

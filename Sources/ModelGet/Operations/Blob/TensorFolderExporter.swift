@@ -47,7 +47,7 @@ public struct TensorFolderExporter: Sendable {
 
     /// Writes the folder at `directory`.
     public func export(_ resolved: Resolved, reference: Reference, to directory: String,
-                       progress: TransferProgress = TransferProgress()) async throws -> DiffusersFolderResult {
+                       progress: TransferProgress = TransferProgress()) async throws -> DiffusersFolderWriter.Result {
         let model = reference.displayName
         if resolved.manifest.blobs.allSatisfy(store.hasBlob) {
             return try DiffusersFolderWriter(store: store).write(resolved.manifest, model: model, to: directory)
@@ -66,7 +66,7 @@ public struct TensorFolderExporter: Sendable {
     }
 
     /// `<parent>/.<name>.modelget-partial`, beside the folder.
-    public static func scratchRoot(for directory: String) -> String {
+    package static func scratchRoot(for directory: String) -> String {
         var path = directory
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         let name = (path as NSString).lastPathComponent

@@ -14,7 +14,7 @@ public struct ModelExporter: Sendable {
     }
 
     /// Exports `reference` to `path`: a directory when `asDirectory`, else a tar file.
-    public func export(_ reference: Reference, to path: String, asDirectory: Bool) async throws -> ExportResult {
+    public func export(_ reference: Reference, to path: String, asDirectory: Bool) async throws -> Result {
         // One member at a time: a tar is written in order.
         let copy = GraphCopy(concurrency: 1, mountFrom: nil, platforms: .one(.current))
         let source = StoreSource(store: store, reference: reference)
@@ -22,6 +22,18 @@ public struct ModelExporter: Sendable {
             ? try await copy.copy(from: source, to: ImageLayoutDirectoryDestination(reference: reference, path: path), progress: TransferProgress())
             : try await copy.copy(from: source, to: ImageLayoutTarDestination(reference: reference, path: path), progress: TransferProgress())
         // Counted as pull and import count them: the config and the layers, not the manifest.
-        return ExportResult(path: path, manifestDigest: try Digest(result.manifestDigest), blobs: result.blobs, bytes: result.totalBytes)
+        return Result(path: path, manifestDigest: try Digest(result.manifestDigest), blobs: result.blobs, bytes: result.totalBytes)
+    }
+}
+
+extension ModelExporter {
+    /// What an export wrote.
+    public struct Result: Sendable {
+        public var path: String
+        public var manifestDigest: Digest
+        /// The blobs the manifest names (the config and the layers, once each), as pull and import count them.
+        public var blobs: Int
+        /// Their bytes (the manifest not included).
+        public var bytes: Int64
     }
 }

@@ -40,7 +40,7 @@ public struct ImageExtractor: Sendable {
     }
 
     public func extract(_ reference: Reference, into directory: String,
-                        progress: TransferProgress = TransferProgress()) async throws -> ExtractResult {
+                        progress: TransferProgress = TransferProgress()) async throws -> Result {
         let destination = URL(fileURLWithPath: directory).standardizedFileURL.path
         try checkDestination(destination)
         var sources: PullSources?
@@ -69,7 +69,7 @@ public struct ImageExtractor: Sendable {
         let limit = maximumBytes.map(ExpansionLimit.given)
             ?? .byDefault(compressedBytes: manifest.layers.reduce(0) { $0 + $1.size }, into: (destination as NSString).deletingLastPathComponent)
         let budget = ExpansionLimit.Budget(limit, for: "image \(reference.displayName)")
-        var result = ExtractResult(directory: destination, layers: manifest.layers.count, layersFromStore: 0,
+        var result = Result(directory: destination, layers: manifest.layers.count, layersFromStore: 0,
                                    bytesTransferred: 0, uncompressedBytes: 0, skippedDevices: 0)
         do {
             let root = RootFilesystem(root: staging)
@@ -239,4 +239,22 @@ public struct ImageExtractor: Sendable {
 private struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+extension ImageExtractor {
+    /// What an extraction did.
+    public struct Result: Sendable {
+        /// The directory written.
+        public var directory: String
+        /// Layers applied, in order.
+        public var layers: Int
+        /// Layers read from the store rather than the registry.
+        public var layersFromStore: Int
+        /// Bytes of layers that crossed the network.
+        public var bytesTransferred: Int64
+        /// Uncompressed bytes of all layers.
+        public var uncompressedBytes: Int64
+        /// Device nodes left out because the process is not root.
+        public var skippedDevices: Int
+    }
 }

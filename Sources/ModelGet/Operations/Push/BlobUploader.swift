@@ -84,7 +84,7 @@ struct BlobUploader: Sendable {
         }
         let session = try await offeredOrNew(offered)
         let redirects = ollamaFamily || session.redirects
-        try await sendParts(of: blob, bytes: bytes, session: UploadSession(url: session.url, offset: 0),
+        try await sendParts(of: blob, bytes: bytes, session: Session(url: session.url, offset: 0),
                             partSize: redirects ? options.redirectPartSize(for: blob.size) : options.chunkSize, counter: counter)
         return .sent
     }
@@ -96,7 +96,7 @@ struct BlobUploader: Sendable {
     /// parts' etag. The session is saved after each part the registry
     /// itself took, so an interrupted plain upload resumes; redirected
     /// parts are not resumable (storage cannot be asked what it holds).
-    private func sendParts(of blob: Descriptor, bytes: StoredBlob, session start: UploadSession, partSize: Int64,
+    private func sendParts(of blob: Descriptor, bytes: StoredBlob, session start: Session, partSize: Int64,
                            counter: SentByteCounter) async throws {
         let digest = blob.digest
         var session = start
@@ -108,7 +108,7 @@ struct BlobUploader: Sendable {
             while session.offset < blob.size {
                 let offset = session.offset, length = min(partSize, blob.size - offset)
                 let patch = SentByteCounter(progress: progress, rateLimiter: rateLimiter)
-                let answer: ChunkAnswer
+                let answer: RegistryClient.ChunkAnswer
                 do {
                     answer = try await client.uploadChunk(session: session.url, bytes: bytes, offset: offset, length: length,
                                                           scopes: scopes, observer: patch)
@@ -160,7 +160,7 @@ struct BlobUploader: Sendable {
 
     /// The saved session for `digest`, asked for how much it holds; nil
     /// when there is none or the registry no longer knows it.
-    private func resumedSession(_ digest: Digest, size: Int64, counter: SentByteCounter) async throws -> UploadSession? {
+    private func resumedSession(_ digest: Digest, size: Int64, counter: SentByteCounter) async throws -> Session? {
         guard let saved = sessions.load(digest) else { return nil }
         guard client.isRegistryOrigin(saved),
               let status = try await client.uploadStatus(session: saved, scopes: scopes),
@@ -169,6 +169,18 @@ struct BlobUploader: Sendable {
             return nil
         }
         counter.resume(from: status.offset)
-        return UploadSession(url: status.session, offset: status.offset)
+        return Session(url: status.session, offset: status.offset)
+    }
+}
+
+extension BlobUploader {
+    /// An upload session in progress: its newest URL and how many bytes the
+    /// registry holds. Chunked uploads save it after every chunk (see
+    /// `SavedUploadSessions`) so an interrupted push continues where it stopped.
+    struct Session: Sendable {
+        /// The newest `Location` the registry gave (with its `_state`).
+        var url: URL
+        /// Bytes the registry has received.
+        var offset: Int64
     }
 }

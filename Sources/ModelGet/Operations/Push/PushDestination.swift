@@ -1,10 +1,10 @@
 /// Where a push goes, worked out from the optional `DEST` argument.
-public enum PushDestination {
+package enum PushDestination {
     /// `DEST` may be a full reference, a reference without a tag (the
     /// source's tag is kept), or just a registry host such as
     /// `127.0.0.1:5000` or `registry.example/` (same repository and tag
     /// there). Without `DEST` the model goes back to its own registry.
-    public static func resolve(_ destination: String?, source: Reference) throws -> Reference {
+    package static func resolve(_ destination: String?, source: Reference) throws -> Reference {
         guard var text = destination else { return source }
         let trailingSlash = text.hasSuffix("/")
         if trailingSlash { text.removeLast() }

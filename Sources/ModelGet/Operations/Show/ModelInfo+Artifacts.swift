@@ -1,24 +1,24 @@
 import Foundation
 
-/// What `show` adds for artifacts other than Ollama's: the Docker Model
-/// Runner or ModelPack config, the GGUF header of the weights, and for a
-/// container image what it runs with.
-public struct ArtifactDetails: Sendable {
-    /// The config's `architecture` (Docker: e.g. `llama`; ModelPack: e.g. `transformer`).
-    public var architecture: String?
-    /// The config's own statement of the model's size (Docker: e.g. `256.35 MiB`).
-    public var declaredSize: String?
-    /// The header of the first weights file.
-    public var gguf: GGUFHeader?
-    /// A container image's config.
-    public var image: ImageConfig?
-}
-
 /// Reads the first bytes of a blob (for a GGUF header): from the store's
 /// file, or with a ranged request.
 public typealias BlobPrefixReader = @Sendable (Descriptor, Int64) async throws -> Data
 
 extension ModelInfo {
+    /// What `show` adds for artifacts other than Ollama's: the Docker Model
+    /// Runner or ModelPack config, the GGUF header of the weights, and for a
+    /// container image what it runs with.
+    public struct ArtifactDetails: Sendable {
+        /// The config's `architecture` (Docker: e.g. `llama`; ModelPack: e.g. `transformer`).
+        public var architecture: String?
+        /// The config's own statement of the model's size (Docker: e.g. `256.35 MiB`).
+        public var declaredSize: String?
+        /// The header of the first weights file.
+        public var gguf: GGUFHeader?
+        /// A container image's config.
+        public var image: ImageConfig?
+    }
+
     /// Fills `artifact` (and the format, family, quantisation and
     /// parameter fields the Ollama config left empty) from the config bytes
     /// and the weights' GGUF header.

@@ -129,6 +129,39 @@ final class PushAtTheSeamTests: XCTestCase {
         try assertHoldsTheModel(registry, in: "team/copy")
     }
 
+    func testConcurrentUploadsShareTheTokenFetchedBeforeThem() async throws {
+        let source = try registry(host: "source.test")
+        let reference = try await pullSource(from: source)
+        let target = PushRegistry()
+        let options = PushOptions(transfer: TransferOptions(concurrency: 4, retry: Self.fastRetry), monolithicLimit: Self.chunk, chunkSize: Self.chunk)
+
+        let result = try await ModelPusher(store: store, options: options)
+            .push(reference, to: try Reference(parsing: "\(target.host)/team/tiny:v1"), client: try target.client(home: work))
+        XCTAssertEqual(result.sent, 3)
+        XCTAssertEqual(target.tokenScopes.count, 1, "one token, asked before the uploads start, not one per upload")
+        XCTAssertEqual(Array(requestLines(target).prefix(3)), Self.authenticate)
+        XCTAssertTrue(target.requests.dropFirst(3).allSatisfy { $0.authorization == "Bearer token-1" }, "no request was refused")
+        try assertHoldsTheModel(target, in: "team/tiny")
+    }
+
+    func testATokenThatExpiresMidUploadIsRenewedOnceAndTheChunkSentAgain() async throws {
+        let source = try registry(host: "source.test")
+        let reference = try await pullSource(from: source)
+        let target = PushRegistry()
+        target.queueFaults([nil, .tokensExpire], for: .patch)
+
+        let result = try await push(reference, to: "team/tiny", on: target)
+        XCTAssertEqual(result.sent, 3)
+        XCTAssertEqual(target.tokenScopes.count, 2, "one renewal")
+        XCTAssertEqual(Array(requestLines(target).dropFirst(Self.authenticate.count).prefix(7)),
+                       ["HEAD blobHead", "POST start", "PATCH patch 0-\(Self.chunk - 1)", "PATCH patch \(Self.chunk)-\(2 * Self.chunk - 1)",
+                        "GET token", "PATCH patch \(Self.chunk)-\(2 * Self.chunk - 1)", "PATCH patch \(2 * Self.chunk)-\(big.size - 1)"],
+                       "the refused chunk goes again with the new token, from the same offset")
+        let renewal = try XCTUnwrap(target.requests.lastIndex { $0.kind == .token })
+        XCTAssertTrue(target.requests[(renewal + 1)...].allSatisfy { $0.authorization == "Bearer token-2" }, "the new token is kept")
+        try assertHoldsTheModel(target, in: "team/tiny")
+    }
+
     func testARefusedMountUploadsInTheSessionItOpened() async throws {
         let registry = try registry(refusesMounts: true)
         let reference = try await pullSource(from: registry)

@@ -36,6 +36,8 @@ final class PushRegistry: HTTPClient {
         case status(Int, retryAfter: String? = nil)
         /// The first `bytes` of a `PATCH` body reach the session, then the connection drops.
         case cut(afterBytes: Int)
+        /// Every token expires just before this request, which is refused with a new challenge.
+        case tokensExpire
     }
 
     /// A request as the registry received it.
@@ -140,6 +142,7 @@ final class PushRegistry: HTTPClient {
             return answer(status, headers: retryAfter.map { ["Retry-After": $0] } ?? [:], error: status < 500 ? "DENIED" : "UNAVAILABLE",
                           request: request)
         }
+        if fault == .tokensExpire { state.withLock { $0.tokens = [:] } }
         if route.kind == .token { return token(request) }
         // A session on the upload host is its own credential (distribution signs its `_state`).
         if request.url.host != Self.uploadHost, let refusal = authorize(request, route: route) { return refusal }

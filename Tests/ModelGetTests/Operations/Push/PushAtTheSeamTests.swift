@@ -30,9 +30,8 @@ final class PushAtTheSeamTests: XCTestCase {
     private var blobs: [GeneratedModel.Blob] { [model.config] + model.layers }
 
     /// A registry holding the model as `library/src:v1`.
-    private func registry(host: String = "registry.test", auth: PushRegistry.Auth = .bearer, refusesMounts: Bool = false,
-                          uploadsElsewhere: Bool = false) throws -> PushRegistry {
-        let registry = PushRegistry(host: host, auth: auth, refusesMounts: refusesMounts, uploadsElsewhere: uploadsElsewhere)
+    private func registry(host: String = "registry.test", refusesMounts: Bool = false) throws -> PushRegistry {
+        let registry = PushRegistry(host: host, refusesMounts: refusesMounts)
         var data: [String: Data] = [:]
         for blob in blobs { data[blob.digest] = try Data(contentsOf: blob.path) }
         registry.seed("library/src", tag: "v1", manifest: model.manifest, type: model.mediaType, blobs: data)
@@ -40,11 +39,15 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     /// Pulls `library/src:v1` from `registry` into the store; returns its reference.
-    @discardableResult
     private func pullSource(from registry: PushRegistry, environment: [String: String] = [:]) async throws -> Reference {
         let reference = try Reference(parsing: "\(registry.host)/library/src:v1")
         _ = try await ModelPuller(store: store).pull(reference, client: try registry.client(home: work, environment: environment))
         return reference
+    }
+
+    /// The model pulled into the store from another registry (`source.test`), and an empty registry to push it to.
+    private func pulledFromAnotherRegistry() async throws -> (Reference, PushRegistry) {
+        (try await pullSource(from: try registry(host: "source.test")), PushRegistry())
     }
 
     private func push(_ source: Reference, to destination: String, on registry: PushRegistry, environment: [String: String] = [:],
@@ -81,9 +84,7 @@ final class PushAtTheSeamTests: XCTestCase {
     private static let authenticate = ["GET tags", "GET token", "GET tags"]
 
     func testAPushSendsEachMissingBlobOnceAndTheManifestLastAndAgainOnlyAsks() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
 
         let first = try await push(reference, to: "team/tiny", on: target)
         XCTAssertEqual(first.manifestDigest, model.manifestDigest)
@@ -130,9 +131,7 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     func testConcurrentUploadsShareTheTokenFetchedBeforeThem() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         let options = PushOptions(transfer: TransferOptions(concurrency: 4, retry: Self.fastRetry), monolithicLimit: Self.chunk, chunkSize: Self.chunk)
 
         let result = try await ModelPusher(store: store, options: options)
@@ -145,9 +144,7 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     func testATokenThatExpiresMidUploadIsRenewedOnceAndTheChunkSentAgain() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([nil, .tokensExpire], for: .patch)
 
         let result = try await push(reference, to: "team/tiny", on: target)
@@ -176,9 +173,7 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     func testAPatchCutMidwayResumesFromTheOffsetTheRegistryReports() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([nil, .cut(afterBytes: 100_000)], for: .patch)
 
         let result = try await push(reference, to: "team/tiny", on: target)
@@ -192,6 +187,21 @@ final class PushAtTheSeamTests: XCTestCase {
         let patched = target.requests.filter { $0.kind == .patch }.reduce(0) { $0 + $1.bodyBytes }
         XCTAssertEqual(Int64(patched), big.size, "no byte the registry held was sent again")
         XCTAssertEqual(target.requests.filter { $0.kind == .start }.count, 3, "one session per blob: the cut one was continued")
+        try assertHoldsTheModel(target, in: "team/tiny")
+    }
+
+    func testAChunkRefusedWith503IsSentAgainFromTheSameOffsetInTheSameSession() async throws {
+        let (reference, target) = try await pulledFromAnotherRegistry()
+        target.queueFaults([nil, .status(503)], for: .patch)
+
+        let result = try await push(reference, to: "team/tiny", on: target)
+        XCTAssertEqual(result.sent, 3)
+        let second = "PATCH patch \(Self.chunk)-\(2 * Self.chunk - 1)"
+        XCTAssertEqual(Array(requestLines(target).dropFirst(Self.authenticate.count).prefix(8)),
+                       ["HEAD blobHead", "POST start", "PATCH patch 0-\(Self.chunk - 1)", second, "HEAD blobHead", "GET status", second,
+                        "PATCH patch \(2 * Self.chunk)-\(big.size - 1)"],
+                       "the refused chunk is sent again, nothing before it")
+        XCTAssertEqual(target.requests.filter { $0.kind == .start }.count, 3, "one session per blob")
         try assertHoldsTheModel(target, in: "team/tiny")
     }
 
@@ -220,9 +230,7 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     func testARefusedUploadIsNotRetried() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([.status(403)], for: .start)
 
         do {
@@ -240,9 +248,7 @@ final class PushAtTheSeamTests: XCTestCase {
     /// `Retry-After` (the error carries no headers). Skipped until it does.
     func testRetryAfterOnAnUploadIsWaitedFor() async throws {
         try XCTSkipIf(true, "push ignores Retry-After on upload requests (BlobUploader's retry loop drops it); see issue 21 item 3")
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([.status(503, retryAfter: "1")], for: .finish)
 
         let result = try await push(reference, to: "team/tiny", on: target, retry: RetryPolicy(window: 20, baseDelay: 0.001, maximumDelay: 2))
@@ -255,9 +261,7 @@ final class PushAtTheSeamTests: XCTestCase {
     }
 
     func testRetryAfterOnTheManifestIsWaitedFor() async throws {
-        let source = try registry(host: "source.test")
-        let reference = try await pullSource(from: source)
-        let target = PushRegistry()
+        let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([.status(503, retryAfter: "1")], for: .manifestPut)
 
         _ = try await push(reference, to: "team/tiny", on: target, retry: RetryPolicy(window: 20, baseDelay: 0.001, maximumDelay: 2))

@@ -9,18 +9,17 @@ import Synchronization
 /// `Content-Range` checked against what the session holds, the session's
 /// status `GET` with `Range: 0-N`, `PUT ?digest=` checked against the
 /// bytes, manifest `PUT` refused while a blob it names is missing), plus
-/// the manifest and blob `GET`s a pull needs. Auth is none, Basic, or
-/// Bearer with the token's scopes checked per repository and action (a
-/// mount also needs `pull` on its source). Every request is logged as its
-/// kind; faults queued per kind replace the answer of the next requests of
-/// that kind, in order.
+/// the manifest and blob `GET`s a pull needs. Auth is Basic, or Bearer
+/// with the token's scopes checked per repository and action (a mount
+/// also needs `pull` on its source). Every request is logged as its kind;
+/// faults queued per kind replace the answer of the next requests of that
+/// kind, in order.
 final class PushRegistry: HTTPClient {
     /// Another host an upload session may be placed on (`uploadsElsewhere`).
     static let uploadHost = "uploads.test"
 
     /// How the registry asks to be authenticated.
     enum Auth: Sendable {
-        case none
         case basic(user: String, password: String)
         case bearer
     }
@@ -62,15 +61,11 @@ final class PushRegistry: HTTPClient {
         var line: String { "\(method.rawValue) \(kind.rawValue)" + (headers["Content-Range"].map { " " + $0 } ?? "") }
     }
 
-    private struct Session {
-        let repository: String
-        var bytes = Data()
-    }
-
     private struct State {
         var blobs: [String: [String: Data]] = [:]
         var manifests: [String: [String: (data: Data, type: String)]] = [:]
-        var sessions: [String: Session] = [:]
+        /// The bytes each open upload session holds, by its id.
+        var sessions: [String: Data] = [:]
         var tokens: [String: [String]] = [:]
         var tokenScopes: [[String]] = []
         var faults: [Kind: [Fault?]] = [:]
@@ -171,8 +166,6 @@ final class PushRegistry: HTTPClient {
     private func authorize(_ request: HTTPRequest, route: Route) -> HTTPResponse? {
         let given = request.headers["Authorization"]
         switch auth {
-        case .none:
-            return nil
         case let .basic(user, password):
             if given == "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() { return nil }
             return answer(401, headers: ["WWW-Authenticate": "Basic realm=\"registry\""], error: "UNAUTHORIZED", request: request)
@@ -287,7 +280,7 @@ final class PushRegistry: HTTPClient {
             return openSession(repository, request: request)
         case .patch, .status:
             let id = route.name
-            guard let held = state.withLock({ $0.sessions[id]?.bytes.count }) else {
+            guard let held = state.withLock({ $0.sessions[id]?.count }) else {
                 return answer(404, error: "BLOB_UPLOAD_UNKNOWN", request: request)
             }
             if route.kind == .patch {
@@ -295,24 +288,24 @@ final class PushRegistry: HTTPClient {
                 if let range = request.headers["Content-Range"], range.split(separator: "-").first.flatMap({ Int($0) }) != held {
                     return answer(416, headers: ["Range": "0-\(max(held - 1, 0))"], error: "BLOB_UPLOAD_INVALID", request: request)
                 }
-                state.withLock { $0.sessions[id]?.bytes.append(body) }
+                state.withLock { $0.sessions[id]?.append(body) }
             }
-            let now = state.withLock { $0.sessions[id]?.bytes.count ?? 0 }
+            let now = state.withLock { $0.sessions[id]?.count ?? 0 }
             return answer(route.kind == .patch ? 202 : 204,
                           headers: ["Location": sessionURL(repository, id, state: now), "Range": "0-\(max(now - 1, 0))",
                                     "Docker-Upload-UUID": id], request: request)
         case .finish:
             let id = route.name
             guard var session = state.withLock({ $0.sessions[id] }) else { return answer(404, error: "BLOB_UPLOAD_UNKNOWN", request: request) }
-            session.bytes.append(body)
+            session.append(body)
             let digest = route.query["digest"] ?? ""
-            guard digest == "sha256:" + SHA256Hasher.hex(of: session.bytes) else {
+            guard digest == "sha256:" + SHA256Hasher.hex(of: session) else {
                 state.withLock { $0.sessions[id] = session }
                 return answer(400, error: "DIGEST_INVALID", request: request)
             }
             state.withLock {
                 $0.sessions[id] = nil
-                $0.blobs[repository, default: [:]][digest] = session.bytes
+                $0.blobs[repository, default: [:]][digest] = session
             }
             return answer(201, headers: ["Location": "/v2/\(repository)/blobs/\(digest)", "Docker-Content-Digest": digest], request: request)
         case .manifestPut:
@@ -335,7 +328,7 @@ final class PushRegistry: HTTPClient {
 
     private func openSession(_ repository: String, request: HTTPRequest) -> HTTPResponse {
         let id = UUID().uuidString.lowercased()
-        state.withLock { $0.sessions[id] = Session(repository: repository) }
+        state.withLock { $0.sessions[id] = Data() }
         return answer(202, headers: ["Location": sessionURL(repository, id, state: 0), "Range": "0-0", "Docker-Upload-UUID": id],
                       request: request)
     }

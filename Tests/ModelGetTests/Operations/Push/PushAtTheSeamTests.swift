@@ -229,6 +229,20 @@ final class PushAtTheSeamTests: XCTestCase {
         try assertHoldsTheModel(target, in: "team/tiny")
     }
 
+    func testABearerTokenGoesToTheRegistryHostOnly() async throws {
+        let (reference, _) = try await pulledFromAnotherRegistry()
+        let target = PushRegistry(uploadsElsewhere: true)
+
+        let result = try await push(reference, to: "team/tiny", on: target)
+        XCTAssertEqual(result.sent, 3)
+        let onRegistry = target.requests.filter { $0.url.host == target.host && $0.kind != .token }
+        let onUploads = target.requests.filter { $0.url.host == PushRegistry.uploadHost }
+        XCTAssertTrue(onRegistry.dropFirst().allSatisfy { $0.authorization == "Bearer token-1" })
+        XCTAssertEqual(onUploads.count, 6, "three PATCHes and three PUTs on the upload host")
+        XCTAssertTrue(onUploads.allSatisfy { $0.authorization == nil }, "the upload host gets no token")
+        try assertHoldsTheModel(target, in: "team/tiny")
+    }
+
     func testARefusedUploadIsNotRetried() async throws {
         let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([.status(403)], for: .start)

@@ -5,24 +5,18 @@ import TestSupport
 import XCTest
 
 /// A chunked upload cut after its first `PATCH` (the proxy refuses the
-/// second) and pushed again continues in the same session from the
-/// registry's `Range`, sending only the rest; without auth and with tokens.
+/// second) and pushed again continues in the same session from the real
+/// registry's `Range`, with bearer tokens, sending only the rest. A cut
+/// mid-`PATCH` resumed in the same run is `PushAtTheSeamTests`'.
 final class PushResumeTests: XCTestCase {
     private var fixture: PushFixture!
 
     override func setUpWithError() throws { fixture = try PushFixture() }
     override func tearDownWithError() throws { fixture.remove() }
 
-    func testCutChunkedUploadResumesWithoutAuth() async throws {
-        try await cutAndResume(tokens: nil, environment: [:])
-    }
-
     func testCutChunkedUploadResumesWithBearerTokens() async throws {
-        try await cutAndResume(tokens: try TokenService(users: ["bob": "s3cret"]),
-                               environment: ["MODELGET_USERNAME": "bob", "MODELGET_PASSWORD": "s3cret"])
-    }
-
-    private func cutAndResume(tokens: TokenService?, environment: [String: String]) async throws {
+        let tokens = try TokenService(users: ["bob": "s3cret"])
+        let environment = ["MODELGET_USERNAME": "bob", "MODELGET_PASSWORD": "s3cret"]
         let origin = try RegistryProcess()
         let model = try ModelSeeder.ollamaModel(layerSizes: [5_000_000], seed: 11, in: fixture.work.appendingPathComponent("seed"))
         try ModelSeeder.write(model, to: origin.storageRoot, repository: "library/big", tag: "v1")
@@ -30,7 +24,7 @@ final class PushResumeTests: XCTestCase {
         let store = fixture.store("models")
         _ = try await ModelPuller(store: store).pull(originRef, client: try fixture.client(origin.host))
 
-        let target = try RegistryProcess(auth: tokens.map { .token($0) } ?? .none)
+        let target = try RegistryProcess(auth: .token(tokens))
         let proxy = try CountingProxy(upstream: target.host)
         let client = try fixture.client(proxy.host, environment: environment)
         let destination = try Reference(parsing: "\(proxy.host)/library/big:v1")
@@ -72,38 +66,5 @@ final class PushResumeTests: XCTestCase {
         XCTAssertEqual(rerun.filter { $0.method == "POST" }.count, 1, "one new session, for the config only")
         XCTAssertFalse(FileManager.default.fileExists(atPath: saved), "the finished session is forgotten")
         try await fixture.assertPullsBack(model, from: destination, environment: environment)
-    }
-
-    /// A chunk refused once mid-push: the retry in the same run asks the
-    /// session for its Range and goes on from there.
-    func testRetryInTheSameRunContinuesTheSession() async throws {
-        let origin = try RegistryProcess()
-        let model = try ModelSeeder.ollamaModel(layerSizes: [3_500_000], seed: 12, in: fixture.work.appendingPathComponent("seed"))
-        try ModelSeeder.write(model, to: origin.storageRoot, repository: "library/big", tag: "v1")
-        let originRef = try Reference(parsing: "\(origin.host)/library/big:v1")
-        let store = fixture.store("models")
-        _ = try await ModelPuller(store: store).pull(originRef, client: try fixture.client(origin.host))
-
-        let target = try RegistryProcess()
-        let proxy = try CountingProxy(upstream: target.host)
-        let destination = try Reference(parsing: "\(proxy.host)/library/big:v1")
-        let chunk: Int64 = 1 << 20
-        let patches = Mutex(0)
-        proxy.refuse { request in
-            guard request.method == "PATCH" else { return false }
-            return patches.withLock { count in
-                count += 1
-                return count == 3
-            }
-        }
-        let options = PushOptions(transfer: TransferOptions(concurrency: 1, retry: RetryPolicy(window: 20, baseDelay: 0.01)),
-                                  monolithicLimit: chunk, chunkSize: chunk)
-        let result = try await ModelPusher(store: store, options: options)
-            .push(originRef, to: destination, client: try fixture.client(proxy.host))
-        XCTAssertEqual(result.sent, 2)
-        let ranges = proxy.requests.filter { $0.method == "PATCH" }.compactMap { $0.headers["Content-Range"] }
-        XCTAssertEqual(ranges, ["0-\(chunk - 1)", "\(chunk)-\(2 * chunk - 1)", "\(2 * chunk)-\(3 * chunk - 1)",
-                                "\(2 * chunk)-\(3 * chunk - 1)", "\(3 * chunk)-3499999"], "the refused chunk is sent again, nothing before it")
-        try await fixture.assertPullsBack(model, from: destination)
     }
 }

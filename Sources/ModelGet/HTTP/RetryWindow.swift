@@ -34,7 +34,6 @@ package final class RetryWindow: Sendable {
         state.withLock { state in
             state.since = nil
             state.failures = 0
-            state.heardRetryAfter = nil
         }
     }
 

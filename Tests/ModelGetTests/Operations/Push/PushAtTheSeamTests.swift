@@ -256,12 +256,10 @@ final class PushAtTheSeamTests: XCTestCase {
         XCTAssertEqual(requestLines(target), Self.authenticate + ["HEAD blobHead", "POST start"], "one refusal, no retry, no manifest")
     }
 
-    /// Fails today: `BlobUploader` owns the retry window of its requests,
-    /// so `RetryingHTTPClient` hands it every answered 503, and its loop
-    /// calls `RetryWindow.failed(_:host:)` without the answer's
-    /// `Retry-After` (the error carries no headers). Skipped until it does.
+    /// `BlobUploader` owns the retry window of its requests, so
+    /// `RetryingHTTPClient` hands it every answered 503, with the answer's
+    /// `Retry-After` noted on that window (it was dropped before).
     func testRetryAfterOnAnUploadIsWaitedFor() async throws {
-        try XCTSkipIf(true, "push ignores Retry-After on upload requests (BlobUploader's retry loop drops it); see issue 21 item 3")
         let (reference, target) = try await pulledFromAnotherRegistry()
         target.queueFaults([.status(503, retryAfter: "1")], for: .finish)
 

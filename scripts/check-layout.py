@@ -22,6 +22,10 @@
    decorator and the loops that own bytes) open a `RetryWindow` or sleep a
    backoff; in the library and serve, nothing else sleeps but the WAITS,
    which send no request. Every entry of these lists must still be needed.
+6. The public API is the one the document writes down: every type the
+   library declares `public` at the top level is named in its section
+   "The public API", and the targets that are no product (serve, the
+   commands, the executable) declare nothing `public`.
 
 Run from anywhere: `python3 scripts/check-layout.py` (or `make check-layout`);
 prints what does not match and exits 1, else prints "layout ok".
@@ -174,6 +178,25 @@ def cli_output(files):
             if DIRECT_OUTPUT.search(re.sub(r"//.*", "", open(path).read()))]
 
 
+PUBLIC_TYPE = re.compile(r"^(?:@\w+\s+)*public (?:final )?(?:struct|class|enum|protocol|actor|typealias)\s+(\w+)", re.M)
+NOT_PRODUCTS = ("Sources/ModelGetServe/", "Sources/ModelGetCLI/", "Sources/modelget/")
+
+
+def public_api(files, doc):
+    """Rule 6: the public API cannot grow by accident."""
+    section = doc[doc.index("## The public API"):doc.index("## Layout of the library")]
+    named = set(re.findall(r"\b\w+\b", " ".join(re.findall(r"`([^`\n]+)`", section))))
+    problems = []
+    for path in sorted(f for f in files if f.endswith(".swift")):
+        text = re.sub(r"//.*", "", open(path).read())
+        if path.startswith(LIB + "/"):
+            problems += [f"{path} declares public {name}, which {DOC}'s section \"The public API\" does not name: "
+                         f"make it package, or name it there" for name in PUBLIC_TYPE.findall(text) if name not in named]
+        elif path.startswith(NOT_PRODUCTS) and re.search(r"(?<![\w.])public\s", text):
+            problems.append(f"{path} declares something public: its target is no product, so package is the widest it needs")
+    return problems
+
+
 def main():
     os.chdir(ROOT)
     problems = []
@@ -224,7 +247,7 @@ def main():
             if other and not allowed(part, other):
                 problems.append(f"{path} uses {word} of {other}: {part} → {other} is not in {DOC}'s dependencies")
 
-    problems += cycles() + doors(files) + cli_output(files)
+    problems += cycles() + doors(files) + cli_output(files) + public_api(files, doc)
     for p in problems:
         print(p)
     if problems:

@@ -12,8 +12,8 @@ import Synchronization
 /// source's repository on the same registry, else sent from the bytes the
 /// source gives (opened only then, released once placed); then the images'
 /// manifests go up by digest, and the root last under the destination's
-/// tag, so the destination never names what it does not hold. `push` and
-/// `copy` run on it.
+/// tag, so the destination never names what it does not hold. `push`,
+/// `copy`, `export` and `import` run on it.
 struct GraphCopy: Sendable {
     /// Which images of an index are copied.
     enum Platforms: Sendable {
@@ -36,7 +36,8 @@ struct GraphCopy: Sendable {
     func copy(from source: some GraphSource, to destination: some GraphDestination,
               progress: TransferProgress) async throws -> PushResult {
         let (root, images) = try await graph(of: source)
-        if let pinned = destination.reference.digest, pinned != root.digest {
+        let pinned = destination.reference.digest
+        if let pinned, pinned != root.digest, pinned != source.pinnedIndex {
             throw ModelGetError.digestMismatch(digest: pinned.description, actual: root.digest.hex)
         }
         let blobs = Self.blobs(of: images)
@@ -44,23 +45,40 @@ struct GraphCopy: Sendable {
         return try await destination.whileOpen(mountFrom: mount) {
             progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
             let tally = PushTally()
-            var fetched: Set<Digest> = []
-            if let models = destination.modelsDirectory { fetched = try await source.fetchAhead(blobs, into: models) }
-            for blob in blobs where fetched.contains(blob.digest) { tally.record(.sent, size: blob.size) }
-            // Biggest first: a huge blob starts early instead of trailing at the end.
-            let rest = blobs.filter { !fetched.contains($0.digest) }.sorted { $0.size > $1.size }
-            try await forEachConcurrently(rest, limit: concurrency) { blob in
-                let opened = OpenedOnce { try await source.blob(blob) }
-                defer { opened.release() }
-                let outcome = try await destination.place(blob, mountFrom: mount, progress: progress) { try await opened.bytes() }
-                tally.record(outcome, size: blob.size)
+            var rest = blobs
+            if let models = destination.modelsDirectory {
+                // What the store holds is counted before the first byte moves.
+                let held = blobs.filter { models.hasBlob($0) }
+                try await place(held, from: source, to: destination, mountFrom: mount, progress: progress, tally: tally)
+                let heldDigests = Set(held.map(\.digest))
+                let wanted = blobs.filter { !heldDigests.contains($0.digest) }
+                let fetched = try await source.fetchAhead(wanted, into: models)
+                for blob in wanted where fetched.contains(blob.digest) { tally.record(.sent, size: blob.size) }
+                rest = wanted.filter { !fetched.contains($0.digest) }
             }
+            try await place(rest, from: source, to: destination, mountFrom: mount, progress: progress, tally: tally)
+            progress.phase = .writingManifest
             for image in images where image.digest != root.digest {
                 try await destination.putManifest(image, as: image.digest.description, mountFrom: mount)
             }
-            try await destination.putManifest(root, as: destination.reference.tag ?? root.digest.description, mountFrom: mount)
+            let name = destination.reference.tag ?? pinned?.description ?? root.digest.description
+            try await destination.putManifest(root, as: name, mountFrom: mount)
+            progress.phase = .done
             return tally.result(reference: destination.reference.description, manifestDigest: root.digest.description,
                                 blobs: blobs, transferred: progress.transferredBytes)
+        }
+    }
+
+    /// Places `blobs` at `destination`, biggest first (a huge blob starts
+    /// early instead of trailing at the end), `concurrency` at once, each
+    /// source blob opened only when the destination asks for its bytes.
+    private func place(_ blobs: [Descriptor], from source: some GraphSource, to destination: some GraphDestination,
+                       mountFrom mount: String?, progress: TransferProgress, tally: PushTally) async throws {
+        try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: concurrency) { blob in
+            let opened = OpenedOnce { try await source.blob(blob) }
+            defer { opened.release() }
+            let outcome = try await destination.place(blob, mountFrom: mount, progress: progress) { try await opened.bytes() }
+            tally.record(outcome, size: blob.size)
         }
     }
 

@@ -11,6 +11,12 @@ protocol GraphSource: Sendable {
     /// The manifest `reference` names, byte for byte as the source holds it.
     func root() async throws -> FetchedManifest
 
+    /// The index `reference` pins when the source itself narrowed it to
+    /// `root()`'s image (a pull resolves through its mirrors first): a
+    /// destination pinned to it takes the image under that digest, as a
+    /// pull has always stored it.
+    var pinnedIndex: Digest? { get }
+
     /// The manifest an index names by `entry`, checked against its digest.
     func manifest(_ entry: Descriptor) async throws -> FetchedManifest
 
@@ -28,5 +34,7 @@ protocol GraphSource: Sendable {
 }
 
 extension GraphSource {
+    var pinnedIndex: Digest? { nil }
+
     func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> { [] }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The models directory as a graph copy's destination (`copy --keep`):
+/// The models directory as a graph copy's destination (`pull`, `copy --keep`):
 /// opened under the store lock (shared, as a pull), each blob the store
 /// lacks written through a `BlobWriter` from the source's bytes (hashed
 /// as written, renamed into `blobs/` only when they match), unless the
@@ -36,9 +36,10 @@ struct StoreDestination: GraphDestination {
     func putManifest(_ manifest: FetchedManifest, as name: String, mountFrom: String?) async throws {
         guard case .image = manifest.document else { return }
         var target = reference
-        if name == manifest.digest.description {
+        if let digest = try? Digest(name) {
+            // An index's image by its own digest, or a pull pinned to the index it was chosen from.
             target.tag = nil
-            target.digest = manifest.digest
+            target.digest = digest
         } else {
             target.tag = name
             target.digest = nil

@@ -63,6 +63,26 @@ final class PlatformIndexTests: XCTestCase {
         // `--platform linux` (no architecture) is a usage error: Tests/ModelGetCLITests/UsageErrorTests.
     }
 
+    /// `pull NAME@<index digest>`: the platform's image is stored under the
+    /// index's digest (the name the user gave), and a second pull finds every blob present.
+    func testPullByIndexDigestStoresThePlatformsImageUnderThatDigest() throws {
+        let f = try fixture()
+        defer { f.cli.cleanUp() }
+        // What the seeded tag names: the index's digest.
+        let link = f.registry.storageRoot.appendingPathComponent("docker/registry/v2/repositories/multi/image/_manifests/tags/v1/current/link")
+        let indexDigest = try String(contentsOf: link, encoding: .utf8)
+        let ref = "\(f.registry.host)/multi/image@\(indexDigest)"
+        var run = try f.cli.run(["pull", ref, "--insecure", "--platform", "linux/arm64", "--json"])
+        XCTAssertEqual(run.status, 0, run.err)
+        let stored = f.cli.models.appendingPathComponent("manifests/\(f.registry.host)/multi/image/sha256-\(indexDigest.dropFirst(7))")
+        XCTAssertEqual(try Data(contentsOf: stored), f.arm64.manifest)
+        XCTAssertTrue(run.out.text.contains("\"blobs_present\":0"), run.out.text)
+
+        run = try f.cli.run(["pull", ref, "--insecure", "--platform", "linux/arm64", "--json"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.text.contains("\"blobs_present\":\(f.arm64.layers.count + 1)"), run.out.text)
+    }
+
     func testCopyAllPlatformsReproducesTheIndexByteForByte() throws {
         let f = try fixture()
         defer { f.cli.cleanUp() }

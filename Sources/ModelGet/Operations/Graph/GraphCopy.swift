@@ -12,8 +12,8 @@ import Synchronization
 /// source's repository on the same registry, else sent from the bytes the
 /// source gives (opened only then, released once placed); then the images'
 /// manifests go up by digest, and the root last under the destination's
-/// tag, so the destination never names what it does not hold. `push`,
-/// `copy`, `export` and `import` run on it.
+/// tag, so the destination never names what it does not hold. `pull`,
+/// `push`, `copy`, `export` and `import` run on it.
 struct GraphCopy: Sendable {
     /// Which images of an index are copied.
     enum Platforms: Sendable {

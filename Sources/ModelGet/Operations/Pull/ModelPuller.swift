@@ -1,8 +1,11 @@
 import Foundation
 
-/// Pulls a model into a store: resolve the manifest, fetch every blob that
-/// is missing (`concurrency` at once, each verified), then write the
-/// manifest, only after every blob it names is in place.
+/// Pulls a model into a store: the manifest resolved from the first of
+/// the mirrors and the registry that has it (an index narrowed to the
+/// platform), then the graph copy from a `PullSource` to a
+/// `StoreDestination`: every missing blob fetched at once (`concurrency`
+/// at once, each verified) under the store lock, the manifest written only
+/// after every blob it names is in place.
 public struct ModelPuller: Sendable {
     public let store: ModelStore
     public let options: PullOptions
@@ -24,36 +27,15 @@ public struct ModelPuller: Sendable {
     public func pull(_ reference: Reference, sources: PullSources, storeAs: Reference? = nil,
                      progress: TransferProgress = TransferProgress()) async throws -> PullResult {
         let storeName = storeAs ?? reference
+        // Before the network: a name the store cannot hold fails at once.
         try store.checkStorable(storeName)
-        let (fetched, manifest, serving) = try await sources.resolveImage(platform: options.platform)
-        try store.prepare()
-        // Held until the manifest names every blob: a prune meanwhile keeps them.
-        return try await store.whileWriting {
-            try await pull(fetched: fetched, manifest: manifest, reference: reference, storeName: storeName, sources: serving, progress: progress)
-        }
-    }
-
-    private func pull(fetched: FetchedManifest, manifest: ImageManifest, reference: Reference, storeName: Reference,
-                      sources: PullSources, progress: TransferProgress) async throws -> PullResult {
-        let blobs = manifest.blobs
-        progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
-        var missing: [Descriptor] = []
-        for blob in blobs {
-            if store.hasBlob(blob) {
-                progress.addPresent(blob.size)
-                progress.blobDone()
-            } else {
-                missing.append(blob)
-            }
-        }
-        let engine = options.transfer.engine(progress: progress)
-        try await engine.download(missing, from: sources, into: store)
-        progress.phase = .writingManifest
-        try store.writeManifest(fetched.data, for: storeName)
-        progress.phase = .done
+        let (fetched, _, serving) = try await sources.resolveImage(platform: options.platform)
+        let source = PullSource(reference: reference, image: fetched, sources: serving,
+                                engine: options.transfer.engine(progress: progress), store: store)
+        let copy = GraphCopy(concurrency: options.transfer.concurrency, mountFrom: nil, platforms: .one(options.platform))
+        let copied = try await copy.copy(from: source, to: StoreDestination(store: store, reference: storeName), progress: progress)
         return PullResult(
-            reference: reference.description, manifestDigest: fetched.digest.description, blobs: blobs.count,
-            totalBytes: progress.totalBytes, blobsPresent: blobs.count - missing.count,
-            bytesTransferred: progress.transferredBytes)
+            reference: reference.description, manifestDigest: copied.manifestDigest, blobs: copied.blobs,
+            totalBytes: copied.totalBytes, blobsPresent: copied.skipped, bytesTransferred: copied.bytesTransferred)
     }
 }

@@ -24,8 +24,9 @@ final class SyncFailedBlobTests: XCTestCase {
         try Data(repeating: 7, count: 1 << 20).write(to: data)
         func asked() -> Int { proxy.requests.filter { $0.path.contains(weights) }.count }
 
-        // How often one pull of one model asks for it.
-        let pulled = try cli.run(["pull", "\(proxy.host)/lib/a", "--insecure", "--retry-window", "2s"])
+        // How often one pull of one model asks for it. (A short stall timeout: after the mismatch, a
+        // request through the test proxy otherwise waits out the default 30 s, in a pull as in a sync.)
+        let pulled = try cli.run(["pull", "\(proxy.host)/lib/a", "--insecure", "--retry-window", "2s", "--stall-timeout", "2"])
         XCTAssertEqual(pulled.status, 1, pulled.err)
         let onePull = asked()
         XCTAssertGreaterThan(onePull, 0)
@@ -33,7 +34,7 @@ final class SyncFailedBlobTests: XCTestCase {
         let list = cli.scratch.appendingPathComponent("models.json")
         let entries = ["a", "b", "c"].map { "{\"name\": \"\(proxy.host)/lib/\($0)\", \"insecure\": true}" }
         try Data("{\"models\": [\(entries.joined(separator: ", "))]}".utf8).write(to: list)
-        let run = try cli.run(["sync", list.path, "--retry-window", "2s"])
+        let run = try cli.run(["sync", list.path, "--retry-window", "2s", "--stall-timeout", "2"])
         XCTAssertEqual(run.status, 1, run.err + run.out.text)
         XCTAssertEqual(asked() - onePull, onePull, "asked for as one pull asks, for both models: \(run.out.text)")
         let failed = run.out.text.split(separator: "\n").filter { $0.contains(": FAILED: ") }

@@ -5,7 +5,8 @@ import Foundation
 /// touching the network (a reflink, else a copy; a hard link only when
 /// `hardLink` is set); otherwise it is downloaded with the pull engine
 /// into `<dir>/.modelget-partial/` beside the file (so a second run
-/// resumes) and renamed into place, and kept in the store only on request.
+/// resumes) and renamed into place, and kept in the store only on request
+/// (under the store lock until it is delivered: no manifest names it).
 /// A stream's download collects in a private `mkdtemp` directory that is
 /// removed afterwards. The file's directory must exist: it is never created.
 /// A pinned `name:tag@sha256:X` is taken from the store only when the

@@ -39,8 +39,8 @@ final class BlobKeepUnderStoreLockTests: XCTestCase {
             defer { finished.withLock { $0 = true } }
             return try await BlobExporter(store: store, router: router, keepInStore: true).export(reference, to: .file(file))
         }
-        // Ample time for the export to resolve the manifest, download and deliver, were it not waiting.
-        for _ in 0..<40 where !finished.withLock({ $0 }) {
+        // Ample time (the whole export takes some 60 ms) to resolve the manifest, download and deliver, were it not waiting.
+        for _ in 0..<20 where !finished.withLock({ $0 }) {
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         XCTAssertFalse(finished.withLock { $0 }, "the export finished while a prune held the store lock")

@@ -56,8 +56,11 @@ extension ModelStore {
 /// It is a class, not a `~Copyable` value borrowed by the body: the
 /// body hands it to the tasks that fetch blobs at once
 /// (`forEachConcurrently`, a task group's `@escaping @Sendable` closures),
-/// which can capture no borrowed value, and to the `BlobWriter`s and
-/// `CommitBatch` that rename blobs later. So a lease that escapes its body
+/// and Swift 6.3 lets no escaping closure capture a borrowed parameter
+/// ("cannot be captured by an escaping closure since it is a borrowed
+/// parameter"; as a closure's own parameter, 6.3.1's move checker
+/// crashes), and to the `BlobWriter`s and `CommitBatch` that rename blobs
+/// later, which would have to own it. So a lease that escapes its body
 /// is made useless instead: it knows its store and whether its lock is
 /// still held, and every door throws (`ModelGetError.fileSystem`, naming
 /// a modelget bug) for the lease of another store or of a lock released.

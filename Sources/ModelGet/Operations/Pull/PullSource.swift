@@ -27,17 +27,21 @@ struct PullSource: GraphSource {
 
     /// Every blob of `blobs` the store lacks, through the engine's one
     /// budget (the free space checked for all before the first byte, small
-    /// blobs in one `CommitBatch`), when `store` is the pull's own.
-    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> {
-        guard store.root == self.store.root else { return [] }
+    /// blobs in one `CommitBatch`), when the lease's store is the pull's own.
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest> {
+        guard lease.store.root == store.root else { return [] }
         let absent = blobs.filter { !store.hasBlob($0) }
-        try await engine.download(absent, from: sources, into: store)
+        try await engine.download(absent, from: sources, under: lease)
         return Set(absent.map(\.digest))
     }
 
+    /// The blob from the store, downloaded first (under the store's lock)
+    /// when it is not there.
     func blob(_ blob: Descriptor) async throws -> SourcedBlob {
-        if !store.hasBlob(blob) { try await engine.download(blob, from: sources, into: store) }
-        let bytes = try store.openBlob(blob.digest)
+        let bytes = try await store.whileWriting { lease in
+            if !store.hasBlob(blob) { try await engine.download(blob, from: sources, under: lease) }
+            return try store.openBlob(blob.digest)
+        }
         return SourcedBlob(bytes: bytes) { bytes.close() }
     }
 }

@@ -21,7 +21,7 @@ public struct ModelSyncer: Sendable {
         if file.mirror != nil, mirror == nil { throw ModelGetError.mirrorUnavailable }
         try store.prepare()
         // Held until the manifests name the blobs fetched: a prune meanwhile keeps them.
-        var report = try await store.whileWriting { try await fetchAndSettle(plan, file: file, progress: progress) }
+        var report = try await store.whileWriting { lease in try await fetchAndSettle(plan, file: file, under: lease, progress: progress) }
         for stored in plan.removals {
             report.freedBytes += try store.remove(stored.reference).freedBytes
             report.removed.append(stored)
@@ -31,13 +31,14 @@ public struct ModelSyncer: Sendable {
     }
 
     /// Fetches the planned blobs, then writes (and mirrors) each model whose blobs are all in place.
-    private func fetchAndSettle(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress) async throws -> SyncReport {
-        let failedBlobs = try await fetch(plan, progress: progress)
+    private func fetchAndSettle(_ plan: SyncPlan, file: SyncFile, under lease: StoreLease,
+                                progress: TransferProgress) async throws -> SyncReport {
+        let failedBlobs = try await fetch(plan, under: lease, progress: progress)
         var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count, bytesTransferred: progress.transferredBytes)
         for model in plan.models {
             var outcome = SyncOutcome(reference: model.entry.reference, status: .upToDate)
             do {
-                outcome.status = try settle(model, failedBlobs: failedBlobs)
+                outcome.status = try settle(model, failedBlobs: failedBlobs, under: lease)
                 if let target = file.mirror, let mirror {
                     let destination = target.destination(for: model.entry.reference)
                     try await mirror.push(model.entry.reference, to: destination, insecure: target.insecure, progress: TransferProgress())
@@ -54,7 +55,7 @@ public struct ModelSyncer: Sendable {
     }
 
     /// Fetches every planned blob; returns why each failed one failed.
-    private func fetch(_ plan: SyncPlan, progress: TransferProgress) async throws -> [Digest: String] {
+    private func fetch(_ plan: SyncPlan, under lease: StoreLease, progress: TransferProgress) async throws -> [Digest: String] {
         var sources: [Digest: SyncPlan.Model] = [:]
         for model in plan.models { for blob in model.missing where sources[blob.digest] == nil { sources[blob.digest] = model } }
         let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
@@ -66,7 +67,7 @@ public struct ModelSyncer: Sendable {
         try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
             guard let sources = source.sources else { return }
             do {
-                try await engine.download(blob, from: sources, into: self.store)
+                try await engine.download(blob, from: sources, under: lease)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -77,7 +78,7 @@ public struct ModelSyncer: Sendable {
     }
 
     /// Writes the model's manifest when it resolved and all its blobs are in place.
-    private func settle(_ model: SyncPlan.Model, failedBlobs: [Digest: String]) throws -> SyncOutcome.Status {
+    private func settle(_ model: SyncPlan.Model, failedBlobs: [Digest: String], under lease: StoreLease) throws -> SyncOutcome.Status {
         guard let fetched = model.fetched, let manifest = model.manifest else {
             throw SyncFailure(reason: model.failure ?? "not resolved")
         }
@@ -85,7 +86,7 @@ public struct ModelSyncer: Sendable {
             throw SyncFailure(reason: failedBlobs[failed.digest]!)
         }
         if model.upToDate { return .upToDate }
-        try store.writeManifest(fetched.data, for: model.entry.reference)
+        try store.writeManifest(fetched.data, for: model.entry.reference, under: lease)
         return .pulled
     }
 }

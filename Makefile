@@ -53,7 +53,8 @@ install: man
 install-files:
 	scripts/install.sh $(CONFIGURATION) "$(DESTDIR)$(PREFIX)"
 
-# docs/ARCHITECTURE.md's layout, paths and dependencies match Sources/ModelGet.
+# docs/ARCHITECTURE.md's layout, paths and dependencies match Sources/ModelGet
+# (and the paths docs/DATA-FLOW.md, ON-DISK.md and CLI.md name exist).
 check-layout: packages
 	python3 scripts/check-layout.py
 

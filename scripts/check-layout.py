@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks that docs/ARCHITECTURE.md still matches Sources/ModelGet/.
 
-1. Every path the document names in backquotes (`Sources/…`, `Tests/…`,
-   `Formats/X`, `Operations/X`, `Part/File`) exists.
+1. Every path the document, or a document split off it (DOCS_BESIDE:
+   data flow, on disk, command line), names in backquotes (`Sources/…`,
+   `Tests/…`, `Formats/X`, `Operations/X`, `Part/File`) exists.
 2. Every folder of the library is in the layout block and has a row in
    the table of parts.
 3. Every use of one part by another is an edge the document allows
@@ -38,6 +39,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIB = "Sources/ModelGet"
 DOC = "docs/ARCHITECTURE.md"
+# The documents split off the map; rule 1 holds the paths they name too.
+DOCS_BESIDE = ("docs/DATA-FLOW.md", "docs/ON-DISK.md", "docs/CLI.md")
 
 BASE = {"Primitives", "Output", "Errors", "Reference"}
 FORMATS = {"Formats/Manifest", "Formats/JSON", "Formats/GGUF", "Formats/Tensor", "Formats/Archive", "Formats/Image"}
@@ -198,6 +201,22 @@ def public_api(files, doc):
     return problems
 
 
+def missing_paths(named_in, text, files, directories):
+    """Rule 1: the paths a document names in backquotes that do not exist."""
+    problems = []
+    for token in sorted(set(re.findall(r"`([^`\n]+)`", text))):
+        if re.fullmatch(r"(Sources|Tests)/[\w/+.-]*", token):
+            if token.rstrip("/") not in directories and token not in files:
+                problems.append(f"{named_in} names {token}, which does not exist")
+        elif re.fullmatch(r"(Operations|Formats)/[\w/]*(\*)?|[A-Z]\w*/[A-Z][\w+]*", token):
+            name = token.rstrip("*").rstrip("/")
+            candidates = [f"{LIB}/{name}", f"{LIB}/{name}.swift", f"Sources/ModelGetServe/{name}.swift",
+                          f"Sources/ModelGetCLI/{name}", f"Sources/ModelGetCLI/{name}.swift"]
+            if not any(c in directories or c in files for c in candidates):
+                problems.append(f"{named_in} names {token}, which does not exist")
+    return problems
+
+
 def main():
     os.chdir(ROOT)
     problems = []
@@ -212,16 +231,8 @@ def main():
             d = os.path.dirname(d)
     doc = open(DOC).read()
 
-    for token in sorted(set(re.findall(r"`([^`\n]+)`", doc))):
-        if re.fullmatch(r"(Sources|Tests)/[\w/+.-]*", token):
-            if token.rstrip("/") not in directories and token not in files:
-                problems.append(f"{DOC} names {token}, which does not exist")
-        elif re.fullmatch(r"(Operations|Formats)/[\w/]*(\*)?|[A-Z]\w*/[A-Z][\w+]*", token):
-            name = token.rstrip("*").rstrip("/")
-            candidates = [f"{LIB}/{name}", f"{LIB}/{name}.swift", f"Sources/ModelGetServe/{name}.swift",
-                          f"Sources/ModelGetCLI/{name}", f"Sources/ModelGetCLI/{name}.swift"]
-            if not any(c in directories or c in files for c in candidates):
-                problems.append(f"{DOC} names {token}, which does not exist")
+    for named_in in (DOC,) + DOCS_BESIDE:
+        problems += missing_paths(named_in, open(named_in).read(), files, directories)
 
     layout = doc[doc.index("## Layout of the library"):doc.index("## Parts of the library")]
     table = doc[doc.index("## Parts of the library"):doc.index("### `ModelGetServe`")]

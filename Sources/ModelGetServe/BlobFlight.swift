@@ -84,9 +84,9 @@ final class BlobFlight: ResumableSink, Sendable {
             let hashed = try writer.finish()
             let blob = Descriptor(mediaType: "application/octet-stream", digest: digest, size: received)
             // Under the store lock, as every writer: a prune never runs mid-commit.
-            let named = try await store.whileWriting { [store] in
+            let named = try await store.whileWriting { [store] lease in
                 try store.prepare()
-                return try store.adoptBlob(hashed, as: blob)
+                return try store.adoptBlob(hashed, as: blob, under: lease)
             }
             // Put in place meanwhile (by a pull): this copy is not needed.
             if !named { unlink(temporary) }

@@ -153,14 +153,14 @@ final class PullThroughCache: Sendable {
     /// earlier, before its manifest could be written, is fetched again by
     /// the next request for it.
     private func storeCompleteManifests() async {
-        _ = try? await store.whileWriting {
+        _ = try? await store.whileWriting { lease in
             let ready = waiting.withLock { waiting -> [(Reference, FetchedManifest)] in
                 let done = waiting.filter { _, entry in entry.2.allSatisfy(store.hasBlob) }
                 for key in done.keys { waiting[key] = nil }
                 return done.values.map { ($0.0, $0.1) }
             }
             for (reference, fetched) in ready {
-                try? store.writeManifest(fetched.data, for: reference)
+                try? store.writeManifest(fetched.data, for: reference, under: lease)
             }
         }
     }

@@ -25,7 +25,7 @@ final class ImportUnderStoreLockTests: XCTestCase {
         for blob in [model.config] + model.layers {
             try FileManager.default.copyItem(atPath: blob.path.path, toPath: source.blobPath(try Digest(blob.digest)))
         }
-        try source.writeManifest(model.manifest, for: reference)
+        try await source.whileWriting { lease in try source.writeManifest(model.manifest, for: reference, under: lease) }
         let archive = work.appendingPathComponent("model.tar").path
         _ = try await ModelExporter(store: source).export(reference, to: archive, asDirectory: false)
 

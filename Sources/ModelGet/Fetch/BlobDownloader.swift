@@ -11,7 +11,8 @@ import Foundation
 struct BlobDownloader: Sendable {
     /// Where the blob's image is read from: mirrors, then its registry.
     let sources: PullSources
-    let store: ModelStore
+    /// The store lock of the store the blob goes into.
+    let lease: StoreLease
     let retry: RetryPolicy
     let progress: TransferProgress
     let plan: PartPlan
@@ -31,7 +32,7 @@ struct BlobDownloader: Sendable {
     /// Downloads the blob unless it is present; returns once it is in place.
     func download(_ descriptor: Descriptor) async throws {
         let digest = descriptor.digest
-        let opened = try await store.openBlobWriter(for: descriptor) { [progress] isWaiting in
+        let opened = try await lease.store.openBlobWriter(for: descriptor, under: lease) { [progress] isWaiting in
             progress.waiting(for: digest, isWaiting)
             if isWaiting { Diagnostics.verbose("waiting for another modelget pulling \(digest)") }
         }

@@ -36,28 +36,23 @@ package final class FetchEngine: Sendable {
         self.rateLimiter = limitRate.map { RateLimiter(bytesPerSecond: $0) }
     }
 
-    /// Fetches `descriptor`'s blob from `repository` on `client`'s registry
-    /// into `store`, verified, unless it is in place; returns once it is.
-    func download(_ descriptor: Descriptor, from client: RegistryClient, repository: String, into store: ModelStore) async throws {
-        try await download(descriptor, from: PullSources(client: client, repository: repository), into: store)
-    }
-
     /// Fetches `descriptor`'s blob from `sources` (mirrors, then the
-    /// registry) into `store`, verified, unless it is in place; returns once it is.
-    func download(_ descriptor: Descriptor, from sources: PullSources, into store: ModelStore) async throws {
-        try checkFreeSpace(for: [descriptor], in: store)
-        try await downloader(sources, store).download(descriptor)
+    /// registry) into `lease`'s store, verified, unless it is in place;
+    /// returns once it is.
+    func download(_ descriptor: Descriptor, from sources: PullSources, under lease: StoreLease) async throws {
+        try checkFreeSpace(for: [descriptor], in: lease.store)
+        try await downloader(sources, lease).download(descriptor)
     }
 
-    /// Fetches each blob from `sources` (mirrors, then the registry), at
-    /// most `concurrency` at once, biggest first (a huge blob starts early
+    /// Fetches each blob from `sources` (mirrors, then the registry) into
+    /// `lease`'s store, at most `concurrency` at once, biggest first (a huge blob starts early
     /// instead of trailing at the end); returns once every one is in place.
     /// Small blobs are made durable in batches (`CommitBatch`: one flush
     /// for many instead of an fsync each).
-    func download(_ descriptors: [Descriptor], from sources: PullSources, into store: ModelStore) async throws {
-        try checkFreeSpace(for: descriptors, in: store)
+    func download(_ descriptors: [Descriptor], from sources: PullSources, under lease: StoreLease) async throws {
+        try checkFreeSpace(for: descriptors, in: lease.store)
         let batch = CommitBatch(limit: concurrency)
-        var downloader = downloader(sources, store)
+        var downloader = downloader(sources, lease)
         downloader.batch = batch
         let ordered = descriptors.sorted { $0.size > $1.size }
         // Big blobs get a line of their own on a display, from the start.
@@ -81,8 +76,8 @@ package final class FetchEngine: Sendable {
         if checksFreeSpace { try store.checkFreeSpace(for: descriptors) }
     }
 
-    private func downloader(_ sources: PullSources, _ store: ModelStore) -> BlobDownloader {
-        BlobDownloader(sources: sources, store: store, retry: retry, progress: progress,
+    private func downloader(_ sources: PullSources, _ lease: StoreLease) -> BlobDownloader {
+        BlobDownloader(sources: sources, lease: lease, retry: retry, progress: progress,
                        plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections,
                        hostConnections: hostConnections)
     }

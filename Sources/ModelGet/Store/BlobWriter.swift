@@ -21,7 +21,8 @@ final class BlobWriter: Sendable {
 
     let digest: Digest
     let size: Int64
-    private let store: ModelStore
+    /// The store lock the writer was opened under; its rename asks for it.
+    private let lease: StoreLease
     private let lock: PartialFileLock
     private let blob: PartialBlob
     private let hasher: PrefixHasher
@@ -34,8 +35,8 @@ final class BlobWriter: Sendable {
     /// Where those records are written, so the transfer's thread never waits for the disk.
     private let recorder = DispatchQueue(label: "modelget-part-state")
 
-    init(store: ModelStore, digest: Digest, lock: PartialFileLock, blob: PartialBlob) {
-        self.store = store
+    init(lease: StoreLease, digest: Digest, lock: PartialFileLock, blob: PartialBlob) {
+        self.lease = lease
         self.digest = digest
         self.size = blob.size
         self.lock = lock
@@ -147,7 +148,7 @@ final class BlobWriter: Sendable {
     /// Gives the verified, durable file its final name (a `CommitBatch`
     /// made it durable, or `commit` fsynced it).
     func rename() throws {
-        try store.commitBlob(from: blob.path, digest: digest)
+        try lease.store.commitBlob(from: blob.path, digest: digest, under: lease)
         blob.removeState()
     }
 
@@ -193,8 +194,11 @@ extension ModelStore {
     /// told when the wait starts and ends); nil when the blob is in place
     /// meanwhile (another process finished it). A download ollama left is
     /// taken over, and ranges an earlier run recorded are kept. The caller
-    /// must `close` the writer.
-    func openBlobWriter(for descriptor: Descriptor, waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> BlobWriter? {
+    /// must `close` the writer. The writer names the blob under `lease`,
+    /// this store's.
+    func openBlobWriter(for descriptor: Descriptor, under lease: StoreLease,
+                        waiting: @Sendable (Bool) -> Void = { _ in }) async throws -> BlobWriter? {
+        try lease.check(opens: self)
         let digest = descriptor.digest
         let partial = partialPath(digest)
         guard let lock = try await PartialFileLock.acquire(partial, until: { hasBlob(descriptor) }, waiting: waiting) else { return nil }
@@ -207,7 +211,7 @@ extension ModelStore {
             let state = try recorded ?? adoptOllamaPartial(digest, size: descriptor.size, into: lock.fd, path: partial)
             let blob = try PartialBlob.open(fd: lock.fd, path: partial, statePath: statePath, state: state,
                                             size: descriptor.size, wasEmpty: lock.wasEmpty)
-            return BlobWriter(store: self, digest: digest, lock: lock, blob: blob)
+            return BlobWriter(lease: lease, digest: digest, lock: lock, blob: blob)
         } catch {
             lock.release()
             throw error

@@ -72,9 +72,9 @@ extension ModelStore {
     /// the store is) when its bytes hashed to the descriptor's digest and
     /// are of its size; else throws `digestMismatch` or `sizeMismatch` and
     /// moves nothing. Returns false, leaving the file, when the blob is in
-    /// place already. Call it while holding `whileWriting`, up to the
-    /// manifest naming the blob, so a prune cannot take the blob first.
-    package func adoptBlob(_ file: HashedFile, as descriptor: Descriptor) throws -> Bool {
+    /// place already.
+    package func adoptBlob(_ file: HashedFile, as descriptor: Descriptor, under lease: StoreLease) throws -> Bool {
+        try lease.check(opens: self)
         guard file.digest == descriptor.digest else {
             throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: file.digest.hex)
         }
@@ -82,7 +82,7 @@ extension ModelStore {
             throw ModelGetError.sizeMismatch(digest: descriptor.digest.description, expected: descriptor.size, actual: file.size)
         }
         if hasBlob(descriptor) { return false }
-        try commitBlob(from: file.path, digest: descriptor.digest)
+        try commitBlob(from: file.path, digest: descriptor.digest, under: lease)
         return true
     }
 }

@@ -8,20 +8,23 @@ extension ModelStore {
     @discardableResult
     public func tag(_ source: Reference, as target: Reference) async throws -> StoredModel {
         try checkStorable(target)
-        let model = try model(source)
-        let missing = model.manifest.blobs.filter { !hasBlob($0) }
-        if let first = missing.first {
-            throw ModelGetError.fileSystem(path: blobPath(first.digest),
-                                           reason: "\(source.displayName) lacks \(missing.count) of its blobs; run modelget verify --repair \(source.displayName)")
+        // Held from the check of the blobs until the manifest names them, so
+        // an `rm` and a prune meanwhile cannot take a blob the copy names.
+        try await whileWriting { lease in
+            let model = try model(source)
+            let missing = model.manifest.blobs.filter { !hasBlob($0) }
+            if let first = missing.first {
+                throw ModelGetError.fileSystem(path: blobPath(first.digest),
+                                               reason: "\(source.displayName) lacks \(missing.count) of its blobs; run modelget verify --repair \(source.displayName)")
+            }
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: model.manifestPath))
+            } catch {
+                throw ModelGetError.fileSystem(path: model.manifestPath, reason: "cannot read the manifest: \(error.localizedDescription)")
+            }
+            try writeManifest(data, for: target, under: lease)
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: model.manifestPath))
-        } catch {
-            throw ModelGetError.fileSystem(path: model.manifestPath, reason: "cannot read the manifest: \(error.localizedDescription)")
-        }
-        // Held while the manifest is written, so a prune cannot take the blobs between the check and the name.
-        try await whileWriting { try writeManifest(data, for: target) }
         return try self.model(target)
     }
 }

@@ -58,8 +58,13 @@ public struct ModelStore: Sendable {
     }
 
     /// Removes the folders `prepare` made, and the root, where they are
-    /// empty (a scratch store once its blob has been delivered).
+    /// empty (a scratch store once its blob has been delivered), with the
+    /// store lock's file when no one holds it.
     func removeEmptyLayout() {
+        if let lock = FileLock.exclusiveIfFree(storeLockPath, create: false) {
+            unlink(storeLockPath)
+            lock.release()
+        }
         for directory in [partialsDirectory, temporaryDirectory, stateDirectory, blobsDirectory, manifestsDirectory, rootPath] {
             rmdir(directory)
         }
@@ -78,7 +83,8 @@ public struct ModelStore: Sendable {
     /// else as typed. The manifest is the commit point, so the blobs
     /// directory is fsynced first: every rename of a blob it names is
     /// durable before the manifest can be.
-    package func writeManifest(_ data: Data, for reference: Reference) throws {
+    package func writeManifest(_ data: Data, for reference: Reference, under lease: StoreLease) throws {
+        try lease.check(opens: self)
         try checkStorable(reference)
         FileIO.syncDirectory(blobsDirectory)
         let path = existingManifestPath(reference) ?? manifestPath(reference)
@@ -93,7 +99,8 @@ public struct ModelStore: Sendable {
     /// call it (`scripts/check-layout.py` keeps it so). The directory is
     /// not fsynced here: a rename lost in a crash leaves only the source
     /// file, and `writeManifest` makes the renames durable.
-    func commitBlob(from partial: String, digest: Digest) throws {
+    func commitBlob(from partial: String, digest: Digest, under lease: StoreLease) throws {
+        try lease.check(opens: self)
         owner?.apply(partial)
         guard rename(partial, blobPath(digest)) == 0 else { throw FileIO.error(blobPath(digest)) }
     }

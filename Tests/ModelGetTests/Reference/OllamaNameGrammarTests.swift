@@ -77,15 +77,21 @@ final class OllamaNameGrammarTests: XCTestCase {
         XCTAssertEqual(try Reference(parsing: "Registry.Ollama.AI/Library/x:1").displayName, "x:1", "ollama's DisplayShortest ignores case")
     }
 
-    func testNestedRepositoriesParseButCannotBeStored() throws {
+    func testNestedRepositoriesParseButCannotBeStored() async throws {
         let ref = try Reference(parsing: "ghcr.io/org/team/model:v1")
         XCTAssertEqual(ref.repository, "org/team/model")
         XCTAssertFalse(ref.isStorable)
         let store = ModelStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("nested-\(UUID().uuidString)"))
-        XCTAssertThrowsError(try store.writeManifest(Data("{}".utf8), for: ref)) { error in
+        XCTAssertThrowsError(try store.checkStorable(ref)) { error in
             XCTAssertTrue("\(error)".contains("--as"), "\(error)")
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: store.root.path))
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        try await store.whileWriting { lease in
+            XCTAssertThrowsError(try store.writeManifest(Data("{}".utf8), for: ref, under: lease)) { error in
+                XCTAssertTrue("\(error)".contains("--as"), "\(error)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.manifestsDirectory))
     }
 
     func testStoreFilePathsReadAsOllamaReadsThem() {

@@ -32,15 +32,17 @@ final class BlobWriterTests: XCTestCase {
         let content = bytes(300_000, seed: 1)
         let descriptor = Descriptor(mediaType: "application/octet-stream", digest: try Digest(hex: SHA256Hasher.hex(of: content)),
                                     size: Int64(content.count))
-        let opened = try await store.openBlobWriter(for: descriptor)
-        let writer = try XCTUnwrap(opened)
-        defer { writer.close() }
-        XCTAssertEqual(writer.missing, [0..<Int64(content.count)])
-        try write(content, 200_000..<300_000, to: writer)
-        try write(content, 0..<200_000, to: writer)
-        XCTAssertEqual(writer.missing, [])
-        let outcome = try await writer.commit()
-        XCTAssertEqual(outcome, .committed)
+        try await store.whileWriting { lease in
+            let opened = try await store.openBlobWriter(for: descriptor, under: lease)
+            let writer = try XCTUnwrap(opened)
+            defer { writer.close() }
+            XCTAssertEqual(writer.missing, [0..<Int64(content.count)])
+            try write(content, 200_000..<300_000, to: writer)
+            try write(content, 0..<200_000, to: writer)
+            XCTAssertEqual(writer.missing, [])
+            let outcome = try await writer.commit()
+            XCTAssertEqual(outcome, .committed)
+        }
         XCTAssertTrue(store.hasBlob(descriptor))
         XCTAssertEqual(FileManager.default.contents(atPath: store.blobPath(descriptor.digest)), Data(content))
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.partialPath(descriptor.digest)))
@@ -51,31 +53,56 @@ final class BlobWriterTests: XCTestCase {
         let received = bytes(50_000, seed: 3)
         let descriptor = Descriptor(mediaType: "application/octet-stream", digest: try Digest(hex: SHA256Hasher.hex(of: expected)),
                                     size: Int64(expected.count))
-        let opened = try await store.openBlobWriter(for: descriptor)
-        let writer = try XCTUnwrap(opened)
-        defer { writer.close() }
-        try write(received, 0..<received.count, to: writer)
-        let outcome = try await writer.commit()
-        XCTAssertEqual(outcome, .mismatch(actual: SHA256Hasher.hex(of: received)))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: store.blobPath(descriptor.digest)))
-        try writer.discard()
-        XCTAssertEqual(writer.missing, [0..<Int64(expected.count)])
+        try await store.whileWriting { lease in
+            let opened = try await store.openBlobWriter(for: descriptor, under: lease)
+            let writer = try XCTUnwrap(opened)
+            defer { writer.close() }
+            try write(received, 0..<received.count, to: writer)
+            let outcome = try await writer.commit()
+            XCTAssertEqual(outcome, .mismatch(actual: SHA256Hasher.hex(of: received)))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: store.blobPath(descriptor.digest)))
+            try writer.discard()
+            XCTAssertEqual(writer.missing, [0..<Int64(expected.count)])
+        }
     }
 
     func testASecondWriterWaitsAndFindsTheBlobInPlace() async throws {
         let content = bytes(10_000, seed: 4)
         let descriptor = Descriptor(mediaType: "application/octet-stream", digest: try Digest(hex: SHA256Hasher.hex(of: content)),
                                     size: Int64(content.count))
-        let opened = try await store.openBlobWriter(for: descriptor)
-        let first = try XCTUnwrap(opened)
         let store = self.store!
-        let second = Task { try await store.openBlobWriter(for: descriptor) }
-        try write(content, 0..<content.count, to: first)
-        let outcome = try await first.commit()
-        XCTAssertEqual(outcome, .committed)
-        first.close()
-        let late = try await second.value
-        XCTAssertNil(late, "the blob is in place: nothing left to write")
+        try await store.whileWriting { lease in
+            let opened = try await store.openBlobWriter(for: descriptor, under: lease)
+            let first = try XCTUnwrap(opened)
+            let second = Task { try await store.openBlobWriter(for: descriptor, under: lease) }
+            try write(content, 0..<content.count, to: first)
+            let outcome = try await first.commit()
+            XCTAssertEqual(outcome, .committed)
+            first.close()
+            let late = try await second.value
+            XCTAssertNil(late, "the blob is in place: nothing left to write")
+        }
+    }
+
+    /// A writer opened under a lease names its blob only while the lease
+    /// holds: one that outlived its `whileWriting` renames nothing, so no
+    /// blob appears unprotected from a prune.
+    func testAWriterWhoseLeaseEndedNamesNoBlob() async throws {
+        let content = bytes(20_000, seed: 5)
+        let descriptor = Descriptor(mediaType: "application/octet-stream", digest: try Digest(hex: SHA256Hasher.hex(of: content)),
+                                    size: Int64(content.count))
+        let escaped = try await store.whileWriting { lease in try await store.openBlobWriter(for: descriptor, under: lease) }
+        let writer = try XCTUnwrap(escaped)
+        defer { writer.close() }
+        try write(content, 0..<content.count, to: writer)
+        do {
+            _ = try await writer.commit()
+            XCTFail("committed after the store lock was released")
+        } catch {
+            XCTAssertTrue("\(error)".contains("after the store lock was released"), "\(error)")
+        }
+        XCTAssertFalse(store.hasBlob(descriptor))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.partialPath(descriptor.digest)), "the bytes stay for a resume")
     }
 
     /// Out of file descriptors, a blob waits for some to come back instead

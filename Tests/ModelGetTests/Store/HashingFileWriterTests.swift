@@ -39,30 +39,38 @@ final class HashingFileWriterTests: XCTestCase {
                    size: size ?? Int64(content.count))
     }
 
+    /// `store.adoptBlob` under the store's lease.
+    private func adopt(_ file: HashedFile, as blob: Descriptor) async throws -> Bool {
+        try await store.whileWriting { lease in try store.adoptBlob(file, as: blob, under: lease) }
+    }
+
     private func inode(_ path: String) -> UInt64? {
         var info = stat()
         return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
     }
 
-    func testAFileIsNamedAfterTheBytesItsWriterHashedWithoutACopy() throws {
+    func testAFileIsNamedAfterTheBytesItsWriterHashedWithoutACopy() async throws {
         let content = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         let file = try written(content)
         XCTAssertEqual(file.size, Int64(content.count))
         XCTAssertEqual(file.digest.hex, SHA256Hasher.hex(of: content))
         let before = inode(file.path)
         let blob = try descriptor(of: content)
-        XCTAssertTrue(try store.adoptBlob(file, as: blob))
+        let adopted = try await adopt(file, as: blob)
+        XCTAssertTrue(adopted)
         XCTAssertEqual(FileManager.default.contents(atPath: store.blobPath(blob.digest)), content)
         XCTAssertEqual(inode(store.blobPath(blob.digest)), before, "the file was moved, not copied")
         XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
     }
 
-    func testBytesThatHashToSomethingElseNeverGetTheName() throws {
+    func testBytesThatHashToSomethingElseNeverGetTheName() async throws {
         let expected = Data(repeating: 1, count: 10_000)
         let file = try written(Data(repeating: 2, count: 10_000))
         let blob = try descriptor(of: expected)
-        XCTAssertThrowsError(try store.adoptBlob(file, as: blob)) { error in
-            guard case let ModelGetError.digestMismatch(digest, actual) = error else { return XCTFail("\(error)") }
+        do {
+            _ = try await adopt(file, as: blob)
+            XCTFail("adopted")
+        } catch let ModelGetError.digestMismatch(digest, actual) {
             XCTAssertEqual(digest, blob.digest.description)
             XCTAssertEqual(actual, SHA256Hasher.hex(of: Data(repeating: 2, count: 10_000)))
         }
@@ -70,25 +78,29 @@ final class HashingFileWriterTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "nothing moved")
     }
 
-    func testAFileOfAnotherSizeIsRefused() throws {
+    func testAFileOfAnotherSizeIsRefused() async throws {
         let content = Data(repeating: 3, count: 1000)
         let file = try written(content)
         let blob = try descriptor(of: content, size: 999)
-        XCTAssertThrowsError(try store.adoptBlob(file, as: blob)) { error in
-            guard case let ModelGetError.sizeMismatch(_, expected, actual) = error else { return XCTFail("\(error)") }
+        do {
+            _ = try await adopt(file, as: blob)
+            XCTFail("adopted")
+        } catch let ModelGetError.sizeMismatch(_, expected, actual) {
             XCTAssertEqual(expected, 999)
             XCTAssertEqual(actual, 1000)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.blobPath(blob.digest)))
     }
 
-    func testABlobInPlaceIsKeptAndTheFileLeft() throws {
+    func testABlobInPlaceIsKeptAndTheFileLeft() async throws {
         let content = Data(repeating: 4, count: 2000)
         let blob = try descriptor(of: content)
-        XCTAssertTrue(try store.adoptBlob(try written(content), as: blob))
+        let first = try await adopt(try written(content), as: blob)
+        XCTAssertTrue(first)
         let stored = inode(store.blobPath(blob.digest))
         let second = try written(content)
-        XCTAssertFalse(try store.adoptBlob(second, as: blob))
+        let again = try await adopt(second, as: blob)
+        XCTAssertFalse(again)
         XCTAssertEqual(inode(store.blobPath(blob.digest)), stored)
         XCTAssertTrue(FileManager.default.fileExists(atPath: second.path))
     }

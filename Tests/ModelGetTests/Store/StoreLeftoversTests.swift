@@ -88,7 +88,7 @@ final class StoreLeftoversTests: XCTestCase {
     func testPruneAndRemoveKeepBlobsWhileAPullHoldsTheStoreLock() async throws {
         let config = try blob("{}"), own = try blob("own"), fetched = try blob("fetched by a running pull")
         try write(manifestJSON([config, own]), store.manifestsDirectory + "/registry.ollama.ai/library/a/latest")
-        try await store.whileWriting {
+        try await store.whileWriting { _ in
             // Another process would hold it; in this process a second open file conflicts the same way.
             let pruned = try store.prune()
             XCTAssertTrue(pruned.keptForRunningPull)
@@ -100,6 +100,65 @@ final class StoreLeftoversTests: XCTestCase {
         XCTAssertTrue(store.hasBlob(fetched) && store.hasBlob(own))
         let pruned = try store.prune()
         XCTAssertEqual(Set(pruned.unreferencedBlobs.map(\.digest)), [config.digest, own.digest, fetched.digest])
+    }
+
+    /// A lease opens only its own store's doors, and only while its
+    /// `whileWriting` runs: a manifest or a blob never lands in a store
+    /// whose lock the writer does not hold.
+    func testALeaseOfAnotherStoreOrOfAReleasedLockOpensNoDoor() async throws {
+        let other = ModelStore(root: root.appendingPathComponent("other"))
+        try other.prepare()
+        let reference = try Reference(parsing: "a")
+        let writer = try HashingFileWriter(creating: other.temporaryDirectory + "/b", in: other)
+        try Data("b".utf8).withUnsafeBytes { try writer.append($0) }
+        let written = try writer.finish()
+        writer.close()
+        let blob = Descriptor(mediaType: "application/octet-stream", digest: written.digest, size: 1)
+        let store = self.store
+        try await store.whileWriting { lease in
+            XCTAssertThrowsError(try other.writeManifest(Data("{}".utf8), for: reference, under: lease)) { error in
+                XCTAssertTrue("\(error)".contains("under the store lock of \(store.root.path)"), "\(error)")
+            }
+            XCTAssertThrowsError(try other.adoptBlob(written, as: blob, under: lease))
+            do {
+                _ = try await other.openBlobWriter(for: blob, under: lease)
+                XCTFail("a writer opened under another store's lease")
+            } catch {
+                XCTAssertTrue("\(error)".contains("a modelget bug"), "\(error)")
+            }
+        }
+        let released = try await other.whileWriting { $0 }
+        XCTAssertThrowsError(try other.writeManifest(Data("{}".utf8), for: reference, under: released)) { error in
+            XCTAssertTrue("\(error)".contains("after the store lock was released"), "\(error)")
+        }
+        XCTAssertThrowsError(try other.adoptBlob(written, as: blob, under: released))
+        XCTAssertNil(other.existingManifestPath(reference))
+        XCTAssertFalse(other.hasBlob(blob))
+        XCTAssertTrue(FileIO.isRegularFile(written.path), "the file was not moved")
+    }
+
+    /// `cp` looks for the source's blobs and names them under the store
+    /// lock: a blob an `rm` removed while `cp` waited for the lock makes the
+    /// copy fail in one line instead of naming a missing blob.
+    func testCopyingANameNeverNamesABlobRemovedWhileItWaited() async throws {
+        let config = try blob("{}"), weights = try blob("weights")
+        try write(manifestJSON([config, weights]), store.manifestsDirectory + "/registry.ollama.ai/library/a/latest")
+        let store = self.store
+        let source = try Reference(parsing: "a"), target = try Reference(parsing: "b")
+        // What `rm` and `prune` hold while they delete.
+        let deleting = try XCTUnwrap(store.lockForDeleting())
+        let copying = Task { try await store.tag(source, as: target) }
+        // Time for `cp` to read the source and reach the lock.
+        try await Task.sleep(nanoseconds: 500_000_000)
+        try FileManager.default.removeItem(atPath: store.blobPath(weights.digest))
+        deleting.release()
+        do {
+            _ = try await copying.value
+            XCTFail("copied a model whose blob was removed")
+        } catch {
+            XCTAssertTrue("\(error)".contains("lacks 1 of its blobs"), "\(error)")
+        }
+        XCTAssertNil(store.modelIfPresent(target))
     }
 
     func testRemoveCountsOnlyBlobsThatWerePresent() throws {
@@ -125,15 +184,16 @@ final class StoreLeftoversTests: XCTestCase {
         XCTAssertNotNil(store.modelIfPresent(try Reference(parsing: "a")), "the model is still there")
     }
 
-    func testNamesResolveCaseInsensitivelyAndKeepTheirCase() throws {
+    func testNamesResolveCaseInsensitivelyAndKeepTheirCase() async throws {
         let config = try blob("{}"), weights = try blob("w")
         let text = manifestJSON([config, weights])
         let typed = try Reference(parsing: "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M")
-        try store.writeManifest(Data(text.utf8), for: typed)
+        let store = self.store
+        try await store.whileWriting { lease in try store.writeManifest(Data(text.utf8), for: typed, under: lease) }
         XCTAssertTrue(FileIO.isRegularFile(store.manifestsDirectory + "/hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF/Q4_K_M"))
         let lower = try Reference(parsing: "HF.CO/Bartowski/llama-3.2-1b-instruct-gguf:q4_k_m")
         XCTAssertEqual(try store.model(lower).displayName, "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M")
-        try store.writeManifest(Data(text.utf8), for: lower)
+        try await store.whileWriting { lease in try store.writeManifest(Data(text.utf8), for: lower, under: lease) }
         XCTAssertEqual(try store.catalog().models.count, 1, "a re-pull in other case rewrites the same file, as ollama does")
     }
 
@@ -164,20 +224,23 @@ final class StoreLeftoversTests: XCTestCase {
         XCTAssertNil(own.note)
     }
 
-    func testRootWritesIntoAnotherUsersStoreAsThatUser() throws {
+    func testRootWritesIntoAnotherUsersStoreAsThatUser() async throws {
         try XCTSkipUnless(geteuid() == 0, "needs root")
         let models = root.appendingPathComponent("service-store")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         XCTAssertEqual(chown(models.path, 65534, 65534), 0)
         let service = ModelStore(root: models)
         try service.prepare()
-        try service.writeManifest(Data("{}".utf8), for: Reference(parsing: "hf.co/User/Repo:Q4"))
+        let reference = try Reference(parsing: "hf.co/User/Repo:Q4")
+        try await service.whileWriting { lease in try service.writeManifest(Data("{}".utf8), for: reference, under: lease) }
         let digest = try Digest(hex: SHA256Hasher.hex(of: Data("b".utf8)))
         let writer = try HashingFileWriter(creating: service.temporaryDirectory + "/b", in: service)
         try Data("b".utf8).withUnsafeBytes { try writer.append($0) }
         let written = try writer.finish()
         writer.close()
-        XCTAssertTrue(try service.adoptBlob(written, as: Descriptor(mediaType: "application/octet-stream", digest: digest, size: 1)))
+        let blob = Descriptor(mediaType: "application/octet-stream", digest: digest, size: 1)
+        let adopted = try await service.whileWriting { lease in try service.adoptBlob(written, as: blob, under: lease) }
+        XCTAssertTrue(adopted)
         for path in ["blobs", "manifests/hf.co", "manifests/hf.co/User/Repo", "manifests/hf.co/User/Repo/Q4", ".modelget/tmp",
                      "blobs/" + digest.fileName] {
             var info = stat()

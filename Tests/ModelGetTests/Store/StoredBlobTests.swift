@@ -19,19 +19,21 @@ final class StoredBlobTests: XCTestCase {
     }
 
     /// A blob put in place through the store's writer door.
-    private func stored(_ content: Data) throws -> Descriptor {
+    private func stored(_ content: Data) async throws -> Descriptor {
         let blob = Descriptor(mediaType: "application/octet-stream", digest: try Digest(hex: SHA256Hasher.hex(of: content)),
                               size: Int64(content.count))
         let writer = try HashingFileWriter(creating: store.temporaryDirectory + "/\(UUID().uuidString)", in: store)
         defer { writer.close() }
         try content.withUnsafeBytes { try writer.append($0) }
-        XCTAssertTrue(try store.adoptBlob(try writer.finish(), as: blob))
+        let hashed = try writer.finish()
+        let adopted = try await store.whileWriting { lease in try store.adoptBlob(hashed, as: blob, under: lease) }
+        XCTAssertTrue(adopted)
         return blob
     }
 
-    func testAHandleReadsTheBlobAndClosesItsDescriptorOnce() throws {
+    func testAHandleReadsTheBlobAndClosesItsDescriptorOnce() async throws {
         let content = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 11) })
-        let blob = try stored(content)
+        let blob = try await stored(content)
         let handle = try store.openBlob(blob.digest)
         XCTAssertEqual(handle.size, blob.size)
         XCTAssertEqual(try handle.prefix(10), content.prefix(10))
@@ -60,9 +62,9 @@ final class StoredBlobTests: XCTestCase {
         }
     }
 
-    func testASmallBlobIsReadOnlyAtItsSizeAndVerified() throws {
+    func testASmallBlobIsReadOnlyAtItsSizeAndVerified() async throws {
         let content = Data("{\"config\":true}".utf8)
-        let blob = try stored(content)
+        let blob = try await stored(content)
         XCTAssertEqual(try store.readSmallBlob(blob), content)
         var larger = blob
         larger.size += 1

@@ -20,19 +20,21 @@ final class ReaderBodyTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func stored(_ content: Data) throws -> StoredBlob {
+    private func stored(_ content: Data) async throws -> StoredBlob {
         let digest = try Digest(hex: SHA256Hasher.hex(of: content))
         let writer = try HashingFileWriter(creating: store.temporaryDirectory + "/\(UUID().uuidString)", in: store)
         defer { writer.close() }
         try content.withUnsafeBytes { try writer.append($0) }
-        XCTAssertTrue(try store.adoptBlob(try writer.finish(),
-                                          as: Descriptor(mediaType: "application/octet-stream", digest: digest, size: Int64(content.count))))
+        let hashed = try writer.finish()
+        let blob = Descriptor(mediaType: "application/octet-stream", digest: digest, size: Int64(content.count))
+        let adopted = try await store.whileWriting { lease in try store.adoptBlob(hashed, as: blob, under: lease) }
+        XCTAssertTrue(adopted)
         return try store.openBlob(digest)
     }
 
     func testARangeOfAStoredBlobIsSentAsTheBody() async throws {
         let content = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
-        let blob = try stored(content)
+        let blob = try await stored(content)
         defer { blob.close() }
         let server = try LoopbackHTTPServer { _ in TestHTTPResponse(status: 201) }
         defer { server.stop() }
@@ -45,7 +47,7 @@ final class ReaderBodyTests: XCTestCase {
     }
 
     func testABlobShorterThanTheBodyFailsTheRequest() async throws {
-        let blob = try stored(Data(repeating: 1, count: 1000))
+        let blob = try await stored(Data(repeating: 1, count: 1000))
         defer { blob.close() }
         let server = try LoopbackHTTPServer { _ in TestHTTPResponse(status: 201) }
         defer { server.stop() }

@@ -5,7 +5,8 @@ import Foundation
 /// touching the network (a reflink, else a copy; a hard link only when
 /// `hardLink` is set); otherwise it is downloaded with the pull engine
 /// into `<dir>/.modelget-partial/` beside the file (so a second run
-/// resumes) and renamed into place, and kept in the store only on request.
+/// resumes) and renamed into place, and kept in the store only on request
+/// (under the store lock until it is delivered: no manifest names it).
 /// A stream's download collects in a private `mkdtemp` directory that is
 /// removed afterwards. The file's directory must exist: it is never created.
 /// A pinned `name:tag@sha256:X` is taken from the store only when the
@@ -55,7 +56,13 @@ public struct BlobExporter: Sendable {
             progress.blobDone()
         } else if keepInStore {
             try store.prepare()
-            try await download(descriptor, of: reference, into: store, sources: sources, progress: progress)
+            // Held from the download until the blob is delivered: no manifest
+            // names it, so a prune meanwhile would take it for unused.
+            let placement = try await store.whileWriting { lease in
+                try await download(descriptor, of: reference, under: lease, sources: sources, progress: progress)
+                return try deliver(descriptor, to: destination)
+            }
+            return Result(descriptor: descriptor, placement: placement, bytesTransferred: progress.transferredBytes)
         }
         if store.hasBlob(descriptor) {
             let placement = try deliver(descriptor, to: destination)
@@ -64,21 +71,26 @@ public struct BlobExporter: Sendable {
         switch destination {
         case let .file(path):
             let staging = try StagingArea.beside(path)
-            try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
+            try await staging.store.whileWriting { lease in
+                try await download(descriptor, of: reference, under: lease, sources: sources, progress: progress)
+            }
             try staging.deliver(descriptor, to: path)
         case let .stream(fd):
             let staging = try StagingArea.temporary()
             defer { staging.remove() }
-            try await download(descriptor, of: reference, into: staging.store, sources: sources, progress: progress)
+            try await staging.store.whileWriting { lease in
+                try await download(descriptor, of: reference, under: lease, sources: sources, progress: progress)
+            }
             try staging.store.sendBlob(descriptor, to: fd, followingLinks: false)
         }
         return Result(descriptor: descriptor, placement: nil, bytesTransferred: progress.transferredBytes)
     }
 
-    private func download(_ descriptor: Descriptor, of reference: Reference, into target: ModelStore,
+    /// Downloads the blob into `lease`'s store.
+    private func download(_ descriptor: Descriptor, of reference: Reference, under lease: StoreLease,
                           sources: PullSources?, progress: TransferProgress) async throws {
         let resolved = try sources ?? router.sources(for: reference, insecure: insecure)
-        try await transfer.engine(progress: progress).download(descriptor, from: resolved, into: target)
+        try await transfer.engine(progress: progress).download(descriptor, from: resolved, under: lease)
     }
 
     /// Puts a store blob at the destination, verified.

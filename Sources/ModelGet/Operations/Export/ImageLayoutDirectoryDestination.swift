@@ -7,7 +7,7 @@ import Foundation
 /// the manifests, `index.json` naming the root by `reference`, and
 /// `oci-layout` written; then renamed to `path`, which must not exist. An
 /// export cut short leaves nothing under `path`.
-struct ImageLayoutDirectoryDestination: GraphDestination {
+struct ImageLayoutDirectoryDestination: GraphDestination, OpenGraphDestination {
     let reference: Reference
     /// Where the layout goes, as given (standardized).
     let path: String
@@ -20,13 +20,13 @@ struct ImageLayoutDirectoryDestination: GraphDestination {
         staging = FilePlacement.temporaryPath(beside: self.path)
     }
 
-    func whileOpen<T: Sendable>(mountFrom: String?, _ body: () async throws -> T) async throws -> T {
+    func whileOpen<T: Sendable>(mountFrom: String?, _ body: (ImageLayoutDirectoryDestination) async throws -> T) async throws -> T {
         if FileManager.default.fileExists(atPath: path) {
             throw ModelGetError.fileSystem(path: path, reason: "already exists")
         }
         do {
             try FileIO.makeDirectories(staging + "/blobs/sha256")
-            let result = try await body()
+            let result = try await body(self)
             try FileIO.writeAtomically(ImageLayout.marker, to: staging + "/" + ImageLayout.markerName)
             guard rename(staging, path) == 0 else { throw FileIO.error(path) }
             FileIO.syncDirectory(FilePlacement.directory(of: path))

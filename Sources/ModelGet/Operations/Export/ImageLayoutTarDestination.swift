@@ -8,7 +8,7 @@ import Synchronization
 /// written beside its name and renamed when complete (`TarWriter`), so an
 /// export cut short leaves nothing under it. Members go in one at a time:
 /// the copy runs with a concurrency of 1.
-final class ImageLayoutTarDestination: GraphDestination {
+final class ImageLayoutTarDestination: GraphDestination, OpenGraphDestination {
     let reference: Reference
     let path: String
     /// The archive being written, and the manifest `index.json` will name.
@@ -19,7 +19,7 @@ final class ImageLayoutTarDestination: GraphDestination {
         self.path = path
     }
 
-    func whileOpen<T: Sendable>(mountFrom: String?, _ body: () async throws -> T) async throws -> T {
+    func whileOpen<T: Sendable>(mountFrom: String?, _ body: (ImageLayoutTarDestination) async throws -> T) async throws -> T {
         try state.withLock { state in
             let tar = try TarWriter(path: path)
             try tar.addFile(ImageLayout.markerName, data: ImageLayout.marker)
@@ -28,7 +28,7 @@ final class ImageLayoutTarDestination: GraphDestination {
             state.tar = tar
         }
         do {
-            let result = try await body()
+            let result = try await body(self)
             try state.withLock { state in
                 guard let tar = state.tar, let root = state.root else { return }
                 try tar.addFile(ImageLayout.indexName, data: try ImageLayout.index(for: root, named: reference))

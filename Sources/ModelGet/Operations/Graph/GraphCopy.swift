@@ -32,7 +32,7 @@ struct GraphCopy: Sendable {
     let platforms: Platforms
     /// Blobs a fetch step before the copy tried and could not fetch, and
     /// why (`sync` fetches every model's blobs at once, then copies each
-    /// model: `RegistrySource.fetchAhead(_:into:engine:)`): a store
+    /// model: `RegistrySource.fetchAhead(_:under:engine:)`): a store
     /// destination that lacks one fails the copy with its error instead of
     /// fetching it again, which would double the time an outage takes.
     var failedAhead: [Digest: any Error] = [:]
@@ -48,28 +48,28 @@ struct GraphCopy: Sendable {
         }
         let blobs = Self.blobs(of: images)
         let mount = Self.mountSource(explicit: mountFrom, source: source.reference, destination: destination.reference)
-        return try await destination.whileOpen(mountFrom: mount) {
+        return try await destination.whileOpen(mountFrom: mount) { open in
             progress.addTotal(bytes: blobs.reduce(0) { $0 + $1.size }, blobs: blobs.count)
             let tally = PushTally()
             var rest = blobs
-            if let models = destination.modelsDirectory {
+            if let lease = open.storeLease {
                 // What the store holds is counted before the first byte moves.
-                let held = blobs.filter { models.hasBlob($0) }
-                try await place(held, from: source, to: destination, mountFrom: mount, progress: progress, tally: tally)
+                let held = blobs.filter { lease.store.hasBlob($0) }
+                try await place(held, from: source, to: open, mountFrom: mount, progress: progress, tally: tally)
                 let heldDigests = Set(held.map(\.digest))
                 let wanted = blobs.filter { !heldDigests.contains($0.digest) }
                 if let failed = wanted.lazy.compactMap({ failedAhead[$0.digest] }).first { throw failed }
-                let fetched = try await source.fetchAhead(wanted, into: models)
+                let fetched = try await source.fetchAhead(wanted, under: lease)
                 for blob in wanted where fetched.contains(blob.digest) { tally.record(.sent, size: blob.size) }
                 rest = wanted.filter { !fetched.contains($0.digest) }
             }
-            try await place(rest, from: source, to: destination, mountFrom: mount, progress: progress, tally: tally)
+            try await place(rest, from: source, to: open, mountFrom: mount, progress: progress, tally: tally)
             progress.phase = .writingManifest
             for image in images where image.digest != root.digest {
-                try await destination.putManifest(image, as: image.digest.description, mountFrom: mount)
+                try await open.putManifest(image, as: image.digest.description, mountFrom: mount)
             }
             let name = destination.reference.tag ?? pinned?.description ?? root.digest.description
-            try await destination.putManifest(root, as: name, mountFrom: mount)
+            try await open.putManifest(root, as: name, mountFrom: mount)
             progress.phase = .done
             return tally.result(reference: destination.reference.description, manifestDigest: root.digest.description,
                                 blobs: blobs, transferred: progress.transferredBytes)
@@ -79,7 +79,7 @@ struct GraphCopy: Sendable {
     /// Places `blobs` at `destination`, biggest first (a huge blob starts
     /// early instead of trailing at the end), `concurrency` at once, each
     /// source blob opened only when the destination asks for its bytes.
-    private func place(_ blobs: [Descriptor], from source: some GraphSource, to destination: some GraphDestination,
+    private func place(_ blobs: [Descriptor], from source: some GraphSource, to destination: some OpenGraphDestination,
                        mountFrom mount: String?, progress: TransferProgress, tally: PushTally) async throws {
         try await forEachConcurrently(blobs.sorted { $0.size > $1.size }, limit: concurrency) { blob in
             let opened = OpenedOnce { try await source.blob(blob) }

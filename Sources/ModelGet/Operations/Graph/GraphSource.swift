@@ -24,17 +24,18 @@ protocol GraphSource: Sendable {
     /// `release` once the destination holds them.
     func blob(_ blob: Descriptor) async throws -> SourcedBlob
 
-    /// Before any blob is placed: fetches, all at once on one budget, those
-    /// of `blobs` that `store` (the destination's own store) lacks, when
-    /// the source downloads into that very store, and returns their
+    /// Before any blob is placed: puts into `lease`'s store (the
+    /// destination's own, its lock held) those of `blobs` it lacks, when
+    /// the source writes into that very store (fetched all at once on one
+    /// budget, or an archive's staged members adopted), and returns their
     /// digests; the copy then counts them as sent without placing them.
-    /// The source counts them in its own progress. Other sources fetch
+    /// The source counts them in its own progress. Other sources put
     /// nothing here.
-    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest>
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest>
 }
 
 extension GraphSource {
     var pinnedIndex: Digest? { nil }
 
-    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> { [] }
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest> { [] }
 }

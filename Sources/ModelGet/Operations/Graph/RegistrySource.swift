@@ -60,20 +60,24 @@ struct RegistrySource: GraphSource {
         try await sources.client(at: 0).fetchManifest(repository: sources.repository(at: 0), reference: entry.digest.description)
     }
 
-    /// When `work` is `store` (pull, sync, `copy --keep`): every blob of
-    /// `blobs` it lacks, through the engine's one budget (`download` of them
-    /// all: the free space checked for all before the first byte, small
-    /// blobs in one `CommitBatch`).
-    func fetchAhead(_ blobs: [Descriptor], into store: ModelStore) async throws -> Set<Digest> {
-        guard scratch == nil, work.root == store.root else { return [] }
-        let absent = blobs.filter { !store.hasBlob($0) }
-        try await engine.download(absent, from: sources, into: store)
+    /// When `work` is the lease's store (pull, sync, `copy --keep`): every
+    /// blob of `blobs` it lacks, through the engine's one budget (`download`
+    /// of them all: the free space checked for all before the first byte,
+    /// small blobs in one `CommitBatch`).
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest> {
+        guard scratch == nil, work.root == lease.store.root else { return [] }
+        let absent = blobs.filter { !work.hasBlob($0) }
+        try await engine.download(absent, from: sources, under: lease)
         return Set(absent.map(\.digest))
     }
 
+    /// The blob from `work`, downloaded there first (under `work`'s own
+    /// lock) when it is not.
     func blob(_ blob: Descriptor) async throws -> SourcedBlob {
-        if !work.hasBlob(blob) { try await engine.download(blob, from: sources, into: work) }
-        let bytes = try work.openBlob(blob.digest)
+        let bytes = try await work.whileWriting { lease in
+            if !work.hasBlob(blob) { try await engine.download(blob, from: sources, under: lease) }
+            return try work.openBlob(blob.digest)
+        }
         return SourcedBlob(bytes: bytes) { [scratch] in
             bytes.close()
             scratch?.removeBlob(blob.digest)

@@ -47,8 +47,13 @@ struct DockerArchiveSource: GraphSource {
         throw ModelGetError.invalidArchive(archive: archive.archiveName, reason: "a docker save image names no other manifest")
     }
 
+    /// The staged blobs the store lacks, adopted under the store destination's lease.
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest> {
+        try archive.adopt(blobs, under: lease)
+    }
+
     func blob(_ blob: Descriptor) async throws -> SourcedBlob {
-        try archive.sourced(blob)
+        try await archive.sourced(blob)
     }
 
     /// `docker save` keeps layers as plain tars; a gzip one is typed as such.

@@ -38,7 +38,12 @@ struct ImageLayoutSource: GraphSource {
         try archive.manifest(entry)
     }
 
+    /// The staged blobs the store lacks, adopted under the store destination's lease.
+    func fetchAhead(_ blobs: [Descriptor], under lease: StoreLease) async throws -> Set<Digest> {
+        try archive.adopt(blobs, under: lease)
+    }
+
     func blob(_ blob: Descriptor) async throws -> SourcedBlob {
-        try archive.sourced(blob)
+        try await archive.sourced(blob)
     }
 }

@@ -82,12 +82,23 @@ struct StagedArchive: Sendable {
         return FetchedManifest(data: data, mediaType: mediaType, digest: try Digest(hex: SHA256Hasher.hex(of: data)), document: document)
     }
 
-    /// The blob's staged bytes moved into the store (`adoptBlob`; kept
-    /// when the store holds it already) and opened there, so the store
-    /// destination finds it placed and copies nothing.
-    func sourced(_ descriptor: Descriptor) throws -> SourcedBlob {
-        _ = try store.adoptBlob(try blob(descriptor).hashed, as: descriptor)
-        let bytes = try store.openBlob(descriptor.digest)
+    /// Moves each blob's staged bytes into the lease's store (`adoptBlob`;
+    /// kept when the store holds it already), when that is the store the
+    /// staging belongs to; returns their digests (a graph copy's `fetchAhead`).
+    func adopt(_ descriptors: [Descriptor], under lease: StoreLease) throws -> Set<Digest> {
+        guard lease.store.root == store.root else { return [] }
+        for descriptor in descriptors { _ = try store.adoptBlob(try blob(descriptor).hashed, as: descriptor, under: lease) }
+        return Set(descriptors.map(\.digest))
+    }
+
+    /// The blob's staged bytes moved into the store (under the store's
+    /// lock) and opened there, for a destination that did not take them
+    /// ahead (`adopt`).
+    func sourced(_ descriptor: Descriptor) async throws -> SourcedBlob {
+        let bytes = try await store.whileWriting { lease in
+            _ = try store.adoptBlob(try blob(descriptor).hashed, as: descriptor, under: lease)
+            return try store.openBlob(descriptor.digest)
+        }
         return SourcedBlob(bytes: bytes) { bytes.close() }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// (HEAD, mount, monolithic or chunked upload with saved sessions,
 /// ollama's redirect uploads, retries within the retry window), manifests
 /// by `PUT`, whose answer must name the digest of the bytes sent.
-struct RegistryDestination: GraphDestination {
+struct RegistryDestination: GraphDestination, OpenGraphDestination {
     let client: RegistryClient
     let reference: Reference
     /// Where unfinished upload sessions are remembered.
@@ -21,9 +21,9 @@ struct RegistryDestination: GraphDestination {
         rateLimiter = options.transfer.limitRate.map { RateLimiter(bytesPerSecond: $0) }
     }
 
-    func whileOpen<T: Sendable>(mountFrom: String?, _ body: () async throws -> T) async throws -> T {
+    func whileOpen<T: Sendable>(mountFrom: String?, _ body: (RegistryDestination) async throws -> T) async throws -> T {
         try await client.authenticate(repository: reference.repository, scopes: scopes(mountFrom))
-        return try await body()
+        return try await body(self)
     }
 
     func place(_ blob: Descriptor, mountFrom: String?, progress: TransferProgress,

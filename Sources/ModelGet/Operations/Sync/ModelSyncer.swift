@@ -26,8 +26,8 @@ public struct ModelSyncer: Sendable {
         if file.mirror != nil, mirror == nil { throw ModelGetError.mirrorUnavailable }
         try store.prepare()
         // Held until the manifests name the blobs fetched: a prune meanwhile keeps them. Each
-        // copy's `StoreDestination` takes the shared lock again inside this hold, never instead of it.
-        var report = try await store.whileWriting { try await fetchAndCopy(plan, file: file, progress: progress) }
+        // copy's `StoreDestination` takes the shared lock (and a lease) again inside this hold, never instead of it.
+        var report = try await store.whileWriting { lease in try await fetchAndCopy(plan, file: file, under: lease, progress: progress) }
         for stored in plan.removals {
             report.freedBytes += try store.remove(stored.reference).freedBytes
             report.removed.append(stored)
@@ -37,7 +37,8 @@ public struct ModelSyncer: Sendable {
     }
 
     /// Fetches the planned blobs, then copies (and mirrors) each model.
-    private func fetchAndCopy(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress) async throws -> SyncReport {
+    private func fetchAndCopy(_ plan: SyncPlan, file: SyncFile, under lease: StoreLease,
+                              progress: TransferProgress) async throws -> SyncReport {
         // One engine (request budget, part connections, rate) for every blob and part of every model.
         let engine = transfer.engine(progress: progress)
         let sources = plan.models.map { model -> RegistrySource? in
@@ -51,7 +52,7 @@ public struct ModelSyncer: Sendable {
         }
         progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
         let wanted = plan.fetch.compactMap { blob in firstNeeding[blob.digest].map { (blob: blob, source: $0) } }
-        let failedBlobs = try await RegistrySource.fetchAhead(wanted, into: store, engine: engine)
+        let failedBlobs = try await RegistrySource.fetchAhead(wanted, under: lease, engine: engine)
         var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count)
         for (model, source) in zip(plan.models, sources) {
             var outcome = SyncOutcome(reference: model.entry.reference, status: .upToDate)

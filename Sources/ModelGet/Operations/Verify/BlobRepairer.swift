@@ -1,6 +1,7 @@
 /// Puts right the blobs `verify` found missing or corrupt: the bad file is
 /// deleted, then the blob is fetched again from the registry of a model
-/// that names it (through its mirrors with a router), verified like any pull.
+/// that names it (through its mirrors with a router), verified and
+/// written under the store lock like any pull.
 public struct BlobRepairer: Sendable {
     public let store: ModelStore
     /// Where a model's blobs are read from: its mirrors, then its registry.
@@ -31,7 +32,8 @@ public struct BlobRepairer: Sendable {
                 }
                 try store.removeBlob(problem.descriptor.digest)
                 try store.prepare()
-                try await engine.download(problem.descriptor, from: try router.sources(for: owner.reference, insecure: insecure), into: store)
+                let sources = try router.sources(for: owner.reference, insecure: insecure)
+                try await store.whileWriting { lease in try await engine.download(problem.descriptor, from: sources, under: lease) }
             } catch {
                 failures.append((problem, error))
             }

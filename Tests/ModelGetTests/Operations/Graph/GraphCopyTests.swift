@@ -24,8 +24,13 @@ final class GraphCopyTests: XCTestCase {
         return Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count))
     }
 
+    /// Puts `data` under `reference` in the source store, as a pull would.
+    private func put(_ data: Data, as reference: Reference) async throws {
+        try await from.whileWriting { lease in try from.writeManifest(data, for: reference, under: lease) }
+    }
+
     /// A stored image of a config and two layers, one of them 5 MiB; returns its manifest bytes and blobs.
-    private func storeModel() throws -> (manifest: Data, blobs: [Descriptor]) {
+    private func storeModel() async throws -> (manifest: Data, blobs: [Descriptor]) {
         let big = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let blobs = [try blob(Data("{\"config\":1}".utf8), "application/vnd.docker.container.image.v1+json"),
                      try blob(big, "application/vnd.docker.image.rootfs.diff.tar"),
@@ -33,13 +38,13 @@ final class GraphCopyTests: XCTestCase {
         let items = blobs.map { "{\"mediaType\":\"\($0.mediaType)\",\"digest\":\"\($0.digest)\",\"size\":\($0.size)}" }
         let manifest = Data(("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
             + "\"config\":\(items[0]),\"layers\":[\(items.dropFirst().joined(separator: ","))]}").utf8)
-        try from.writeManifest(manifest, for: model)
+        try await put(manifest, as: model)
         return (manifest, blobs)
     }
 
     /// An index under the model's name with an amd64 and an arm64 image
     /// (stored by digest), sharing their config; returns the images' manifests.
-    private func storeIndex() throws -> (amd64: Data, arm64: Data, blobs: Set<Digest>) {
+    private func storeIndex() async throws -> (amd64: Data, arm64: Data, blobs: Set<Digest>) {
         let config = try blob(Data("{\"config\":2}".utf8), "application/vnd.oci.image.config.v1+json")
         var images: [Data] = []
         var blobs: Set<Digest> = [config.digest]
@@ -52,7 +57,7 @@ final class GraphCopyTests: XCTestCase {
             var byDigest = model
             byDigest.tag = nil
             byDigest.digest = try Digest(hex: SHA256Hasher.hex(of: image))
-            try from.writeManifest(image, for: byDigest)
+            try await put(image, as: byDigest)
             images.append(image)
         }
         let entries = zip(["amd64", "arm64"], images).map { arch, image in
@@ -61,7 +66,7 @@ final class GraphCopyTests: XCTestCase {
         }
         let index = Data(("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
             + entries.joined(separator: ",") + "]}").utf8)
-        try from.writeManifest(index, for: model)
+        try await put(index, as: model)
         return (images[0], images[1], blobs)
     }
 
@@ -72,7 +77,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testEveryBlobAndTheManifestArriveByteForByteAndASecondCopySkipsThem() async throws {
-        let (manifest, blobs) = try storeModel()
+        let (manifest, blobs) = try await storeModel()
         let first = try await copy()
         XCTAssertEqual([first.blobs, first.sent, first.skipped], [3, 3, 0])
         XCTAssertEqual(first.manifestDigest, "sha256:" + SHA256Hasher.hex(of: manifest))
@@ -89,7 +94,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testBytesThatDoNotHashToTheirDigestAreNeitherStoredNorNamed() async throws {
-        let (_, blobs) = try storeModel()
+        let (_, blobs) = try await storeModel()
         // Same size, other bytes: only hashing tells.
         var bad = try XCTUnwrap(FileManager.default.contents(atPath: from.blobPath(blobs[1].digest)))
         bad[bad.count / 2] ^= 0xFF
@@ -106,7 +111,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testAStoredBlobMissingIsOneLineBeforeAnythingIsWritten() async throws {
-        let (_, blobs) = try storeModel()
+        let (_, blobs) = try await storeModel()
         try FileManager.default.removeItem(atPath: from.blobPath(blobs[2].digest))
         do {
             _ = try await copy()
@@ -119,7 +124,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testABlobThatFailedAheadFailsTheCopyWithItsErrorAndIsNotTakenFromTheSource() async throws {
-        let (_, blobs) = try storeModel()
+        let (_, blobs) = try await storeModel()
         try to.prepare()
         var copy = GraphCopy(concurrency: 4, mountFrom: nil, platforms: .one(.current))
         copy.failedAhead = [blobs[1].digest: ModelGetError.network(url: "registry.example", reason: "gone for good")]
@@ -135,7 +140,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testAnIndexIsNarrowedToThePlatformsImageWhichGoesUnderTheTag() async throws {
-        let (_, arm64, _) = try storeIndex()
+        let (_, arm64, _) = try await storeIndex()
         let result = try await copy(.one(Platform(os: "linux", architecture: "arm64")))
         XCTAssertEqual(result.manifestDigest, "sha256:" + SHA256Hasher.hex(of: arm64))
         XCTAssertEqual([result.blobs, result.sent], [2, 2], "the arm64 image's config and layer, nothing of amd64")
@@ -143,7 +148,7 @@ final class GraphCopyTests: XCTestCase {
     }
 
     func testAllPlatformsCopiesEveryImageByDigestAndEachSharedBlobOnce() async throws {
-        let (amd64, arm64, blobs) = try storeIndex()
+        let (amd64, arm64, blobs) = try await storeIndex()
         let result = try await copy(.all)
         XCTAssertEqual([result.blobs, result.sent], [3, 3], "the shared config counted and copied once")
         for image in [amd64, arm64] {

@@ -232,7 +232,9 @@ final class ServePullThroughTests: XCTestCase {
         XCTAssertEqual(try Curl.get("\(serve.baseURL)/v2/library/big/manifests/v1").body, model.manifest, "fresh: not asked again")
         serve.stop()
 
-        let eager = try startServe(["--manifest-ttl", "0"])
+        // A short window: with the upstream gone, each manifest request below waits it out (metadata's
+        // default is 5 s) before serving the stored manifest or the 502; what is answered does not follow its length.
+        let eager = try startServe(["--manifest-ttl", "0", "--retry-window", "1s"])
         defer { eager.stop() }
         XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/v1").body, newer.manifest, "revalidated")
         XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/\(model.manifestDigest)").body, model.manifest,

@@ -90,6 +90,7 @@ final class ServeUpstreamOutageTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
         XCTAssertTrue(serve.isRunning, "serve itself goes on")
         if freeze { registry.thaw() } else { try registry.restart() }
+        relay.reshape(TCPRelay.Shaping())  // nothing is cut during the fetch that completes: no pace needed
         let (again, againFile) = try startClient(serve)
         again.waitUntilExit()
         XCTAssertEqual(again.terminationStatus, 0, "the next request fetches it")

@@ -80,23 +80,34 @@ final class FarPathFixtureTests: XCTestCase {
         XCTAssertThrowsError(try TestSocket(port: relay.port), "nothing listens any more")
     }
 
+    /// Runs with a temporary directory of its own (`TMPDIR`, which the
+    /// fixtures and their children use): what other tests make in the
+    /// shared one meanwhile is not counted, so this runs with the others.
     func testTheFarRegistryStopsItsProcessesAndRemovesItsFiles() throws {
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("far-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: storage) }
-        let before = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
+        let ownTemporary = FileManager.default.temporaryDirectory.appendingPathComponent("far-tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: ownTemporary, withIntermediateDirectories: true)
+        let shared = ProcessInfo.processInfo.environment["TMPDIR"]
+        setenv("TMPDIR", ownTemporary.path, 1)
+        defer {
+            if let shared { setenv("TMPDIR", shared, 1) } else { unsetenv("TMPDIR") }
+            try? FileManager.default.removeItem(at: ownTemporary)
+        }
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: ownTemporary.path))
         let far = try FarRegistry(storage: storage, path: DelayRelay.Path(oneWayDelay: 0.005), workers: 1)
         let children = try childProcesses()
         XCTAssertTrue(children.contains("nginx"), "nginx runs: \(children)")
         XCTAssertTrue(children.contains("docker-registry"), "docker-registry runs: \(children)")
         // The fixtures' own directories (Foundation makes others of its own).
-        let temporary = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
+        let temporary = Set(try FileManager.default.contentsOfDirectory(atPath: ownTemporary.path))
             .subtracting(before).filter { $0.hasPrefix("modelget-") }
         XCTAssertTrue(temporary.contains(far.registry.directory.lastPathComponent), "\(temporary)")
         XCTAssertTrue(temporary.contains(far.tokens.directory.lastPathComponent), "\(temporary)")
         far.stop()
         XCTAssertFalse(try childProcesses().contains("nginx"))
         XCTAssertFalse(try childProcesses().contains("docker-registry"))
-        let left = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { temporary.contains($0) }
+        let left = try FileManager.default.contentsOfDirectory(atPath: ownTemporary.path).filter { temporary.contains($0) }
         XCTAssertEqual(left, [], "its temporary directories are gone")
         XCTAssertThrowsError(try TestSocket(port: far.front.port))
         XCTAssertThrowsError(try TestSocket(port: far.cdn.port))

@@ -5,89 +5,11 @@ import XCTest
 
 /// How the parts of one big blob travel, against a real docker-registry
 /// behind Debian's nginx (a registry front that redirects blob GETs to an
-/// HTTPS CDN speaking HTTP/2) and a relay that caps each TCP connection:
-/// parts take connections of their own, their number grows while that
-/// pays, and a crawling connection does not hold the blob.
-final class PartsOverConnectionsTests: XCTestCase {
-    private var work: URL!
-    private var registry: RegistryProcess!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("parts-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        registry = try RegistryProcess()
-    }
-
-    override func tearDownWithError() throws {
-        registry.stop()
-        registry = nil  // XCTest keeps the case alive: release the registry's directory now
-        try? FileManager.default.removeItem(at: work)
-    }
-
-    private var store: ModelStore { ModelStore(root: work.appendingPathComponent("models")) }
-
-    private func seed(layer size: Int64, seed: UInt64) throws -> GeneratedModel {
-        let model = try ModelSeeder.ollamaModel(layerSizes: [size], seed: seed, in: work.appendingPathComponent("seed-\(seed)"))
-        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/parted", tag: "v1")
-        return model
-    }
-
-    private func pull(from host: String, plan: PartPlan, limitRate: Int64? = nil, stallTimeout: TimeInterval = 30,
-                      progress: TransferProgress) async throws -> PullResult {
-        try await Self.pull(into: store, work: work, from: host, plan: plan, limitRate: limitRate, stallTimeout: stallTimeout,
-                            progress: progress)
-    }
-
-    private static func pull(into store: ModelStore, work: URL, from host: String, plan: PartPlan, limitRate: Int64?,
-                             stallTimeout: TimeInterval, progress: TransferProgress) async throws -> PullResult {
-        let client = try RegistryClient(host: host, scheme: "http", insecure: true,
-                                        credentials: CredentialStore(environment: ["DOCKER_CONFIG": work.path + "/none"]),
-                                        stallTimeout: stallTimeout)
-        let options = PullOptions(transfer: TransferOptions(concurrency: 16, parts: plan, limitRate: limitRate,
-                                                            retry: RetryPolicy(window: 20, baseDelay: 0.05, maximumDelay: 0.2)))
-        return try await ModelPuller(store: store, options: options)
-            .pull(try Reference(parsing: "\(host)/library/parted:v1"), client: client, progress: progress)
-    }
-
-    private func assertStored(_ model: GeneratedModel, file: StaticString = #filePath, line: UInt = #line) throws {
-        for blob in [model.config] + model.layers {
-            let data = try Data(contentsOf: URL(fileURLWithPath: store.blobsDirectory + "/sha256-" + blob.digest.dropFirst(7)))
-            XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), blob.digest, file: file, line: line)
-        }
-    }
-
-    func testPartsOfOneBlobArriveOnDistinctConnectionsThroughAnHTTP2CDN() async throws {
-        let model = try seed(layer: 24 << 20, seed: 41)
-        // Capped connections keep the parts in flight together.
-        let cdn = try NginxCDN(registryPort: registry.port, storageRoot: registry.storageRoot,
-                               shaping: TCPRelay.Shaping(bytesPerSecond: 4 << 20))
-        defer { cdn.stop() }
-        // The CDN does speak HTTP/2: a client that asks for it gets it.
-        let layerURL = "https://127.0.0.1:\(cdn.tlsPort)/cdn/" + model.layers[0].digest.dropFirst(7).prefix(2) + "/"
-            + model.layers[0].digest.dropFirst(7) + "/data"
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sk", "--http2", "-r", "0-0", "-o", "/dev/null", "-w", "%{http_version}", layerURL]
-        let output = Pipe()
-        curl.standardOutput = output
-        try curl.run()
-        let version = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        XCTAssertEqual(version, "2")
-
-        let progress = TransferProgress()
-        let plan = PartPlan(threshold: 4 << 20, partSize: 4 << 20, parallelParts: 4, adaptive: false)
-        _ = try await pull(from: cdn.host, plan: plan, progress: progress)
-        try assertStored(model)
-        // Multiplexed on one HTTP/2 connection, this would be 1 or 2.
-        XCTAssertGreaterThanOrEqual(cdn.relay.connectionsAccepted, 5, "the probe's connection and one per part")
-        XCTAssertGreaterThanOrEqual(progress.peakRequestsInFlight, 4)
-        let log = cdn.cdnLog
-        XCTAssertTrue(log.contains { $0.hasSuffix("HTTP/1.1") }, "parts go over HTTP/1.1 connections: \(log)")
-        let connections = Dictionary(grouping: log, by: { $0.split(separator: " ")[0] }).values.compactMap(\.first)
-        XCTAssertTrue(connections.contains { $0.split(separator: " ")[1] == "r" }, "a new connection resumed the TLS session: \(log)")
-    }
-
+/// HTTPS CDN) and a relay that caps each TCP connection, or behind a
+/// FaultProxy: their number grows while that pays, and a crawling
+/// connection does not hold the blob. The count follows the rate the
+/// path shows, so these run alone (the Makefile's TESTS_ALONE).
+final class PartsOverConnectionsTests: PartedPullTestCase {
     func testThePartCountGrowsWhenEachConnectionIsCapped() async throws {
         let model = try seed(layer: 40 << 20, seed: 42)
         let cdn = try NginxCDN(registryPort: registry.port, storageRoot: registry.storageRoot,
@@ -114,24 +36,6 @@ final class PartsOverConnectionsTests: XCTestCase {
         try assertStored(model)
         // At most one doubling was tried (and dropped when the rate stayed put); the config may overlap.
         XCTAssertLessThanOrEqual(progress.peakRequestsInFlight, 5)
-    }
-
-    func testMaxConnectionsPerHostBoundsThePartsOfAllBigBlobsTogether() async throws {
-        let model = try ModelSeeder.ollamaModel(layerSizes: [16 << 20, 16 << 20], seed: 45, in: work.appendingPathComponent("seed-45"))
-        try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/parted", tag: "v1")
-        var faults = FaultProxy.Faults()
-        faults.bytesPerSecond = 2 << 20
-        let proxy = try FaultProxy(upstreamPort: registry.port, faults: faults)
-        defer { proxy.stop() }
-        let progress = TransferProgress()
-        // Each blob alone may use 4; both together share the same 4.
-        let plan = PartPlan(threshold: 4 << 20, partSize: 2 << 20, parallelParts: 4, adaptive: true, maximumParts: 4,
-                            minimumSplit: 512 << 10)
-        _ = try await pull(from: proxy.host, plan: plan, progress: progress)
-        try assertStored(model)
-        // 4 parts, plus the other blob's first request and the config at most (8 or more unshared).
-        XCTAssertLessThanOrEqual(progress.peakRequestsInFlight, 6)
-        XCTAssertGreaterThanOrEqual(progress.peakRequestsInFlight, 4)
     }
 
     func testWorkStealingFinishesABlobWhoseOneConnectionCrawls() async throws {

@@ -90,7 +90,8 @@ final class ServePullThroughTests: XCTestCase {
 
     func testTheFirstClientGetsBytesWhileTheBlobIsStillArriving() throws {
         var faults = FaultProxy.Faults()
-        faults.bytesPerSecond = 4 << 20
+        // The 32 MiB arrive over 4 s; the first bytes reach the client within a fraction of one.
+        faults.bytesPerSecond = 8 << 20
         proxy.setFaults(faults)
         let serve = try startServe()
         defer { serve.stop() }
@@ -232,7 +233,9 @@ final class ServePullThroughTests: XCTestCase {
         XCTAssertEqual(try Curl.get("\(serve.baseURL)/v2/library/big/manifests/v1").body, model.manifest, "fresh: not asked again")
         serve.stop()
 
-        let eager = try startServe(["--manifest-ttl", "0"])
+        // A short window: with the upstream gone, each manifest request below waits it out (metadata's
+        // default is 5 s) before serving the stored manifest or the 502; what is answered does not follow its length.
+        let eager = try startServe(["--manifest-ttl", "0", "--retry-window", "1s"])
         defer { eager.stop() }
         XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/v1").body, newer.manifest, "revalidated")
         XCTAssertEqual(try Curl.get("\(eager.baseURL)/v2/library/big/manifests/\(model.manifestDigest)").body, model.manifest,
@@ -254,7 +257,8 @@ final class ServePullThroughTests: XCTestCase {
         try ModelSeeder.write(model, to: registry.storageRoot, repository: "library/big", tag: "v2")
         // A name of the upstream's that the store holds (as a pull through it writes it).
         try StoreSeeding.put(fixture.tiny, in: fixture.models, host: proxy.host, namespace: "library", name: "tiny", tag: "mine")
-        let serve = try startServe()
+        // A short window: the 502 at the end, with the upstream gone, comes after it (metadata's default is 5 s).
+        let serve = try startServe(["--retry-window", "1s"])
         defer { serve.stop() }
         func tags(_ body: Data) -> [String]? { (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["tags"] as? [String] }
 

@@ -115,7 +115,10 @@ final class ServeOutOfDescriptorsTests: XCTestCase {
         var idle: [Int32] = []
         defer { idle.forEach { close($0) } }
         for _ in 0..<80 { if let fd = try? Self.connect(serve.port) { idle.append(fd) } }
-        Thread.sleep(forTimeInterval: 0.5)
+        // Until serve has accepted them and holds every descriptor it may (a
+        // loaded machine takes longer than the half second this once slept).
+        let deadline = Date().addingTimeInterval(20)
+        while Self.openDescriptors(of: serve.pid) < 64 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         let paths = ["/v2/library/tiny/manifests/latest", "/v2/_catalog", "/v2/library/tiny/blobs/\(fixture.tiny.layers[0].digest)"]
         for (connection, path) in zip(early, paths) {
             let request = "GET \(path) HTTP/1.1\r\nHost: \(serve.host)\r\n\r\n"
@@ -126,6 +129,11 @@ final class ServeOutOfDescriptorsTests: XCTestCase {
             XCTAssertTrue(reply.hasPrefix("HTTP/1.1 503"), "\(path): \(reply.prefix(200))")
             XCTAssertTrue(reply.lowercased().contains("retry-after: 1"), reply)
         }
+    }
+
+    /// How many descriptors process `pid` has open.
+    private static func openDescriptors(of pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
     }
 
     private static func connect(_ port: Int) throws -> Int32 {

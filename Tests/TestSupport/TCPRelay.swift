@@ -36,7 +36,7 @@ public final class TCPRelay: Sendable {
     /// The port it listens on (127.0.0.1).
     public let port: Int
     private let upstreamPort: Int
-    private let shaping: Shaping
+    private let shaping: Mutex<Shaping>
     private let listener: Int32
     private let state = Mutex(State())
 
@@ -46,7 +46,7 @@ public final class TCPRelay: Sendable {
         self.listener = listener
         self.port = port
         self.upstreamPort = upstreamPort
-        self.shaping = shaping
+        self.shaping = Mutex(shaping)
         Thread { [self] in acceptLoop() }.start()
     }
 
@@ -63,6 +63,11 @@ public final class TCPRelay: Sendable {
 
     /// Bytes clients sent (requests and uploads) so far.
     public var bytesFromClients: Int64 { state.withLock { $0.bytesFromClients } }
+
+    /// Shapes the connections accepted from now on (open ones keep theirs).
+    public func reshape(_ shaping: Shaping) {
+        self.shaping.withLock { $0 = shaping }
+    }
 
     /// Stops listening and cuts every open connection. Safe to call twice.
     public func stop() {
@@ -83,6 +88,7 @@ public final class TCPRelay: Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
+            let shaping = shaping.withLock { $0 }
             // A paced relay keeps little in flight from the server, so what
             // the server sent before it died or froze is what the client gets.
             let small = shaping.bytesPerSecond != nil || shaping.smallBuffers

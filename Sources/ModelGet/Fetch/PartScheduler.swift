@@ -55,7 +55,10 @@ final class PartScheduler: Sendable {
         state = Mutex(State(pending: parts[...], target: start.parts, settled: !start.grows))
     }
 
-    /// Runs workers until every part is fetched; the first error ends the others.
+    /// Runs workers until every part is fetched; the first error ends the
+    /// others. The blob is done the moment its last part is: the first
+    /// worker (or the adaptive loop) that finds nothing left ends the idle
+    /// workers and the loop at once, not at their next tick.
     func run(_ fetch: @escaping @Sendable (PartClaim) async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<plan.connectionBound {
@@ -64,7 +67,11 @@ final class PartScheduler: Sendable {
             if plan.adaptive {
                 group.addTask { try await self.adapt() }
             }
-            try await group.waitForAll()
+            // A child returns (rather than throws) only once no part is left to fetch.
+            _ = try await group.next()
+            group.cancelAll()
+            // What is left is idle or asleep: its cancellation is no error.
+            while !group.isEmpty { _ = try? await group.next() }
         }
     }
 

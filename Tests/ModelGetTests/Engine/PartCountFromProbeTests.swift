@@ -30,9 +30,10 @@ final class PartCountFromProbeTests: XCTestCase {
         let registry = InProcessRegistry(manifest: model.manifest, manifestType: model.mediaType, blobs: blobs)
         let layer = model.layers[0].digest
         registry.queueFaults([probe] + Array(repeating: .paced(bytesPerSecond: 32 << 20), count: 64), for: layer)
-        // The count is judged every 2 s: within this pull (a fraction of a second) it stays where it started.
+        // The count is judged every second: within this pull (an eighth of a second: 16 MiB over at least
+        // four parts at 32 MiB/s each) it stays where it started. The pull ends at the first judgment after its last byte.
         let plan = PartPlan(threshold: 1 << 20, partSize: 1 << 20, parallelParts: 8, adaptive: true, maximumParts: 16,
-                            adaptInterval: 2)
+                            adaptInterval: 1)
         let options = PullOptions(transfer: TransferOptions(concurrency: 32, parts: plan))
         let reference = try Reference(parsing: "\(InProcessRegistry.host)/\(registry.repository):\(registry.tag)")
         _ = try await ModelPuller(store: ModelStore(root: work.appendingPathComponent("models")), options: options)

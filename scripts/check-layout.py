@@ -61,7 +61,7 @@ ALLOWED = {
 }
 BETWEEN_OPERATIONS = {"Operations/Copy": {"Operations/Push", "Operations/Graph"}, "Operations/Push": {"Operations/Graph"},
                       "Operations/Export": {"Operations/Graph"}, "Operations/Import": {"Operations/Graph"},
-                      "Operations/Sync": {"Operations/Push"}, "Operations/Blob": {"Operations/Pull"},
+                      "Operations/Sync": {"Operations/Push", "Operations/Graph"}, "Operations/Blob": {"Operations/Pull"},
                       "Operations/Pull": {"Operations/Graph"}}
 
 # The store's doors: files outside `Store/` that still take `blobPath`, each

@@ -36,12 +36,6 @@ package final class FetchEngine: Sendable {
         self.rateLimiter = limitRate.map { RateLimiter(bytesPerSecond: $0) }
     }
 
-    /// Fetches `descriptor`'s blob from `repository` on `client`'s registry
-    /// into `lease`'s store, verified, unless it is in place; returns once it is.
-    func download(_ descriptor: Descriptor, from client: RegistryClient, repository: String, under lease: StoreLease) async throws {
-        try await download(descriptor, from: PullSources(client: client, repository: repository), under: lease)
-    }
-
     /// Fetches `descriptor`'s blob from `sources` (mirrors, then the
     /// registry) into `lease`'s store, verified, unless it is in place;
     /// returns once it is.

@@ -13,7 +13,7 @@ import Synchronization
 /// source gives (opened only then, released once placed); then the images'
 /// manifests go up by digest, and the root last under the destination's
 /// tag, so the destination never names what it does not hold. `pull`,
-/// `push`, `copy`, `export` and `import` run on it.
+/// `push`, `copy`, `export`, `import` and `sync` run on it.
 struct GraphCopy: Sendable {
     /// Which images of an index are copied.
     enum Platforms: Sendable {
@@ -30,6 +30,12 @@ struct GraphCopy: Sendable {
     /// (`--mount-from`); else the mount rule (`mountSource`) decides.
     let mountFrom: String?
     let platforms: Platforms
+    /// Blobs a fetch step before the copy tried and could not fetch, and
+    /// why (`sync` fetches every model's blobs at once, then copies each
+    /// model: `RegistrySource.fetchAhead(_:under:engine:)`): a store
+    /// destination that lacks one fails the copy with its error instead of
+    /// fetching it again, which would double the time an outage takes.
+    var failedAhead: [Digest: any Error] = [:]
 
     /// Copies what `source` names to `destination`; the result counts the
     /// blobs (each digest once) and what happened to each.
@@ -52,6 +58,7 @@ struct GraphCopy: Sendable {
                 try await place(held, from: source, to: open, mountFrom: mount, progress: progress, tally: tally)
                 let heldDigests = Set(held.map(\.digest))
                 let wanted = blobs.filter { !heldDigests.contains($0.digest) }
+                if let failed = wanted.lazy.compactMap({ failedAhead[$0.digest] }).first { throw failed }
                 let fetched = try await source.fetchAhead(wanted, under: lease)
                 for blob in wanted where fetched.contains(blob.digest) { tally.record(.sent, size: blob.size) }
                 rest = wanted.filter { !fetched.contains($0.digest) }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Pulls a model into a store: the manifest resolved from the first of
 /// the mirrors and the registry that has it (an index narrowed to the
-/// platform), then the graph copy from a `PullSource` to a
+/// platform), then the graph copy from a `RegistrySource` to a
 /// `StoreDestination`: every missing blob fetched at once (`concurrency`
 /// at once, each verified) under the store lock, the manifest written only
 /// after every blob it names is in place.
@@ -30,8 +30,8 @@ public struct ModelPuller: Sendable {
         // Before the network: a name the store cannot hold fails at once.
         try store.checkStorable(storeName)
         let (fetched, _, serving) = try await sources.resolveImage(platform: options.platform)
-        let source = PullSource(reference: reference, image: fetched, sources: serving,
-                                engine: options.transfer.engine(progress: progress), store: store)
+        let source = RegistrySource(reference: reference, image: fetched, sources: serving,
+                                    engine: options.transfer.engine(progress: progress), store: store)
         let copy = GraphCopy(concurrency: options.transfer.concurrency, mountFrom: nil, platforms: .one(options.platform))
         let copied = try await copy.copy(from: source, to: StoreDestination(store: store, reference: storeName), progress: progress)
         return PullResult(

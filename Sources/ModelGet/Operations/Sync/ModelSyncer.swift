@@ -1,10 +1,15 @@
 import Foundation
-import Synchronization
 
-/// Carries out a `SyncPlan`: every missing blob through one engine with one
-/// concurrency budget (a blob several models need is fetched once), each
-/// model's manifest once its blobs are in place, the mirror push, and the
-/// prune. One model failing does not stop the others.
+/// Carries out a `SyncPlan` as graph copies into the store. First the
+/// fetch step: every missing blob of every model at once on one engine's
+/// budget (`RegistrySource.fetchAhead` over the union: a blob several
+/// models need fetched once, from the first that names it; one that fails
+/// does not stop the others). Then each model is a `GraphCopy` from its
+/// planned `RegistrySource` (the image the planner resolved, not fetched
+/// again) to a `StoreDestination`, which finds its blobs held and writes
+/// the manifest last; a blob the fetch step could not fetch fails its
+/// models with its reason instead of being fetched again. Then the mirror
+/// push, and the prune. One model failing does not stop the others.
 public struct ModelSyncer: Sendable {
     public let store: ModelStore
     /// How every blob of every model is fetched (one budget for all).
@@ -20,8 +25,9 @@ public struct ModelSyncer: Sendable {
     public func run(_ plan: SyncPlan, file: SyncFile, progress: TransferProgress = TransferProgress()) async throws -> SyncReport {
         if file.mirror != nil, mirror == nil { throw ModelGetError.mirrorUnavailable }
         try store.prepare()
-        // Held until the manifests name the blobs fetched: a prune meanwhile keeps them.
-        var report = try await store.whileWriting { lease in try await fetchAndSettle(plan, file: file, under: lease, progress: progress) }
+        // Held until the manifests name the blobs fetched: a prune meanwhile keeps them. Each
+        // copy's `StoreDestination` takes the shared lock (and a lease) again inside this hold, never instead of it.
+        var report = try await store.whileWriting { lease in try await fetchAndCopy(plan, file: file, under: lease, progress: progress) }
         for stored in plan.removals {
             report.freedBytes += try store.remove(stored.reference).freedBytes
             report.removed.append(stored)
@@ -30,15 +36,28 @@ public struct ModelSyncer: Sendable {
         return report
     }
 
-    /// Fetches the planned blobs, then writes (and mirrors) each model whose blobs are all in place.
-    private func fetchAndSettle(_ plan: SyncPlan, file: SyncFile, under lease: StoreLease,
-                                progress: TransferProgress) async throws -> SyncReport {
-        let failedBlobs = try await fetch(plan, under: lease, progress: progress)
-        var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count, bytesTransferred: progress.transferredBytes)
-        for model in plan.models {
+    /// Fetches the planned blobs, then copies (and mirrors) each model.
+    private func fetchAndCopy(_ plan: SyncPlan, file: SyncFile, under lease: StoreLease,
+                              progress: TransferProgress) async throws -> SyncReport {
+        // One engine (request budget, part connections, rate) for every blob and part of every model.
+        let engine = transfer.engine(progress: progress)
+        let sources = plan.models.map { model -> RegistrySource? in
+            guard let fetched = model.fetched, let sources = model.sources else { return nil }
+            return RegistrySource(reference: model.entry.reference, image: fetched, sources: sources, engine: engine, store: store)
+        }
+        var firstNeeding: [Digest: RegistrySource] = [:]
+        for (model, source) in zip(plan.models, sources) {
+            guard let source else { continue }
+            for blob in model.missing where firstNeeding[blob.digest] == nil { firstNeeding[blob.digest] = source }
+        }
+        progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
+        let wanted = plan.fetch.compactMap { blob in firstNeeding[blob.digest].map { (blob: blob, source: $0) } }
+        let failedBlobs = try await RegistrySource.fetchAhead(wanted, under: lease, engine: engine)
+        var report = SyncReport(blobsFetched: plan.fetch.count - failedBlobs.count)
+        for (model, source) in zip(plan.models, sources) {
             var outcome = SyncOutcome(reference: model.entry.reference, status: .upToDate)
             do {
-                outcome.status = try settle(model, failedBlobs: failedBlobs, under: lease)
+                outcome.status = try await copy(model, from: source, failedBlobs: failedBlobs)
                 if let target = file.mirror, let mirror {
                     let destination = target.destination(for: model.entry.reference)
                     try await mirror.push(model.entry.reference, to: destination, insecure: target.insecure, progress: TransferProgress())
@@ -51,42 +70,22 @@ public struct ModelSyncer: Sendable {
             }
             report.outcomes.append(outcome)
         }
+        report.bytesTransferred = progress.transferredBytes
         return report
     }
 
-    /// Fetches every planned blob; returns why each failed one failed.
-    private func fetch(_ plan: SyncPlan, under lease: StoreLease, progress: TransferProgress) async throws -> [Digest: String] {
-        var sources: [Digest: SyncPlan.Model] = [:]
-        for model in plan.models { for blob in model.missing where sources[blob.digest] == nil { sources[blob.digest] = model } }
-        let jobs = plan.fetch.compactMap { blob in sources[blob.digest].map { (blob, $0) } }
-        progress.addTotal(bytes: plan.fetchBytes, blobs: plan.fetch.count)
-        let failures = BlobFailures()
-        // One engine (request budget, part connections, rate) for every blob and part of every model.
-        let engine = transfer.engine(progress: progress)
-        try engine.checkFreeSpace(for: plan.fetch, in: store)
-        try await forEachConcurrently(jobs, limit: engine.concurrency) { blob, source in
-            guard let sources = source.sources else { return }
-            do {
-                try await engine.download(blob, from: sources, under: lease)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                failures.record(blob.digest, "\(error)")
-            }
-        }
-        return failures.all
-    }
-
-    /// Writes the model's manifest when it resolved and all its blobs are in place.
-    private func settle(_ model: SyncPlan.Model, failedBlobs: [Digest: String], under lease: StoreLease) throws -> SyncOutcome.Status {
-        guard let fetched = model.fetched, let manifest = model.manifest else {
-            throw SyncFailure(reason: model.failure ?? "not resolved")
-        }
-        if let failed = manifest.blobs.first(where: { failedBlobs[$0.digest] != nil }) {
-            throw SyncFailure(reason: failedBlobs[failed.digest]!)
-        }
+    /// The graph copy of one resolved model into the store: its blobs are
+    /// held by now, so it places none and writes the manifest; an
+    /// up-to-date model is left as it is (no manifest rewritten).
+    private func copy(_ model: SyncPlan.Model, from source: RegistrySource?,
+                      failedBlobs: [Digest: any Error]) async throws -> SyncOutcome.Status {
+        guard let source else { throw SyncFailure(reason: model.failure ?? "not resolved") }
         if model.upToDate { return .upToDate }
-        try store.writeManifest(fetched.data, for: model.entry.reference, under: lease)
+        var copy = GraphCopy(concurrency: transfer.concurrency, mountFrom: nil, platforms: .one(model.entry.platform ?? .current))
+        copy.failedAhead = failedBlobs
+        // The sync's progress counted the fetch step; the copy's own counts only what it finds held.
+        _ = try await copy.copy(from: source, to: StoreDestination(store: store, reference: model.entry.reference),
+                                progress: TransferProgress())
         return .pulled
     }
 }
@@ -94,13 +93,4 @@ public struct ModelSyncer: Sendable {
 /// A model that could not be synced, and why.
 private struct SyncFailure: Error {
     var reason: String
-}
-
-/// Why each blob that failed to download failed, collected across tasks.
-private final class BlobFailures: Sendable {
-    private let reasons = Mutex<[Digest: String]>([:])
-
-    func record(_ digest: Digest, _ reason: String) { reasons.withLock { $0[digest] = reason } }
-
-    var all: [Digest: String] { reasons.withLock { $0 } }
 }

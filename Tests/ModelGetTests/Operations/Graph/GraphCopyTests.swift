@@ -123,6 +123,22 @@ final class GraphCopyTests: XCTestCase {
         XCTAssertFalse(to.hasBlob(blobs[0]), "nothing written before the check")
     }
 
+    func testABlobThatFailedAheadFailsTheCopyWithItsErrorAndIsNotTakenFromTheSource() async throws {
+        let (_, blobs) = try await storeModel()
+        try to.prepare()
+        var copy = GraphCopy(concurrency: 4, mountFrom: nil, platforms: .one(.current))
+        copy.failedAhead = [blobs[1].digest: ModelGetError.network(url: "registry.example", reason: "gone for good")]
+        do {
+            _ = try await copy.copy(from: StoreSource(store: from, reference: model), to: StoreDestination(store: to, reference: model),
+                                    progress: TransferProgress())
+            XCTFail("copied a model whose blob failed ahead")
+        } catch {
+            XCTAssertTrue("\(error)".contains("gone for good"), "the fetch step's reason: \(error)")
+        }
+        XCTAssertFalse(to.hasBlob(blobs[1]), "the failed blob is not taken again from a source that has it")
+        XCTAssertThrowsError(try to.resolvedManifestPath(model), "no manifest names a model missing a blob")
+    }
+
     func testAnIndexIsNarrowedToThePlatformsImageWhichGoesUnderTheTag() async throws {
         let (_, arm64, _) = try await storeIndex()
         let result = try await copy(.one(Platform(os: "linux", architecture: "arm64")))

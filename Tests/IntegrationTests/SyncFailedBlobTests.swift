@@ -20,8 +20,7 @@ final class SyncFailedBlobTests: XCTestCase {
         XCTAssertEqual(weights, b.layers[0].digest)
         // The registry now serves other bytes of the same size for the shared weights.
         let hex = weights.dropFirst("sha256:".count)
-        let data = registry.storageRoot.appendingPathComponent("docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data")
-        try Data(repeating: 7, count: 1 << 20).write(to: data)
+        try ModelSeeder.overwriteBlob(weights, in: registry.storageRoot, with: Data(repeating: 7, count: 1 << 20))
         func asked() -> Int { proxy.requests.filter { $0.path.contains(weights) }.count }
 
         // How often one pull of one model asks for it. Every attempt mismatches: the pull ends at

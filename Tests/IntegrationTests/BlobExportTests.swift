@@ -14,9 +14,12 @@ final class BlobExportTests: XCTestCase {
         let file = cli.scratch.appendingPathComponent("out/weights.gguf")
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
 
-        // Not in the store: downloaded straight to the file, not kept.
-        var run = try cli.run(["blob", ref, "-o", file.path, "--insecure"])
+        // Not in the store: downloaded straight to the file, not kept. HTTPS is tried once, not once per
+        // step (the tensor-model check, the weights' layer, the download): a registry whose HTTPS port is
+        // silent costs the stall timeout once.
+        var run = try cli.run(["blob", ref, "-o", file.path, "--insecure", "--debug"])
         XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.err.split(separator: "\n").filter { $0.hasPrefix("> GET https://") }.count, 1, run.err)
         XCTAssertEqual(try Data(contentsOf: file), weights)
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(model.layers[0].digest)))
         XCTAssertFalse(FileManager.default.fileExists(atPath: file.deletingLastPathComponent().appendingPathComponent(".modelget-partial").path))

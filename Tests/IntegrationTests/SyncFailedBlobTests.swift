@@ -20,22 +20,25 @@ final class SyncFailedBlobTests: XCTestCase {
         XCTAssertEqual(weights, b.layers[0].digest)
         // The registry now serves other bytes of the same size for the shared weights.
         let hex = weights.dropFirst("sha256:".count)
-        let data = registry.storageRoot.appendingPathComponent("docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data")
-        try Data(repeating: 7, count: 1 << 20).write(to: data)
+        try ModelSeeder.overwriteBlob(weights, in: registry.storageRoot, with: Data(repeating: 7, count: 1 << 20))
         func asked() -> Int { proxy.requests.filter { $0.path.contains(weights) }.count }
 
-        // How often one pull of one model asks for it. (A short stall timeout: after the mismatch, a
-        // request through the test proxy otherwise waits out the default 30 s, in a pull as in a sync.)
-        let pulled = try cli.run(["pull", "\(proxy.host)/lib/a", "--insecure", "--retry-window", "2s", "--stall-timeout", "2"])
+        // How often one pull of one model asks for it. Every attempt mismatches: the pull ends at
+        // once, far from the default 30 s stall timeout, which no request may wait out.
+        var started = Date()
+        let pulled = try cli.run(["pull", "\(proxy.host)/lib/a", "--insecure", "--retry-window", "2s"])
         XCTAssertEqual(pulled.status, 1, pulled.err)
+        XCTAssertLessThan(Date().timeIntervalSince(started), Self.bound, "no request waited out the stall timeout")
         let onePull = asked()
         XCTAssertGreaterThan(onePull, 0)
 
         let list = cli.scratch.appendingPathComponent("models.json")
         let entries = ["a", "b", "c"].map { "{\"name\": \"\(proxy.host)/lib/\($0)\", \"insecure\": true}" }
         try Data("{\"models\": [\(entries.joined(separator: ", "))]}".utf8).write(to: list)
-        let run = try cli.run(["sync", list.path, "--retry-window", "2s", "--stall-timeout", "2"])
+        started = Date()
+        let run = try cli.run(["sync", list.path, "--retry-window", "2s"])
         XCTAssertEqual(run.status, 1, run.err + run.out.text)
+        XCTAssertLessThan(Date().timeIntervalSince(started), Self.bound, "no request waited out the stall timeout")
         XCTAssertEqual(asked() - onePull, onePull, "asked for as one pull asks, for both models: \(run.out.text)")
         let failed = run.out.text.split(separator: "\n").filter { $0.contains(": FAILED: ") }
         XCTAssertEqual(failed.count, 2, run.out.text)
@@ -45,4 +48,8 @@ final class SyncFailedBlobTests: XCTestCase {
         let listed = try cli.run(["list"]).out.text
         XCTAssertTrue(listed.contains("lib/c") && !listed.contains("lib/a") && !listed.contains("lib/b"), listed)
     }
+
+    /// Half the default stall timeout: a request that waited it out
+    /// exceeds it; each command takes well under a second here.
+    static let bound: TimeInterval = 15
 }

@@ -3,6 +3,9 @@ import Foundation
 /// One accepted connection of a `LoopbackHTTPServer`: reads HTTP/1.1
 /// requests, asks the handler, writes responses, and keeps the connection
 /// alive until either side says `Connection: close` or the peer goes away.
+/// A TLS hello gets a 400 and the connection closed at once, as a real
+/// plain-HTTP server answers it, so a client that tries HTTPS first (an
+/// `--insecure` registry named without a scheme) falls back without waiting.
 ///
 /// All request parsing and response framing lives here, so a proxy or
 /// fault-injecting variant changes one place.
@@ -52,6 +55,9 @@ struct HTTPConnection {
                 throw TestSupportError.invalidArgument("connection closed inside a request head")
             }
             pending.append(chunk)
+            // A TLS hello (a client trying HTTPS first): refused at once, as a plain-HTTP server does,
+            // instead of waiting for a request head that never comes.
+            if pending.first == 0x16 { throw TestSupportError.invalidArgument("TLS on a plain-HTTP port") }
             headEnd = pending.range(of: separator)
         }
         guard let headEnd else { return nil }

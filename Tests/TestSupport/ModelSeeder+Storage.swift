@@ -23,6 +23,15 @@ extension ModelSeeder {
         try writeLink(model.manifestDigest, at: layout.tagCurrentLink(repository: repository, tag: tag))
     }
 
+    /// Makes the registry serving `storageRoot` answer every GET of
+    /// `digest` (`sha256:<hex>`) with `bytes` instead, which do not hash to
+    /// it. A new file: the seeded model's own file, hard-linked there, keeps its bytes.
+    public static func overwriteBlob(_ digest: String, in storageRoot: URL, with bytes: Data) throws {
+        let data = RegistryStorageLayout(storageRoot: storageRoot).blobData(hex: String(digest.dropFirst("sha256:".count)))
+        try FileManager.default.removeItem(at: data)
+        try bytes.write(to: data)
+    }
+
     /// Refuses names that distribution would not accept or that would
     /// escape the storage directory.
     private static func validate(repository: String, tag: String) throws {

@@ -83,7 +83,6 @@ struct BlobDownloader: Sendable {
             case .committed:
                 return
             case let .mismatch(actual):
-                Diagnostics.verbose("\(digest): the bytes hash to sha256:\(actual); fetching it again")
                 progress.update(digest, .transferring)
                 progress.discard(descriptor.size)
                 try writer.discard()
@@ -98,6 +97,7 @@ struct BlobDownloader: Sendable {
                     throw ModelGetError.digestMismatch(digest: descriptor.digest.description, actual: actual)
                 }
                 discardedForMismatch = true
+                Diagnostics.verbose("\(digest): the bytes hash to sha256:\(actual); discarded, fetching it again")
             }
         }
     }

@@ -8,9 +8,9 @@ extension Blob {
     /// diffusers folder when the output is `DIR/` (or an existing
     /// directory) and refuses a single output file with that hint. Returns
     /// false for any other model, which `run` exports as one blob.
-    func writeTensorFolderIfTensorModel(_ ref: Reference) async throws -> Bool {
+    /// `router` is the command's (shared with the weights' export).
+    func writeTensorFolderIfTensorModel(_ ref: Reference, router: SourceRouter) async throws -> Bool {
         guard digest == nil, mediaType == nil else { return false }
-        let router = try mirrors.router(credentials: CredentialStore(), stallTimeout: transfer.stallTimeout, retry: transfer.retry, json: report.json && output != "-")
         let exporter = TensorFolderExporter(store: models.store, insecure: access.insecure, keepInStore: keep,
                                             options: PullOptions(transfer: transfer.options(download: download)), router: router)
         guard let resolved = try await exporter.resolve(ref) else { return false }

@@ -15,10 +15,9 @@ extension Blob {
     }
 
     /// Writes the weights file, or a split GGUF's shards into a directory.
-    func exportWeights(_ ref: Reference) async throws {
+    func exportWeights(_ ref: Reference, with exporter: BlobExporter) async throws {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json)
-        let exporter = try self.exporter
         let result = try await display.showing { try await exporter.exportWeights(ref, to: output, progress: progress) }
         for (path, file) in result.files {
             let how = file.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded"
@@ -32,8 +31,8 @@ extension Blob {
     }
 
     /// The weights layer for `-o -`: one file only.
-    func stdoutWeights(_ ref: Reference) async throws -> LayerSelector {
-        switch try await self.exporter.weights(of: ref) {
+    func stdoutWeights(_ ref: Reference, with exporter: BlobExporter) async throws -> LayerSelector {
+        switch try await exporter.weights(of: ref) {
         case let .single(layer): return .digest(layer.digest)
         case let .split(layers): throw WeightsLayer.splitNeedsDirectory(ref, shards: layers.count)
         }

@@ -51,10 +51,13 @@ struct Blob: LongCommand {
         let ref = try Reference(parsing: reference)
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }
-        if try await writeTensorFolderIfTensorModel(ref) { return }
+        // One exporter, so one router for every step below: the registry is connected to once (an
+        // --insecure name without a scheme tries HTTPS once, not once per step).
+        let exporter = try self.exporter
+        if try await writeTensorFolderIfTensorModel(ref, router: exporter.router) { return }
         let toStdout = output == "-"
         if digest == nil, mediaType == nil, !toStdout {
-            return try await exportWeights(ref)
+            return try await exportWeights(ref, with: exporter)
         }
         let layer: LayerSelector
         if let digest {
@@ -62,11 +65,10 @@ struct Blob: LongCommand {
         } else if let mediaType {
             layer = .mediaType(mediaType)
         } else {
-            layer = try await stdoutWeights(ref)
+            layer = try await stdoutWeights(ref, with: exporter)
         }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json && !toStdout)
-        let exporter = try self.exporter
         let result = try await display.showing {
             try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }

@@ -45,6 +45,56 @@ final class BlobExportTests: XCTestCase {
         XCTAssertTrue(run.err.contains("its layers: application/vnd.ollama.image.model"), run.err)
     }
 
+    /// Whatever the output, a model the store lacks costs one manifest
+    /// request: the tensor-model check, the weights' layers and the download
+    /// all read the manifest the command resolved once (before, `-o FILE`
+    /// and `-o -` asked three times, a tensor folder twice). One resolution
+    /// of an index is two GETs: the index, then its platform's image.
+    func testEachOutputShapeAsksForTheManifestOnce() throws {
+        let registry = try RegistryProcess()
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let model = try CLIHarness.seed(registry, "team/once", sizes: [200_000, 300], seed: 31, in: cli.scratch)
+        let tensors = try TensorModelSeeder.model(tensorLayers: 6, minBytes: 200, maxBytes: 4_000, seed: 32,
+                                                  in: cli.scratch.appendingPathComponent("tensor-seed"))
+        try ModelSeeder.write(tensors.model, to: registry.storageRoot, repository: "x/once", tag: "9b")
+        let arm64 = try ModelSeeder.ollamaModel(layerSizes: [100_000, 200], seed: 33, in: cli.scratch.appendingPathComponent("gen-arm64"))
+        _ = try ImageSeeder.writeIndex([(model, "linux", "amd64", nil), (arm64, "linux", "arm64", nil)],
+                                       to: registry.storageRoot, repository: "team/multi", tag: "v1")
+        let name = "\(registry.host)/team/once"
+        let out = cli.scratch.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+
+        /// The manifest requests `blob ARGUMENTS` sent, and what it wrote to stdout.
+        func manifestRequests(_ arguments: [String]) throws -> (requests: [Substring], out: Data) {
+            let run = try cli.run(["blob"] + arguments + ["--insecure", "--debug"])
+            XCTAssertEqual(run.status, 0, "\(arguments): \(run.err)")
+            return (run.err.split(separator: "\n").filter { $0.hasPrefix("> ") && $0.contains("/manifests/") }, run.out)
+        }
+        let weights = try Data(contentsOf: model.layers[0].path)
+        var run = try manifestRequests([name, "-o", out.path + "/weights.gguf"])
+        XCTAssertEqual(run.requests.count, 1, run.requests.joined(separator: "\n"))
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("weights.gguf")), weights)
+        run = try manifestRequests([name, "-o", "-"])
+        XCTAssertEqual(run.requests.count, 1, run.requests.joined(separator: "\n"))
+        XCTAssertEqual(run.out, weights)
+        run = try manifestRequests([name, "-o", out.path + "/template", "--media-type", "application/vnd.ollama.image.template"])
+        XCTAssertEqual(run.requests.count, 1, run.requests.joined(separator: "\n"))
+        run = try manifestRequests([name, "-o", "-", "--digest", model.layers[1].digest])
+        XCTAssertEqual(run.requests.count, 1, run.requests.joined(separator: "\n"))
+        XCTAssertEqual(run.out, try Data(contentsOf: model.layers[1].path))
+
+        // A tensor model's folder: its blobs pulled from the image already found.
+        run = try manifestRequests(["\(registry.host)/x/once:9b", "-o", out.path + "/flux/"])
+        XCTAssertEqual(run.requests.count, 1, run.requests.joined(separator: "\n"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path + "/flux/model_index.json"))
+
+        // An index: the index, then the platform's image, once each.
+        run = try manifestRequests(["\(registry.host)/team/multi:v1", "-o", "-", "--platform", "linux/arm64"])
+        XCTAssertEqual(run.requests.map { $0.split(separator: "/").last ?? "" }, ["v1", Substring(arm64.manifestDigest)])
+        XCTAssertEqual(run.out, try Data(contentsOf: arm64.layers[0].path))
+    }
+
     /// `name:tag@sha256:X` whose stored manifest is not X is not taken from
     /// the store (as show, rm, verify and push refuse it); `blob` then asks
     /// the registry for manifest X, as for any model the store lacks.

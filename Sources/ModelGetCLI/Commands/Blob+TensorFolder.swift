@@ -8,12 +8,11 @@ extension Blob {
     /// diffusers folder when the output is `DIR/` (or an existing
     /// directory) and refuses a single output file with that hint. Returns
     /// false for any other model, which `run` exports as one blob.
-    /// `router` is the command's (shared with the weights' export).
-    func writeTensorFolderIfTensorModel(_ ref: Reference, router: SourceRouter) async throws -> Bool {
-        guard digest == nil, mediaType == nil else { return false }
-        let exporter = TensorFolderExporter(store: models.store, insecure: access.insecure, keepInStore: keep,
+    /// `image` and `router` are the command's (shared with the weights' export).
+    func writeTensorFolderIfTensorModel(_ ref: Reference, image: BlobExporter.ResolvedImage, router: SourceRouter) async throws -> Bool {
+        guard digest == nil, mediaType == nil, let resolved = TensorFolderExporter.Resolved(tensorModel: image) else { return false }
+        let exporter = TensorFolderExporter(store: models.store, insecure: access.insecure, platform: platform.value, keepInStore: keep,
                                             options: PullOptions(transfer: transfer.options(download: download)), router: router)
-        guard let resolved = try await exporter.resolve(ref) else { return false }
         var isDirectory: ObjCBool = false
         let folder = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
         guard folder, output != "-" else {

@@ -15,10 +15,10 @@ extension Blob {
     }
 
     /// Writes the weights file, or a split GGUF's shards into a directory.
-    func exportWeights(_ ref: Reference, with exporter: BlobExporter) async throws {
+    func exportWeights(_ ref: Reference, image: BlobExporter.ResolvedImage, with exporter: BlobExporter) async throws {
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json)
-        let result = try await display.showing { try await exporter.exportWeights(ref, to: output, progress: progress) }
+        let result = try await display.showing { try await exporter.exportWeights(ref, image: image, to: output, progress: progress) }
         for (path, file) in result.files {
             let how = file.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded"
             if report.json {
@@ -31,8 +31,8 @@ extension Blob {
     }
 
     /// The weights layer for `-o -`: one file only.
-    func stdoutWeights(_ ref: Reference, with exporter: BlobExporter) async throws -> LayerSelector {
-        switch try await exporter.weights(of: ref) {
+    func stdoutWeights(_ ref: Reference, image: BlobExporter.ResolvedImage) throws -> LayerSelector {
+        switch try WeightsLayer.find(in: image.manifest, model: ref.displayName) {
         case let .single(layer): return .digest(layer.digest)
         case let .split(layers): throw WeightsLayer.splitNeedsDirectory(ref, shards: layers.count)
         }

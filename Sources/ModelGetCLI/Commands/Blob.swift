@@ -52,12 +52,14 @@ struct Blob: LongCommand {
         // Before any request: where the output goes must exist.
         if output != "-" { try BlobExporter.checkDirectory(of: output) }
         // One exporter, so one router for every step below: the registry is connected to once (an
-        // --insecure name without a scheme tries HTTPS once, not once per step).
+        // --insecure name without a scheme tries HTTPS once, not once per step); and one manifest,
+        // asked for once, for the tensor-model check, the weights' layers and the download.
         let exporter = try self.exporter
-        if try await writeTensorFolderIfTensorModel(ref, router: exporter.router) { return }
+        let image = try await exporter.resolve(ref)
+        if try await writeTensorFolderIfTensorModel(ref, image: image, router: exporter.router) { return }
         let toStdout = output == "-"
         if digest == nil, mediaType == nil, !toStdout {
-            return try await exportWeights(ref, with: exporter)
+            return try await exportWeights(ref, image: image, with: exporter)
         }
         let layer: LayerSelector
         if let digest {
@@ -65,12 +67,12 @@ struct Blob: LongCommand {
         } else if let mediaType {
             layer = .mediaType(mediaType)
         } else {
-            layer = try await stdoutWeights(ref, with: exporter)
+            layer = try stdoutWeights(ref, image: image)
         }
         let progress = TransferProgress()
         let display = ProgressDisplay(progress: progress, label: "blob \(ref.displayName)", json: report.json && !toStdout)
         let result = try await display.showing {
-            try await exporter.export(ref, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
+            try await exporter.export(ref, image: image, layer: layer, to: toStdout ? .stream(STDOUT_FILENO) : .file(output), progress: progress)
         }
         guard !toStdout else { return }
         let how = result.placement.map { "from the store (\($0.rawValue))" } ?? "downloaded \(ProgressFormat.binaryBytes(result.bytesTransferred))"

@@ -15,7 +15,15 @@ extension BlobExporter {
     /// `.model` layer is exported as `export` does any layer.
     public func exportWeights(_ reference: Reference, to path: String,
                               progress: TransferProgress = TransferProgress()) async throws -> WeightsResult {
-        let weights = try await self.weights(of: reference)
+        try Self.checkDirectory(of: path)
+        return try await exportWeights(reference, image: resolve(reference), to: path, progress: progress)
+    }
+
+    /// `exportWeights` from `image` (`resolve`'s), with no further manifest
+    /// request for any shard. The caller checked `path`'s directory.
+    package func exportWeights(_ reference: Reference, image: ResolvedImage, to path: String,
+                               progress: TransferProgress) async throws -> WeightsResult {
+        let weights = try WeightsLayer.find(in: image.manifest, model: reference.displayName)
         let intoDirectory = path.hasSuffix("/") || RootFilesystem.isDirectory(path)
         let targets: [String]
         switch weights {
@@ -29,12 +37,12 @@ extension BlobExporter {
         var files: [(String, Result)] = []
         for (layer, target) in zip(weights.layers, targets) {
             guard weights.declaresGGUF else {
-                files.append((target, try await export(reference, layer: .digest(layer.digest), to: .file(target), progress: progress)))
+                files.append((target, try await export(reference, image: image, layer: .digest(layer.digest), to: .file(target), progress: progress)))
                 continue
             }
             let hidden = FilePlacement.temporaryPath(beside: target)
             do {
-                let result = try await export(reference, layer: .digest(layer.digest), to: .file(hidden), progress: progress)
+                let result = try await export(reference, image: image, layer: .digest(layer.digest), to: .file(hidden), progress: progress)
                 try Self.checkGGUFMagic(hidden, layer: layer)
                 try FilePlacement.commit(hidden, to: target)
                 files.append((target, result))
@@ -50,13 +58,7 @@ extension BlobExporter {
     /// registry's for `platform` (also for a pin the stored manifest does
     /// not match, as `export` does).
     public func weights(of reference: Reference) async throws -> WeightsLayer {
-        let manifest: ImageManifest
-        if let stored = store.modelIfPresent(reference) {
-            manifest = stored.manifest
-        } else {
-            manifest = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform).1
-        }
-        return try WeightsLayer.find(in: manifest, model: reference.displayName)
+        try await WeightsLayer.find(in: resolve(reference).manifest, model: reference.displayName)
     }
 
     /// Refuses a weights file that does not start with `GGUF`.

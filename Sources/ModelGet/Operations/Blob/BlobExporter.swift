@@ -38,18 +38,31 @@ public struct BlobExporter: Sendable {
         self.transfer = transfer
     }
 
+    /// Exports `reference`'s blob chosen by `layer`, the manifest found first (`resolve`).
     public func export(_ reference: Reference, layer: LayerSelector = .weights, to destination: Destination,
                        progress: TransferProgress = TransferProgress()) async throws -> Result {
+        // Before any request: where the file goes must exist.
         if case let .file(path) = destination { try Self.checkDirectory(of: path) }
-        var sources: PullSources?
-        let descriptor: Descriptor
+        return try await export(reference, image: resolve(reference), layer: layer, to: destination, progress: progress)
+    }
+
+    /// The model's image manifest, found once for a whole command: the
+    /// store's (a pin only when the stored manifest is X), else the first
+    /// source's that has it, for `platform`.
+    package func resolve(_ reference: Reference) async throws -> ResolvedImage {
         if let stored = store.modelIfPresent(reference) {
-            descriptor = try layer.select(in: stored.manifest, model: reference.displayName)
-        } else {
-            let (_, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
-            descriptor = try layer.select(in: manifest, model: reference.displayName)
-            sources = serving
+            return ResolvedImage(manifest: stored.manifest, fetched: nil, sources: nil)
         }
+        let (fetched, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
+        return ResolvedImage(manifest: manifest, fetched: fetched, sources: serving)
+    }
+
+    /// Exports the blob chosen by `layer` from `image` (`resolve`'s), with
+    /// no further manifest request. The caller checked `destination`'s directory.
+    package func export(_ reference: Reference, image: ResolvedImage, layer: LayerSelector, to destination: Destination,
+                        progress: TransferProgress) async throws -> Result {
+        let descriptor = try layer.select(in: image.manifest, model: reference.displayName)
+        let sources = image.sources
         progress.addTotal(bytes: descriptor.size, blobs: 1)
         if store.hasBlob(descriptor) {
             progress.addPresent(descriptor.size)
@@ -116,6 +129,18 @@ public struct BlobExporter: Sendable {
 }
 
 extension BlobExporter {
+    /// A model's image manifest and, when the store did not hold it, what
+    /// the registry served: `PullSources.resolveImage`'s answer, so one
+    /// command asks for the manifest once.
+    package struct ResolvedImage: Sendable {
+        /// The image manifest (an index already followed to the platform's entry).
+        package var manifest: ImageManifest
+        /// The manifest as the registry served it; nil from the store.
+        package var fetched: FetchedManifest?
+        /// The sources from the one that served it on; nil from the store.
+        package var sources: PullSources?
+    }
+
     /// Where an exported blob goes.
     public enum Destination: Sendable, Equatable {
         /// A file, written atomically (never left truncated under its name).

@@ -10,8 +10,22 @@ public struct TensorFolderExporter: Sendable {
     /// A tensor model found, and where its manifest came from.
     public struct Resolved: Sendable {
         public var manifest: ImageManifest
-        /// Where it is read from; set when the store does not hold the model.
+        /// The manifest as the registry served it and where it is read
+        /// from; set when the store does not hold the model.
+        var fetched: FetchedManifest?
         var sources: PullSources?
+
+        /// `image` when it is a tensor model; nil otherwise.
+        package init?(tensorModel image: BlobExporter.ResolvedImage) {
+            guard TensorModelLayout.isTensorModel(image.manifest) else { return nil }
+            self.init(manifest: image.manifest, fetched: image.fetched, sources: image.sources)
+        }
+
+        private init(manifest: ImageManifest, fetched: FetchedManifest?, sources: PullSources?) {
+            self.manifest = manifest
+            self.fetched = fetched
+            self.sources = sources
+        }
 
         /// Tensor layers in the manifest.
         public var tensorLayers: Int { manifest.layers.filter { $0.mediaType == MediaType.ollamaTensor }.count }
@@ -38,11 +52,10 @@ public struct TensorFolderExporter: Sendable {
     /// The model's manifest when it is a tensor model; nil otherwise.
     public func resolve(_ reference: Reference) async throws -> Resolved? {
         if let stored = store.modelIfPresent(reference) {
-            return TensorModelLayout.isTensorModel(stored.manifest) ? Resolved(manifest: stored.manifest, sources: nil) : nil
+            return Resolved(tensorModel: BlobExporter.ResolvedImage(manifest: stored.manifest, fetched: nil, sources: nil))
         }
-        let sources = try router.sources(for: reference, insecure: insecure)
-        let (_, manifest, _) = try await sources.resolveImage(platform: platform)
-        return TensorModelLayout.isTensorModel(manifest) ? Resolved(manifest: manifest, sources: sources) : nil
+        let (fetched, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
+        return Resolved(tensorModel: BlobExporter.ResolvedImage(manifest: manifest, fetched: fetched, sources: serving))
     }
 
     /// Writes the folder at `directory`.
@@ -52,15 +65,21 @@ public struct TensorFolderExporter: Sendable {
         if resolved.manifest.blobs.allSatisfy(store.hasBlob) {
             return try DiffusersFolderWriter(store: store).write(resolved.manifest, model: model, to: directory)
         }
-        let sources = try resolved.sources ?? router.sources(for: reference, insecure: insecure)
         let source = keepInStore ? store : ModelStore(root: URL(fileURLWithPath: Self.scratchRoot(for: directory)))
         var pullOptions = options
         pullOptions.platform = platform
+        let puller = ModelPuller(store: source, options: pullOptions)
         // A failed pull keeps the scratch store for the next run to resume;
         // once pulled, it goes whether the folder could be written or not.
-        _ = try await ModelPuller(store: source, options: pullOptions).pull(reference, sources: sources, progress: progress)
+        if let fetched = resolved.fetched, let sources = resolved.sources {
+            // The image `resolve` found: its manifest is not asked for again.
+            _ = try await puller.pull(reference, image: fetched, sources: sources, progress: progress)
+        } else {
+            // A stored model missing blobs: its manifest from the registry.
+            _ = try await puller.pull(reference, sources: router.sources(for: reference, insecure: insecure), progress: progress)
+        }
         defer { if !keepInStore { try? FileManager.default.removeItem(atPath: source.root.path) } }
-        // The manifest as pulled (a tag may have moved since `resolve`).
+        // The manifest as pulled (for a stored model, a tag may have moved on the registry).
         let pulled = try source.model(reference).manifest
         return try DiffusersFolderWriter(store: source).write(pulled, model: model, to: directory)
     }

@@ -26,10 +26,18 @@ public struct ModelPuller: Sendable {
     /// `SourceRouter.sources(for:insecure:)`), stored under `storeAs` when given.
     public func pull(_ reference: Reference, sources: PullSources, storeAs: Reference? = nil,
                      progress: TransferProgress = TransferProgress()) async throws -> PullResult {
-        let storeName = storeAs ?? reference
         // Before the network: a name the store cannot hold fails at once.
-        try store.checkStorable(storeName)
+        try store.checkStorable(storeAs ?? reference)
         let (fetched, _, serving) = try await sources.resolveImage(platform: options.platform)
+        return try await pull(reference, image: fetched, sources: serving, storeAs: storeAs, progress: progress)
+    }
+
+    /// Pulls the image `sources.resolveImage` already found as `image` (for
+    /// `options.platform`), with no further request for its manifest.
+    package func pull(_ reference: Reference, image fetched: FetchedManifest, sources serving: PullSources, storeAs: Reference? = nil,
+                      progress: TransferProgress) async throws -> PullResult {
+        let storeName = storeAs ?? reference
+        try store.checkStorable(storeName)
         let source = RegistrySource(reference: reference, image: fetched, sources: serving,
                                     engine: options.transfer.engine(progress: progress), store: store)
         let copy = GraphCopy(concurrency: options.transfer.concurrency, mountFrom: nil, platforms: .one(options.platform))

@@ -36,6 +36,9 @@ final class MismatchingBlobTests: XCTestCase {
         assertFailedOnTheDigest(run)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.blobPath(weights)))
+        // Nothing to resume (the wrong bytes were thrown away), so nothing is left beside the file.
+        let beside = try FileManager.default.contentsOfDirectory(atPath: cli.scratch.path)
+        XCTAssertFalse(beside.contains(".modelget-partial"), "left beside the file: \(beside)")
     }
 
     func testCopyFailsAtOnceAndTheDestinationGetsNoTag() throws {

@@ -12,6 +12,18 @@ extension ModelStore {
         return ranges.ranges.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) }
     }
 
+    /// Removes `blob`'s partial file and part state when they hold no byte
+    /// the next download would keep (`partialBytes` is 0) and no process
+    /// holds the partial file's lock.
+    func removePartialWithNothingToKeep(_ blob: Descriptor) {
+        let data = partialPath(blob.digest)
+        guard partialBytes(of: blob) == 0, let lock = FileLock.exclusiveIfFree(data, create: false) else { return }
+        defer { lock.release() }
+        // The part state first: one must never describe a removed partial file.
+        unlink(partialStatePath(blob.digest))
+        unlink(data)
+    }
+
     /// Bytes an unprivileged writer may still use on the store's file
     /// system (of the nearest directory that exists, for a store not made
     /// yet), or nil when the system does not say.

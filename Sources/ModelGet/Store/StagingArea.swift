@@ -46,6 +46,15 @@ struct StagingArea: Sendable {
         store.removeEmptyLayout()
     }
 
+    /// After a failed download beside a file: the blob's partial file goes
+    /// when the next run would keep none of its bytes (emptied after a
+    /// digest mismatch, or failed before its first byte was recorded), and
+    /// then the folders left empty; a partial download worth resuming stays.
+    func abandon(_ blob: Descriptor) {
+        store.removePartialWithNothingToKeep(blob)
+        remove()
+    }
+
     /// Removes the staging area when it is a temporary one; one beside a
     /// file only loses its folders that are empty (a partial download stays).
     func remove() {

@@ -84,8 +84,13 @@ public struct BlobExporter: Sendable {
         switch destination {
         case let .file(path):
             let staging = try StagingArea.beside(path)
-            try await staging.store.whileWriting { lease in
-                try await download(descriptor, of: reference, under: lease, sources: sources, progress: progress)
+            do {
+                try await staging.store.whileWriting { lease in
+                    try await download(descriptor, of: reference, under: lease, sources: sources, progress: progress)
+                }
+            } catch {
+                staging.abandon(descriptor)
+                throw error
             }
             try staging.deliver(descriptor, to: path)
         case let .stream(fd):

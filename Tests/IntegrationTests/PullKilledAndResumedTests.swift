@@ -8,18 +8,7 @@ import XCTest
 /// continues from the part state the first left, and every blob verifies.
 /// The throttle sets the pace, a loaded machine only slows it: these run
 /// with the other tests.
-final class PullKilledAndResumedTests: XCTestCase {
-    private var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("kill-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
-
+final class PullKilledAndResumedTests: KilledPullTestCase {
     func testAPullKilledHalfWayResumesWithoutStartingOver() throws {
         try interruptHalfWayAndResume(with: SIGKILL) { _ in }
     }
@@ -77,18 +66,7 @@ final class PullKilledAndResumedTests: XCTestCase {
 /// A `kill -9` of the built binary's pull at full loopback speed: how far
 /// the writer ran ahead of its records follows the machine's speed, so this
 /// runs alone (the Makefile's TESTS_ALONE).
-final class PullKilledAtFullSpeedTests: XCTestCase {
-    private var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("kill-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
-
+final class PullKilledAtFullSpeedTests: KilledPullTestCase {
     /// A `kill -9` at full loopback speed, where a quarter second is many
     /// MiB: the part state is recorded every 0.25 s and every sixty-fourth
     /// of the blob, so of the bytes that had arrived (landed in the partial
@@ -138,6 +116,21 @@ final class PullKilledAtFullSpeedTests: XCTestCase {
         XCTAssertEqual(second.terminationStatus, 0)
         let data = try Data(contentsOf: models.appendingPathComponent("blobs/sha256-" + layer.digest.dropFirst(7)))
         XCTAssertEqual("sha256:" + SHA256Hasher.hex(of: data), layer.digest)
+    }
+}
+
+/// A working directory of its own for each test (the models directory,
+/// HOME and the seeded model), removed afterwards.
+class KilledPullTestCase: XCTestCase {
+    private(set) var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("kill-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: work)
     }
 }
 

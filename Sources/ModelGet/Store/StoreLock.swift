@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// The store lock, `.modelget/store.lock`: every modelget process that
-/// adds blobs and then a manifest naming them (pull, sync, copy, import,
-/// `cp`, `blob --keep`, `verify --repair`, serve's pull-through)
+/// adds blobs and then a manifest naming them (pull, sync, `copy --keep`,
+/// import, `cp`, `blob --keep`, `verify --repair`, serve's pull-through)
 /// holds it shared from the moment it looks at which blobs are present
 /// until its manifest is written; `prune` and `rm` delete blobs only
 /// while they hold it exclusively. So a blob a running pull has committed

@@ -34,10 +34,8 @@ class PartedPullTestCase: XCTestCase {
     }
 
     /// Pulls `library/parted:v1` from `host` into `store` with `plan`.
-    func pull(from host: String, plan: PartPlan, limitRate: Int64? = nil, stallTimeout: TimeInterval = 30,
-              progress: TransferProgress) async throws -> PullResult {
-        try await Self.pull(into: store, work: work, from: host, plan: plan, limitRate: limitRate, stallTimeout: stallTimeout,
-                            progress: progress)
+    func pull(from host: String, plan: PartPlan, limitRate: Int64? = nil, progress: TransferProgress) async throws -> PullResult {
+        try await Self.pull(into: store, work: work, from: host, plan: plan, limitRate: limitRate, stallTimeout: 30, progress: progress)
     }
 
     /// The same pull without the case, for a task of its own.

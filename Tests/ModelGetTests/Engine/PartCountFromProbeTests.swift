@@ -31,7 +31,7 @@ final class PartCountFromProbeTests: XCTestCase {
         let layer = model.layers[0].digest
         registry.queueFaults([probe] + Array(repeating: .paced(bytesPerSecond: 32 << 20), count: 64), for: layer)
         // The count is judged every second: within this pull (an eighth of a second: 16 MiB over at least
-        // four parts at 32 MiB/s each) it stays where it started. The pull ends at the first judgment after its last byte.
+        // four parts at 32 MiB/s each) it stays where it started.
         let plan = PartPlan(threshold: 1 << 20, partSize: 1 << 20, parallelParts: 8, adaptive: true, maximumParts: 16,
                             adaptInterval: 1)
         let options = PullOptions(transfer: TransferOptions(concurrency: 32, parts: plan))

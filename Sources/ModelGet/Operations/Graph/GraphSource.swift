@@ -1,8 +1,10 @@
-/// Where a graph copy reads a model: a registry (`RegistrySource`) or the
-/// store (`StoreSource`). It names the root manifest, hands out the
-/// manifests an index names, and gives a blob's bytes as an open
-/// `StoredBlob` — the store's own file, or a verified download in a
-/// scratch store — only when the destination must be sent them.
+/// Where a graph copy reads a model: a registry (`RegistrySource`), the
+/// store (`StoreSource`) or an archive (`ImageLayoutSource`,
+/// `DockerArchiveSource`: its members staged in the store). It names the
+/// root manifest, hands out the manifests an index names, and gives a
+/// blob's bytes as an open `StoredBlob` — the store's own file, or a
+/// verified download in a scratch store — only when the destination must
+/// be sent them.
 protocol GraphSource: Sendable {
     /// What the copy reads: its registry host and repository are the
     /// mount rule's source (`GraphCopy.mountSource`).

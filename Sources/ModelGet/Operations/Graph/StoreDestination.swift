@@ -1,13 +1,13 @@
 import Foundation
 
-/// The models directory as a graph copy's destination (`pull`, `copy --keep`,
-/// `import`): opened under the store lock (shared, as a pull), each blob
-/// the store lacks written through a `BlobWriter` from the source's bytes
-/// (hashed as written, renamed into `blobs/` only when they match), unless
-/// the source put it into this very store ahead; image manifests written
-/// last, by name (an index's images by digest). An index itself is not
-/// kept: the store holds images, as a pull leaves them (ollama reads no
-/// index).
+/// The models directory as a graph copy's destination (`pull`,
+/// `copy --keep`, `import`, each model of a `sync`): opened under the
+/// store lock (shared, as a pull), each blob the store lacks written through a
+/// `BlobWriter` from the source's bytes (hashed as written, renamed into
+/// `blobs/` only when they match), unless the source put it into this
+/// very store ahead; image manifests written last, by name (an index's
+/// images by digest). An index itself is not kept: the store holds
+/// images, as a pull leaves them (ollama reads no index).
 struct StoreDestination: GraphDestination {
     let store: ModelStore
     let reference: Reference

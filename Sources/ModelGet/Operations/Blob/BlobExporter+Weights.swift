@@ -54,6 +54,13 @@ extension BlobExporter {
         return WeightsResult(files: files)
     }
 
+    /// Where `reference`'s weights are, from the store's manifest, else the
+    /// registry's for `platform` (also for a pin the stored manifest does
+    /// not match, as `export` does).
+    public func weights(of reference: Reference) async throws -> WeightsLayer {
+        try await WeightsLayer.find(in: resolve(reference).manifest, model: reference.displayName)
+    }
+
     /// Refuses a weights file that does not start with `GGUF`.
     static func checkGGUFMagic(_ path: String, layer: Descriptor) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FileIO.error(path) }

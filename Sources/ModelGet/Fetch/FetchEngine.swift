@@ -50,6 +50,8 @@ package final class FetchEngine: Sendable {
     /// Small blobs are made durable in batches (`CommitBatch`: one flush
     /// for many instead of an fsync each).
     func download(_ descriptors: [Descriptor], from sources: PullSources, under lease: StoreLease) async throws {
+        // Nothing to fetch (each model's copy after sync's fetch step, a pull of a stored model): no phase to show.
+        guard !descriptors.isEmpty else { return }
         try checkFreeSpace(for: descriptors, in: lease.store)
         let batch = CommitBatch(limit: concurrency)
         var downloader = downloader(sources, lease)

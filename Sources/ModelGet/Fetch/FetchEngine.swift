@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The one engine every command that downloads blobs goes through (pull,
 /// `blob` export, sync, copy, `verify --repair`): one request budget
@@ -45,25 +46,42 @@ package final class FetchEngine: Sendable {
     }
 
     /// Fetches each blob from `sources` (mirrors, then the registry) into
-    /// `lease`'s store, at most `concurrency` at once, biggest first (a huge blob starts early
-    /// instead of trailing at the end); returns once every one is in place.
-    /// Small blobs are made durable in batches (`CommitBatch`: one flush
-    /// for many instead of an fsync each).
+    /// `lease`'s store (see `download(_:under:eachOnItsOwn:)`); the first
+    /// blob that fails ends the others.
     func download(_ descriptors: [Descriptor], from sources: PullSources, under lease: StoreLease) async throws {
+        _ = try await download(descriptors.map { (blob: $0, sources: sources) }, under: lease, eachOnItsOwn: false)
+    }
+
+    /// Fetches each blob from the sources beside it (a pull's from its
+    /// image's; sync's from the first model that names it) into `lease`'s
+    /// store, at most `concurrency` at once, biggest first (a huge blob
+    /// starts early instead of trailing at the end), the free space checked
+    /// for all before the first byte; returns once every one is in place.
+    /// Small blobs are made durable in batches (`CommitBatch`: one flush
+    /// for many instead of an fsync each). With `eachOnItsOwn` a blob that
+    /// fails does not stop the others, and the answer is why each failed
+    /// one failed; without, the first failure ends the others and is thrown.
+    func download(_ wanted: [(blob: Descriptor, sources: PullSources)], under lease: StoreLease,
+                  eachOnItsOwn: Bool) async throws -> [Digest: any Error] {
         // Nothing to fetch (each model's copy after sync's fetch step, a pull of a stored model): no phase to show.
-        guard !descriptors.isEmpty else { return }
-        try checkFreeSpace(for: descriptors, in: lease.store)
+        guard !wanted.isEmpty else { return [:] }
+        try checkFreeSpace(for: wanted.map(\.blob), in: lease.store)
         let batch = CommitBatch(limit: concurrency)
-        var downloader = downloader(sources, lease)
-        downloader.batch = batch
-        let ordered = descriptors.sorted { $0.size > $1.size }
+        let failures = BlobFailures()
+        let ordered = wanted.sorted { $0.blob.size > $1.blob.size }
         // Big blobs get a line of their own on a display, from the start.
-        for descriptor in ordered where descriptor.size >= plan.threshold {
-            progress.track(descriptor.digest, size: descriptor.size)
+        for (blob, _) in ordered where blob.size >= plan.threshold {
+            progress.track(blob.digest, size: blob.size)
         }
         do {
-            try await forEachConcurrently(ordered, limit: concurrency) { [downloader] in
-                try await downloader.download($0)
+            try await forEachConcurrently(ordered, limit: concurrency) { blob, sources in
+                var downloader = self.downloader(sources, lease)
+                downloader.batch = batch
+                do {
+                    try await downloader.download(blob)
+                } catch let error where eachOnItsOwn && !(error is CancellationError) {
+                    failures.record(blob.digest, error)
+                }
             }
             progress.phase = .syncing
             try await batch.finish()
@@ -71,6 +89,7 @@ package final class FetchEngine: Sendable {
             batch.abandon()
             throw error
         }
+        return failures.all
     }
 
     /// What `descriptors` still lack must fit in `store`'s free space, unless the check is off.
@@ -83,4 +102,13 @@ package final class FetchEngine: Sendable {
                        plan: plan, slots: slots, rateLimiter: rateLimiter, partConnections: partConnections,
                        hostConnections: hostConnections)
     }
+}
+
+/// Why each blob that failed to download failed, collected across tasks.
+private final class BlobFailures: Sendable {
+    private let errors = Mutex<[Digest: any Error]>([:])
+
+    func record(_ digest: Digest, _ error: any Error) { errors.withLock { $0[digest] = error } }
+
+    var all: [Digest: any Error] { errors.withLock { $0 } }
 }

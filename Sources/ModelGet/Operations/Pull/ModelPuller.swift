@@ -37,7 +37,6 @@ public struct ModelPuller: Sendable {
     package func pull(_ reference: Reference, image fetched: FetchedManifest, sources serving: PullSources, storeAs: Reference? = nil,
                       progress: TransferProgress) async throws -> PullResult {
         let storeName = storeAs ?? reference
-        try store.checkStorable(storeName)
         let source = RegistrySource(reference: reference, image: fetched, sources: serving,
                                     engine: options.transfer.engine(progress: progress), store: store)
         let copy = GraphCopy(concurrency: options.transfer.concurrency, mountFrom: nil, platforms: .one(options.platform))

@@ -50,11 +50,7 @@ public struct BlobExporter: Sendable {
     /// store's (a pin only when the stored manifest is X), else the first
     /// source's that has it, for `platform`.
     package func resolve(_ reference: Reference) async throws -> ResolvedImage {
-        if let stored = store.modelIfPresent(reference) {
-            return ResolvedImage(manifest: stored.manifest, fetched: nil, sources: nil)
-        }
-        let (fetched, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
-        return ResolvedImage(manifest: manifest, fetched: fetched, sources: serving)
+        try await ResolvedImage.find(reference, in: store, router: router, insecure: insecure, platform: platform)
     }
 
     /// Exports the blob chosen by `layer` from `image` (`resolve`'s), with
@@ -144,6 +140,18 @@ extension BlobExporter {
         package var fetched: FetchedManifest?
         /// The sources from the one that served it on; nil from the store.
         package var sources: PullSources?
+
+        /// `reference`'s image: the one `store` holds (a pin `name@sha256:X`
+        /// only when the stored manifest is X), else the first of `router`'s
+        /// sources' that has it, for `platform`.
+        static func find(_ reference: Reference, in store: ModelStore, router: SourceRouter, insecure: Bool,
+                         platform: Platform) async throws -> ResolvedImage {
+            if let stored = store.modelIfPresent(reference) {
+                return ResolvedImage(manifest: stored.manifest, fetched: nil, sources: nil)
+            }
+            let (fetched, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
+            return ResolvedImage(manifest: manifest, fetched: fetched, sources: serving)
+        }
     }
 
     /// Where an exported blob goes.

@@ -51,11 +51,7 @@ public struct TensorFolderExporter: Sendable {
 
     /// The model's manifest when it is a tensor model; nil otherwise.
     public func resolve(_ reference: Reference) async throws -> Resolved? {
-        if let stored = store.modelIfPresent(reference) {
-            return Resolved(tensorModel: BlobExporter.ResolvedImage(manifest: stored.manifest, fetched: nil, sources: nil))
-        }
-        let (fetched, manifest, serving) = try await router.sources(for: reference, insecure: insecure).resolveImage(platform: platform)
-        return Resolved(tensorModel: BlobExporter.ResolvedImage(manifest: manifest, fetched: fetched, sources: serving))
+        Resolved(tensorModel: try await .find(reference, in: store, router: router, insecure: insecure, platform: platform))
     }
 
     /// Writes the folder at `directory`.

@@ -110,7 +110,7 @@ final class HashingFileWriterTests: XCTestCase {
         XCTAssertThrowsError(try HashingFileWriter(creating: outside, in: store))
         XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
         let path = store.temporaryDirectory + "/taken"
-        FileManager.default.createFile(atPath: path, contents: Data("kept".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("kept".utf8)))
         XCTAssertThrowsError(try HashingFileWriter(creating: path, in: store), "an existing file is never written over")
         XCTAssertEqual(FileManager.default.contents(atPath: path), Data("kept".utf8))
     }
